@@ -17,7 +17,7 @@
 //!
 //! We accept only `S256`; the `plain` method would send the verifier itself through the browser.
 
-use crate::app::Shared;
+use crate::app::{AppState, Shared};
 use crate::clients::{Client, grant};
 use crate::config::User;
 use crate::device_flow::unknown_client;
@@ -211,23 +211,24 @@ pub async fn authorize(
 ) -> Response {
     // Until the client and its redirect URI are known good, errors are shown, never redirected.
     if let Err(err) = state.check_tenant(&tenant) {
-        return error_page(&err);
+        return error_page(&state, &err);
     }
     let params = match Params::parse(query.unwrap_or_default().as_bytes()) {
         Ok(p) => p,
-        Err(err) => return error_page(&err),
+        Err(err) => return error_page(&state, &err),
     };
     let client = match params.require("client_id") {
         Ok(id) => match state.clients.find(id) {
             Some(client) => client,
-            None => return error_page(&unknown_client(id)),
+            None => return error_page(&state, &unknown_client(id)),
         },
-        Err(err) => return error_page(&err),
+        Err(err) => return error_page(&state, &err),
     };
     let redirect_uri = match params.require("redirect_uri") {
         Ok(uri) if client.redirect_allowed(uri) => uri.to_string(),
         Ok(uri) => {
             return error_page(
+                &state,
                 &OAuthError::invalid_request(format!(
                     "The redirect URI '{uri}' specified in the request does not match the \
                      redirect URIs configured for the application '{}'.",
@@ -236,7 +237,7 @@ pub async fn authorize(
                 .aadsts(50011),
             );
         }
-        Err(err) => return error_page(&err),
+        Err(err) => return error_page(&state, &err),
     };
 
     // From here on, errors go back to the client through its redirect URI.
@@ -337,18 +338,19 @@ pub async fn authorize(
 /// `POST .../authorize/user`: a user was chosen; show the consent page.
 pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     };
     let id = params.get("request").unwrap_or("").to_string();
     let binding = format!("authz:{id}");
     if !state.csrf.consume(params.get("csrf"), &binding) {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let Some(request) = state.authorizations.get(&id) else {
-        return expired_request();
+        return expired_request(&state);
     };
     let Some(user) = params.get("user").and_then(|u| state.config.user(u)) else {
         return pages::message(
+            &state,
             StatusCode::BAD_REQUEST,
             "Unknown user",
             "Choose a user from the classroom roster.",
@@ -373,14 +375,14 @@ pub async fn consent_given(
     body: Bytes,
 ) -> Response {
     let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     };
     let id = params.get("request").unwrap_or("");
     if !state
         .csrf
         .consume(params.get("csrf"), &format!("authz:{id}"))
     {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let Some(user) = params
         .get("user")
@@ -388,13 +390,14 @@ pub async fn consent_given(
         .cloned()
     else {
         return pages::message(
+            &state,
             StatusCode::BAD_REQUEST,
             "Unknown user",
             "Choose a user from the classroom roster.",
         );
     };
     let Some(request) = state.authorizations.take(id) else {
-        return expired_request();
+        return expired_request(&state);
     };
     if params.get("decision") == Some("approve") {
         tracing::info!(user = %user.username, client = %request.client.app.name, "authorization approved");
@@ -447,9 +450,10 @@ fn redirect_error(
 /// query.
 fn redirect(state: &Shared, redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
     let Ok(mut url) = url::Url::parse(redirect_uri) else {
-        return error_page(&OAuthError::invalid_request(
-            "The redirect URI is not a URL.",
-        ));
+        return error_page(
+            state,
+            &OAuthError::invalid_request("The redirect URI is not a URL."),
+        );
     };
     {
         let mut query = url.query_pairs_mut();
@@ -461,17 +465,19 @@ fn redirect(state: &Shared, redirect_uri: &str, pairs: &[(&str, &str)]) -> Respo
         }
     }
     let Ok(location) = HeaderValue::from_str(url.as_str()) else {
-        return error_page(&OAuthError::invalid_request(
-            "The redirect URI cannot be used.",
-        ));
+        return error_page(
+            state,
+            &OAuthError::invalid_request("The redirect URI cannot be used."),
+        );
     };
     let mut response = StatusCode::FOUND.into_response();
     response.headers_mut().insert(header::LOCATION, location);
     pages::no_store(response)
 }
 
-fn error_page(err: &OAuthError) -> Response {
+fn error_page(state: &AppState, err: &OAuthError) -> Response {
     pages::message(
+        state,
         StatusCode::BAD_REQUEST,
         "Sign-in cannot continue",
         &format!(
@@ -482,8 +488,9 @@ fn error_page(err: &OAuthError) -> Response {
     )
 }
 
-fn expired_request() -> Response {
+fn expired_request(state: &AppState) -> Response {
     pages::message(
+        state,
         StatusCode::BAD_REQUEST,
         "This sign-in has expired",
         "The sign-in request is no longer valid or was already answered. Start again from your \

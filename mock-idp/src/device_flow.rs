@@ -412,13 +412,13 @@ pub async fn code_submitted(
     body: Bytes,
 ) -> Response {
     let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     };
     if !state
         .csrf
         .consume(params.get("csrf"), pages::CODE_ENTRY_BINDING)
     {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let code = normalize_user_code(params.get("code").unwrap_or(""));
     match state.devices.find_pending(&code) {
@@ -437,12 +437,12 @@ pub async fn code_submitted(
 /// `POST /devicelogin/user`: a user was chosen; show the consent page.
 pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     };
     let code = normalize_user_code(params.get("code").unwrap_or(""));
     let binding = format!("device:{code}");
     if !state.csrf.consume(params.get("csrf"), &binding) {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let auth = match state.devices.find_pending(&code) {
         Ok(auth) => auth,
@@ -450,6 +450,7 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
     };
     let Some(user) = params.get("user").and_then(|u| state.config.user(u)) else {
         return pages::message(
+            &state,
             StatusCode::BAD_REQUEST,
             "Unknown user",
             "Choose a user from the classroom roster.",
@@ -474,14 +475,14 @@ pub async fn consent_given(
     body: Bytes,
 ) -> Response {
     let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     };
     let code = normalize_user_code(params.get("code").unwrap_or(""));
     if !state
         .csrf
         .consume(params.get("csrf"), &format!("device:{code}"))
     {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let Some(user) = params
         .get("user")
@@ -489,6 +490,7 @@ pub async fn consent_given(
         .cloned()
     else {
         return pages::message(
+            &state,
             StatusCode::BAD_REQUEST,
             "Unknown user",
             "Choose a user from the classroom roster.",
@@ -504,6 +506,7 @@ pub async fn consent_given(
         Ok(auth) if approve => {
             tracing::info!(user = %user.username, client = %auth.client.app.name, "device code approved");
             pages::message(
+                &state,
                 StatusCode::OK,
                 "You are signed in",
                 &format!(
@@ -518,6 +521,7 @@ pub async fn consent_given(
         Ok(auth) => {
             tracing::info!(user = %user.username, client = %auth.client.app.name, "device code denied");
             pages::message(
+                &state,
                 StatusCode::OK,
                 "Sign-in refused",
                 &format!(
@@ -540,16 +544,44 @@ fn code_problem(state: &Shared, code: &str, problem: CodeProblem) -> Response {
             StatusCode::BAD_REQUEST,
         ),
         CodeProblem::Expired => pages::message(
+            state,
             StatusCode::BAD_REQUEST,
             "This code has expired",
             "The code is no longer valid. Start the sign-in again in your application to get a \
              new code.",
         ),
         CodeProblem::Finished => pages::message(
+            state,
             StatusCode::BAD_REQUEST,
             "This code was already used",
             "Someone already answered this sign-in request. Start the sign-in again in your \
              application to get a new code.",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_codes_are_two_groups_of_four_consonants() {
+        for _ in 0..100 {
+            let code = new_user_code();
+            assert_eq!(code.len(), 9);
+            assert_eq!(code.as_bytes()[4], b'-');
+            assert!(
+                code.bytes()
+                    .filter(|b| *b != b'-')
+                    .all(|b| USER_CODE_ALPHABET.contains(&b))
+            );
+        }
+    }
+
+    #[test]
+    fn typed_codes_are_normalized() {
+        assert_eq!(normalize_user_code("bcdf ghjk"), "BCDF-GHJK");
+        assert_eq!(normalize_user_code(" BCDF-ghjk "), "BCDF-GHJK");
+        assert_eq!(normalize_user_code("bcd"), "BCD");
     }
 }

@@ -229,10 +229,18 @@ fn refresh_token(
         .get("scope")
         .map(|s| ScopeRequest::parse(&state.config, s))
         .transpose()?;
-    let granted = state.refresh.redeem(token, &client.app.client_id)?;
-    check_same_resource(resource.as_deref(), granted.resource.as_deref())?;
+    let granted = state.refresh.redeem(token, &client.app.client_id, |granted| {
+        check_same_resource(resource.as_deref(), granted.resource.as_deref())?;
+        match &narrower {
+            Some(narrower) if !granted.scopes.covers(narrower) => Err(OAuthError::invalid_scope(
+                "A refresh token can only be exchanged for the scopes of the original sign-in \
+                 or fewer.",
+            )),
+            _ => Ok(()),
+        }
+    })?;
     let scopes = match narrower {
-        Some(narrower) if granted.scopes.covers(&narrower) => ScopeRequest {
+        Some(narrower) => ScopeRequest {
             // Keep offline_access so that the rotated refresh token is still issued.
             oidc: {
                 let mut oidc = narrower.oidc.clone();
@@ -243,12 +251,6 @@ fn refresh_token(
             },
             ..narrower
         },
-        Some(_) => {
-            return Err(OAuthError::invalid_scope(
-                "A refresh token can only be exchanged for the scopes of the original sign-in \
-                 or fewer.",
-            ));
-        }
         None => granted.scopes.clone(),
     };
     state.issue(
