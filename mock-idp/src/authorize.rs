@@ -7,8 +7,9 @@
 //! 2. We check the client and its redirect URI *before anything else*: if either is wrong we show
 //!    an error page and never redirect (otherwise we would be an open redirector). Any later
 //!    problem is reported to the client by redirecting with `error=...`.
-//! 3. The user picks who they are from the classroom roster, then approves or denies on a consent
-//!    page that names the client, its redirect URI and the scopes.
+//! 3. The user picks who they are from the classroom roster (skipped when the OpenID
+//!    `login_hint` names a user), then approves or denies on a consent page that names the
+//!    client, its redirect URI and the scopes.
 //! 4. We redirect to `redirect_uri?code=...&state=...&iss=...` (`iss` per RFC 9207). The code is
 //!    short-lived and single use.
 //! 5. The client posts `grant_type=authorization_code`, the `code`, the same `redirect_uri` and
@@ -328,6 +329,26 @@ pub async fn authorize(
         Err(err) => return back(err),
     };
     let binding = format!("authz:{id}");
+    // OpenID Connect `login_hint`: a client that knows who is signing in skips the roster.
+    let hinted = params.get("login_hint").and_then(|hint| {
+        state
+            .config
+            .users
+            .iter()
+            .find(|u| u.username == hint || u.sign_in_name().eq_ignore_ascii_case(hint))
+    });
+    if let Some(user) = hinted {
+        return pages::consent(
+            &state,
+            &request.client,
+            user,
+            Some(&request.redirect_uri),
+            &request.scopes,
+            Form::new(&state, &authorize_path(&state, "consent"), &binding)
+                .hidden("request", &id)
+                .hidden("user", &user.username),
+        );
+    }
     pages::roster(
         &state,
         &request.client.app.name,

@@ -491,3 +491,35 @@ async fn refresh_and_code_edge_cases() {
     let (status, _, _) = refresh(&idp, refresh_token).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn login_hint_skips_the_roster() {
+    let idp = start(quick_config()).await;
+    let (verifier, challenge) = pkce();
+    let url = authorize_url(
+        &idp,
+        &challenge,
+        &[("login_hint", "bob@mcpworkshop.onmicrosoft.com")],
+    );
+    let (status, _, consent) = get_page(&url).await;
+    assert_eq!(status, 200);
+    assert!(
+        consent.contains("Permissions requested") && consent.contains("Bob Jones"),
+        "{consent}"
+    );
+    let (status, headers, _) =
+        submit(&idp, &PageForm::parse(&consent), &[("decision", "approve")]).await;
+    assert_eq!(status, 302);
+    let params = redirect_params(&headers);
+    let (_, _, tokens) = redeem(&idp, param(&params, "code").unwrap(), &verifier).await;
+    let claims = verify(
+        &idp,
+        tokens["access_token"].as_str().unwrap(),
+        defaults::API_CLIENT_ID,
+    )
+    .await;
+    assert_eq!(claims["oid"], defaults::BOB_OID);
+    // An unknown hint falls back to the roster.
+    let url = authorize_url(&idp, &challenge, &[("login_hint", "mallory")]);
+    assert!(get_page(&url).await.2.contains("Pick an account"));
+}
