@@ -24,11 +24,10 @@ use crate::config::User;
 use crate::device_flow::unknown_client;
 use crate::errors::OAuthError;
 use crate::pages::{self, Form};
-use crate::params::Params;
+use crate::params::{Body, Params, read_body};
 use crate::refresh_tokens::RefreshTokens;
 use crate::scopes::ScopeRequest;
 use crate::tokens::random_token;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -357,8 +356,8 @@ pub async fn authorize(
 }
 
 /// `POST .../authorize/user`: a user was chosen; show the consent page.
-pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
+pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
         return pages::bad_form(&state);
     };
     let id = params.get("request").unwrap_or("").to_string();
@@ -393,9 +392,9 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
 pub async fn consent_given(
     State(state): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
         return pages::bad_form(&state);
     };
     let id = params.get("request").unwrap_or("");

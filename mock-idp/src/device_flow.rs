@@ -28,11 +28,10 @@ use crate::clients::{Client, grant};
 use crate::config::User;
 use crate::errors::OAuthError;
 use crate::pages::{self, Form};
-use crate::params::Params;
+use crate::params::{Body, Params, read_body};
 use crate::scopes::ScopeRequest;
 use crate::tokens::random_token;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -326,10 +325,10 @@ pub async fn device_authorization(
     State(state): State<Shared>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, OAuthError> {
     state.check_tenant(&tenant)?;
-    let params = Params::from_form(&headers, &body)?;
+    let params = Params::from_form(&headers, &read_body(body)?)?;
     let client_id = params.require("client_id")?;
     let client = state
         .clients
@@ -409,9 +408,9 @@ pub async fn code_page(State(state): State<Shared>, RawQuery(query): RawQuery) -
 pub async fn code_submitted(
     State(state): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
         return pages::bad_form(&state);
     };
     if !state
@@ -435,8 +434,8 @@ pub async fn code_submitted(
 }
 
 /// `POST /devicelogin/user`: a user was chosen; show the consent page.
-pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
+pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
         return pages::bad_form(&state);
     };
     let code = normalize_user_code(params.get("code").unwrap_or(""));
@@ -472,9 +471,9 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
 pub async fn consent_given(
     State(state): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
         return pages::bad_form(&state);
     };
     let code = normalize_user_code(params.get("code").unwrap_or(""));

@@ -21,11 +21,10 @@ use crate::clients::{Client, grant};
 use crate::device_flow::unknown_client;
 use crate::errors::OAuthError;
 use crate::pages::no_store;
-use crate::params::Params;
+use crate::params::{Body, Params, read_body};
 use crate::scopes::ScopeRequest;
 use crate::tokens::{Grant, Subject, TokenResponse};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -37,10 +36,10 @@ pub async fn token(
     State(state): State<Shared>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, OAuthError> {
     state.check_tenant(&tenant)?;
-    let params = Params::from_form(&headers, &body)?;
+    let params = Params::from_form(&headers, &read_body(body)?)?;
     let grant_type = params.require("grant_type")?;
     let client = authenticate(&state, &headers, &params)?;
     let known = [
