@@ -41,9 +41,13 @@ pub fn symbols(typed: &str) -> Vec<String> {
         .iter()
         .filter(|s| s.symbol.to_ascii_lowercase().starts_with(&typed));
     let by_name = STOCKS.iter().filter(|s| {
-        !s.symbol.to_ascii_lowercase().starts_with(&typed) && s.name.to_ascii_lowercase().contains(&typed)
+        !s.symbol.to_ascii_lowercase().starts_with(&typed)
+            && s.name.to_ascii_lowercase().contains(&typed)
     });
-    by_symbol.chain(by_name).map(|s| s.symbol.to_string()).collect()
+    by_symbol
+        .chain(by_name)
+        .map(|s| s.symbol.to_string())
+        .collect()
 }
 
 /// Periods starting with `typed`.

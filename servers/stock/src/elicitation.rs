@@ -11,11 +11,11 @@
 //! How the question travels depends on the protocol version; see
 //! [`input_required`](crate::input_required) for the two ways.
 
+use crate::StockServer;
 use crate::history;
 use crate::input_required::{self, answer, ask, must_return_input_required};
 use crate::market::{self, Stock};
 use crate::tools::{SymbolArgs, today, tool_error};
-use crate::StockServer;
 use rmcp::handler::server::common::schema_for_output;
 use rmcp::handler::server::tool::InputResponses;
 use rmcp::handler::server::wrapper::Parameters;
@@ -146,14 +146,16 @@ impl StockServer {
                 message: QUESTION.to_string(),
                 requested_schema: schema,
             };
-            return Ok(ask(KEY, InputRequest::Elicitation(ElicitRequest::new(question))));
+            return Ok(ask(
+                KEY,
+                InputRequest::Elicitation(ElicitRequest::new(question)),
+            ));
         } else {
             // 2025-11-25 and older: ask over the session and wait for the answer.
             match ctx.peer.elicit::<WeekRangePreference>(QUESTION).await {
                 Ok(Some(preference)) => preference.include_week_range,
-                Ok(None) | Err(ElicitationError::UserDeclined | ElicitationError::UserCancelled) => {
-                    false
-                }
+                Ok(None)
+                | Err(ElicitationError::UserDeclined | ElicitationError::UserCancelled) => false,
                 Err(other) => {
                     tracing::warn!("elicitation failed, answering without the range: {other}");
                     false
@@ -162,7 +164,8 @@ impl StockServer {
         };
 
         let info = TickerInfo::new(stock, include);
-        let json = serde_json::to_value(info).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        let json = serde_json::to_value(info)
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         Ok(CallToolResult::structured(json).into())
     }
 }

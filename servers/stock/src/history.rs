@@ -322,7 +322,10 @@ mod tests {
         let line = summary("AAPL", Period::OneMonth, &bars);
         assert!(line.starts_with("AAPL "), "{line}");
         assert!(line.ends_with("over 1mo. Latest close $175.50."), "{line}");
-        assert_eq!(summary("AAPL", Period::OneDay, &[]), "No data available for AAPL.");
+        assert_eq!(
+            summary("AAPL", Period::OneDay, &[]),
+            "No data available for AAPL."
+        );
     }
 
     #[test]

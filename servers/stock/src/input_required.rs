@@ -31,6 +31,16 @@ pub fn must_return_input_required(ctx: &RequestContext<RoleServer>) -> bool {
         .is_some_and(|version| !version.has_initialize())
 }
 
+/// Whether the request came over Streamable HTTP *without a session* on a protocol that needs
+/// one to ask anything (2025-11-25 and older): the server then has no channel to the client.
+pub fn is_sessionless(ctx: &RequestContext<RoleServer>) -> bool {
+    !must_return_input_required(ctx)
+        && ctx
+            .extensions
+            .get::<http::request::Parts>()
+            .is_some_and(|parts| !parts.headers.contains_key("mcp-session-id"))
+}
+
 /// The capabilities the client declared: in `initialize` for a session, or in each request's
 /// `_meta` on 2026-07-28. rmcp looks in the right place for both.
 pub fn client_capabilities(ctx: &RequestContext<RoleServer>) -> ClientCapabilities {
@@ -48,7 +58,9 @@ pub fn answer<T: DeserializeOwned>(
     };
     serde_json::from_value(value.clone())
         .map(Some)
-        .map_err(|e| ErrorData::invalid_params(format!("invalid input response '{key}': {e}"), None))
+        .map_err(|e| {
+            ErrorData::invalid_params(format!("invalid input response '{key}': {e}"), None)
+        })
 }
 
 /// A tool result that asks the client one question named `key` and to call again.

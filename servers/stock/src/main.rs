@@ -28,7 +28,12 @@ struct Cli {
     port: u16,
     /// Extra host name accepted in Host and Origin headers besides 127.0.0.1, localhost and
     /// [::1] (DNS-rebinding protection). Repeatable: `--allowed-host laptop.local`.
-    #[arg(long = "allowed-host", value_name = "HOST", env = "STOCK_SERVER_ALLOWED_HOSTS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-host",
+        value_name = "HOST",
+        env = "STOCK_SERVER_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
     allowed_hosts: Vec<String>,
     /// Streamable HTTP without sessions, answering plain JSON: scales out behind a load
     /// balancer, but elicitation and sampling then only work for 2026-07-28 clients.
@@ -82,7 +87,9 @@ async fn serve_http(cli: Cli) -> anyhow::Result<()> {
     };
     let base = format!("http://{shown}:{port}");
     match cli.transport {
-        Transport::Sse => tracing::info!("legacy SSE at {base}/sse (Streamable HTTP also at {base}/mcp)"),
+        Transport::Sse => {
+            tracing::info!("legacy SSE at {base}/sse (Streamable HTTP also at {base}/mcp)")
+        }
         _ => tracing::info!("Streamable HTTP at {base}/mcp (legacy SSE also at {base}/sse)"),
     }
     if cli.stateless {

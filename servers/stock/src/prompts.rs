@@ -30,7 +30,8 @@ pub struct AnalysisArgs {
 
 /// The prompt's text for `symbol` over `period`.
 pub fn analysis_text(symbol: &str, period: Period) -> Result<String, ErrorData> {
-    let stock = market::lookup(symbol).map_err(|e| ErrorData::invalid_params(e.to_string(), None))?;
+    let stock =
+        market::lookup(symbol).map_err(|e| ErrorData::invalid_params(e.to_string(), None))?;
     let bars = history::history(stock, period, today());
     let context = history::summary(stock.symbol, period, &bars);
     Ok(format!(
@@ -52,12 +53,18 @@ impl StockServer {
     ) -> Result<GetPromptResult, ErrorData> {
         let period = match args.period.as_deref() {
             None | Some("") => Period::default(),
-            Some(p) => p
-                .parse()
-                .map_err(|e: history::InvalidPeriod| ErrorData::invalid_params(e.to_string(), None))?,
+            Some(p) => p.parse().map_err(|e: history::InvalidPeriod| {
+                ErrorData::invalid_params(e.to_string(), None)
+            })?,
         };
         let text = analysis_text(&args.symbol, period)?;
-        Ok(GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
-            .with_description(format!("Analysis of {} over {period}", args.symbol.trim().to_uppercase())))
+        Ok(
+            GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)]).with_description(
+                format!(
+                    "Analysis of {} over {period}",
+                    args.symbol.trim().to_uppercase()
+                ),
+            ),
+        )
     }
 }

@@ -13,16 +13,16 @@
 //! `InputRequiredResult` (see [`input_required`](crate::input_required)); the course teaches it
 //! because clients in the field use it.
 
+use crate::StockServer;
 use crate::history::{self, Period};
 use crate::input_required::{self, answer, ask, must_return_input_required};
 use crate::market;
 use crate::tools::{SymbolArgs, today, tool_error};
-use crate::StockServer;
 use rmcp::handler::server::tool::InputResponses;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolResponse, CallToolResult, ContentBlock, CreateMessageRequest, CreateMessageRequestParams,
-    CreateMessageResult, InputRequest, SamplingMessage,
+    CallToolResponse, CallToolResult, ContentBlock, CreateMessageRequest,
+    CreateMessageRequestParams, CreateMessageResult, InputRequest, SamplingMessage,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, tool, tool_router};
@@ -39,6 +39,11 @@ pub const UNSUPPORTED: &str = "This client does not support sampling, so the ser
 its model for a headline. Use a client that declares the 'sampling' capability (the workshop \
 console or VS Code do), or write the headline from get_stock_history yourself.";
 
+/// What the tool says on stateless HTTP, where a 2025-11-25 client cannot be asked anything.
+pub const SESSIONLESS: &str = "This server runs without sessions (stateless HTTP), so it cannot \
+send a sampling request to a client on protocol 2025-11-25 or older. Connect to a server started \
+without --stateless, or use a client on protocol 2026-07-28.";
+
 /// The key naming our request in an `InputRequiredResult` (protocol 2026-07-28).
 const KEY: &str = "headline";
 
@@ -54,7 +59,9 @@ pub fn headline_request(summary: &str) -> CreateMessageRequestParams {
 fn headline(result: &CreateMessageResult) -> CallToolResult {
     match result.message.content.first().and_then(|c| c.as_text()) {
         Some(text) => CallToolResult::success(vec![ContentBlock::text(text.text.trim())]),
-        None => CallToolResult::error(vec![ContentBlock::text("the client's model answered without text")]),
+        None => CallToolResult::error(vec![ContentBlock::text(
+            "the client's model answered without text",
+        )]),
     }
 }
 
@@ -81,6 +88,9 @@ impl StockServer {
             // 2026-07-28, second round: the retry carries the model's answer.
             return Ok(headline(&reply).into());
         }
+        if input_required::is_sessionless(&ctx) {
+            return Ok(tool_error(SESSIONLESS));
+        }
         if input_required::client_capabilities(&ctx).sampling.is_none() {
             return Ok(tool_error(UNSUPPORTED));
         }
@@ -89,7 +99,10 @@ impl StockServer {
         let request = headline_request(&history::summary(stock.symbol, Period::OneMonth, &bars));
         if must_return_input_required(&ctx) {
             // 2026-07-28, first round: return the request instead of sending it.
-            return Ok(ask(KEY, InputRequest::CreateMessage(CreateMessageRequest::new(request))));
+            return Ok(ask(
+                KEY,
+                InputRequest::CreateMessage(CreateMessageRequest::new(request)),
+            ));
         }
         // 2025-11-25 and older: send the request over the session and wait.
         match ctx.peer.create_message(request).await {

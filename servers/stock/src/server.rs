@@ -45,9 +45,7 @@ impl StockServer {
     pub fn new() -> Self {
         Self {
             // Each concept keeps its tools in its own file; routers combine with `+`.
-            tool_router: Self::market_tools()
-                + Self::elicitation_tools()
-                + Self::sampling_tools(),
+            tool_router: Self::market_tools() + Self::elicitation_tools() + Self::sampling_tools(),
             prompt_router: Self::prompts(),
         }
     }

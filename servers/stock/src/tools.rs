@@ -158,7 +158,10 @@ impl StockServer {
         Parameters(args): Parameters<HistoryArgs>,
     ) -> Result<String, String> {
         let stock = market::lookup(&args.symbol).map_err(|e| e.to_string())?;
-        let period: Period = args.period.parse().map_err(|e: history::InvalidPeriod| e.to_string())?;
+        let period: Period = args
+            .period
+            .parse()
+            .map_err(|e: history::InvalidPeriod| e.to_string())?;
         Ok(history::to_csv(&history::history(stock, period, today())))
     }
 

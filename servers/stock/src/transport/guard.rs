@@ -35,7 +35,11 @@ impl AllowedHosts {
         let entries = LOOPBACK
             .iter()
             .map(|s| s.to_string())
-            .chain(extra.into_iter().map(|e| e.into().trim().to_ascii_lowercase()))
+            .chain(
+                extra
+                    .into_iter()
+                    .map(|e| e.into().trim().to_ascii_lowercase()),
+            )
             .filter(|e| !e.is_empty())
             .collect();
         Self {
@@ -45,7 +49,10 @@ impl AllowedHosts {
 
     /// Whether `host` (without port) and `port` match an entry.
     fn allows(&self, host: &str, port: Option<u16>) -> bool {
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
         self.entries.iter().any(|entry| {
             let (name, entry_port) = split_host_port(entry);
             let name = name.trim_start_matches('[').trim_end_matches(']');
@@ -128,10 +135,22 @@ mod tests {
     #[test]
     fn loopback_hosts_pass_with_any_port() {
         let allowed = AllowedHosts::new(Vec::<String>::new());
-        for host in ["127.0.0.1", "127.0.0.1:8001", "localhost:1", "[::1]:8001", "::1", "LOCALHOST"] {
+        for host in [
+            "127.0.0.1",
+            "127.0.0.1:8001",
+            "localhost:1",
+            "[::1]:8001",
+            "::1",
+            "LOCALHOST",
+        ] {
             assert!(allowed.allows_host_header(host), "{host}");
         }
-        for host in ["evil.example", "evil.example:8001", "127.0.0.2", "localhost.evil.example"] {
+        for host in [
+            "evil.example",
+            "evil.example:8001",
+            "127.0.0.2",
+            "localhost.evil.example",
+        ] {
             assert!(!allowed.allows_host_header(host), "{host}");
         }
     }

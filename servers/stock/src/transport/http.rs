@@ -24,7 +24,10 @@
 use super::guard::{self, AllowedHosts};
 use super::sse;
 use crate::StockServer;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::{Router, middleware};
@@ -86,6 +89,7 @@ pub fn router(config: &HttpConfig, shutdown: CancellationToken) -> Router {
 
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
+        .layer(middleware::from_fn(parse_errors_as_json_rpc))
         .merge(legacy)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(
@@ -95,6 +99,30 @@ pub fn router(config: &HttpConfig, shutdown: CancellationToken) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(mcp)
+}
+
+/// rmcp answers an unparsable JSON body with `415 Unsupported Media Type` and a text message.
+/// The media type was right, though: the JSON was not. We answer what JSON-RPC prescribes, a
+/// parse error (`-32700`), with `400 Bad Request`, so clients can tell the two apart.
+async fn parse_errors_as_json_rpc(request: Request, next: Next) -> Response {
+    let sent_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let response = next.run(request).await;
+    if !(sent_json && response.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE) {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let error = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": { "code": -32700, "message": format!("Parse error: {}", String::from_utf8_lossy(&body)) }
+    });
+    (StatusCode::BAD_REQUEST, axum::Json(error)).into_response()
 }
 
 /// Serves [`router`] on `listener` until `shutdown` completes, then finishes gracefully.

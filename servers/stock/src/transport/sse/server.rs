@@ -119,12 +119,19 @@ where
     let capacity = state.config.channel_capacity;
     let (to_server, from_client) = mpsc::channel(capacity);
     let (to_client, outgoing) = mpsc::channel(capacity);
-    state.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), to_server);
+    state
+        .sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.clone(), to_server);
     tracing::debug!(session = %id, "SSE session opened");
 
     // The session lives until the stream is dropped (client gone) or the server shuts down.
     let session_end = state.config.cancellation_token.child_token();
-    let transport = SseServerTransport { to_client, from_client };
+    let transport = SseServerTransport {
+        to_client,
+        from_client,
+    };
     let handler = (state.factory)();
     let sessions = state.sessions.clone();
     let session_id = id.clone();
@@ -136,7 +143,10 @@ where
             }
             Err(e) => tracing::debug!(session = %session_id, "SSE session did not start: {e}"),
         }
-        sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&session_id);
+        sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&session_id);
         tracing::debug!(session = %session_id, "SSE session closed");
     });
 
@@ -206,8 +216,12 @@ fn parse(body: &[u8]) -> Result<ClientJsonRpcMessage, serde_json::Value> {
             "error": { "code": code, "message": message }
         })
     };
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| error(-32700, format!("Parse error: {e}")))?;
-    serde_json::from_value(value)
-        .map_err(|e| error(-32600, format!("Invalid Request: not an MCP client message: {e}")))
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| error(-32700, format!("Parse error: {e}")))?;
+    serde_json::from_value(value).map_err(|e| {
+        error(
+            -32600,
+            format!("Invalid Request: not an MCP client message: {e}"),
+        )
+    })
 }
