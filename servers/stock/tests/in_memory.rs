@@ -351,7 +351,12 @@ async fn check_sampling(discover: bool) {
             .unwrap()
             .contains("headline")
     );
-    assert_eq!(request.max_tokens, 60);
+    assert_eq!(request.max_tokens, 100);
+    let preferences = request
+        .model_preferences
+        .as_ref()
+        .expect("model preferences");
+    assert!(preferences.speed_priority > preferences.intelligence_priority);
     assert_eq!(request.temperature, Some(0.7));
     let prompt = request.messages[0]
         .content
