@@ -1,0 +1,1 @@
+//! Device-code OAuth client for MCP servers (work in progress).

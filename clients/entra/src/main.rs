@@ -1,0 +1,2 @@
+//! entra-client binary.
+fn main() {}
