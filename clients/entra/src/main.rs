@@ -65,6 +65,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn,entra_client=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
