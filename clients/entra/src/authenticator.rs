@@ -73,14 +73,15 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults for `client_id`: server-suggested scopes, user cache dir, 2 step-ups, prompt on stderr.
+    /// Defaults for `client_id`: server-suggested scopes, user cache dir, at most 3 step-ups,
+    /// prompt on stderr.
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
             scopes: Vec::new(),
             cache_dir: None,
             resource_parameter: ResourceParameter::Auto,
-            max_step_ups: 2,
+            max_step_ups: 3,
             on_prompt: Arc::new(|prompt: &DeviceCodePrompt| {
                 eprintln!("\n{}\n", prompt.message);
             }),
@@ -127,6 +128,11 @@ pub enum AuthError {
     /// A 403 challenge without a usable `scope`.
     #[error("the server refused for lack of scope but did not say which scope it needs: {0}")]
     UnknownScope(String),
+    /// Step-up already asked for these scopes and the server still refuses.
+    #[error(
+        "signed in again for the requested permission, but the server still answers insufficient_scope ({0}); the account probably lacks the permission: ask the administrator"
+    )]
+    StepUpRefused(String),
     /// Step-up was tried too often.
     #[error(
         "the server still answers insufficient_scope after {0} step-up sign-ins (last challenge: {1}); the account may lack the permission, ask the administrator"
@@ -238,6 +244,24 @@ impl Authenticator {
         }
         let mut servers = self.inner.servers.lock().await;
         let state = self.state_for(&mut servers, &url).await?;
+        let scopes_supported = state.discovery.resource_metadata.scopes_supported.clone();
+        let needed: Vec<String> = needed
+            .iter()
+            .map(|s| expand_scope(s, &scopes_supported))
+            .collect();
+        // Asked for all of this before and still refused: the account lacks the permission, and
+        // another sign-in would only ask the user the same question again.
+        if state.step_ups > 0
+            && needed.iter().all(|s| {
+                state.extra_scopes.contains(s)
+                    || state
+                        .token
+                        .as_ref()
+                        .is_some_and(|t| t.requested.contains(s))
+            })
+        {
+            return Err(AuthError::StepUpRefused(www_authenticate.to_string()));
+        }
         if state.step_ups >= self.inner.options.max_step_ups {
             return Err(AuthError::StepUpLimit(
                 state.step_ups,
@@ -254,10 +278,7 @@ impl Authenticator {
             state.step_ups,
             self.inner.options.max_step_ups
         );
-        let scopes_supported = state.discovery.resource_metadata.scopes_supported.clone();
-        state
-            .extra_scopes
-            .extend(needed.iter().map(|s| expand_scope(s, &scopes_supported)));
+        state.extra_scopes.extend(needed.iter().cloned());
         if let Some(token) = &state.token {
             state
                 .extra_scopes

@@ -95,7 +95,7 @@ impl StreamableHttpClient for AuthorizedHttpClient {
                         .await
                     {
                         Ok(new_token) => token = new_token,
-                        Err(AuthError::StepUpLimit(..)) => {
+                        Err(AuthError::StepUpLimit(..) | AuthError::StepUpRefused(_)) => {
                             return Err(StreamableHttpError::InsufficientScope(e));
                         }
                         Err(other) => return Err(auth_failed(other)),
