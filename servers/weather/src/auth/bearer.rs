@@ -32,6 +32,7 @@ use super::challenge::{BearerError, Challenge};
 use super::jwks::{KeyError, KeyStore};
 use super::metadata::metadata_url;
 use super::scopes::Scope;
+use super::verified::VerifiedTokens;
 use super::{AuthConfig, Claims};
 use crate::audit::{Caller, Decision};
 use crate::jsonrpc::RpcCalls;
@@ -42,6 +43,7 @@ const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// Everything the middleware needs, shared by all requests.
 pub struct Bearer {
     keys: KeyStore,
+    verified: VerifiedTokens,
     validation: Validation,
     audience: String,
     resource_metadata: String,
@@ -68,6 +70,7 @@ impl Bearer {
                 config.jwks_ttl,
                 config.jwks_refetch_cooldown,
             ),
+            verified: VerifiedTokens::new(config.verified_token_cache),
             validation,
             audience: config.audience.clone(),
             resource_metadata: metadata_url(resource),
@@ -101,6 +104,9 @@ impl Bearer {
             KeyError::UnknownKid => self.invalid(&e.to_string()),
             KeyError::Unavailable(detail) => Refusal::IdpUnavailable(detail),
         })?;
+        if let Some(claims) = self.verified.get(token, &key, self.validation.leeway) {
+            return Ok(claims);
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
             .map_err(|e| self.invalid(describe(e.kind())))?;
         let claims = data.claims;
@@ -109,6 +115,7 @@ impl Bearer {
                 "not a delegated access token (no scp claim): ID tokens and app-only tokens are not accepted",
             ));
         }
+        self.verified.insert(token, &key, &claims);
         Ok(claims)
     }
 

@@ -11,7 +11,8 @@
 //! 3. [`jwks`]: the identity provider's public signing keys, found through its discovery document
 //!    and cached.
 //! 4. [`bearer`]: the middleware that validates the JWT (signature, issuer, audience, lifetime)
-//!    and then checks the scope the JSON-RPC method needs ([`scopes`]).
+//!    and then checks the scope the JSON-RPC method needs ([`scopes`]); [`verified`] remembers
+//!    tokens already verified, so a session's token is not re-verified on every request.
 //!
 //! Validation is written once, here, as axum middleware in front of rmcp's service: the tools
 //! themselves never parse a token. They read the validated [`Claims`] from the request parts.
@@ -22,6 +23,7 @@ pub mod claims;
 pub mod jwks;
 pub mod metadata;
 pub mod scopes;
+pub mod verified;
 
 pub use claims::Claims;
 
@@ -42,11 +44,14 @@ pub struct AuthConfig {
     /// Minimum time between two key fetches triggered by an unknown `kid` (an attacker can
     /// invent key ids for free; without this limit each one would cost a request to the IdP).
     pub jwks_refetch_cooldown: Duration,
+    /// How many already-verified tokens to remember, so a session's repeated token is not
+    /// re-verified on every request ([`verified`]); 0 verifies every time.
+    pub verified_token_cache: usize,
 }
 
 impl AuthConfig {
     /// A configuration with the recommended defaults: 60 s leeway, keys cached for an hour,
-    /// at most one unknown-`kid` refetch every 10 s.
+    /// at most one unknown-`kid` refetch every 10 s, up to 4096 verified tokens remembered.
     pub fn new(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
         Self {
             issuer: issuer.into(),
@@ -54,6 +59,7 @@ impl AuthConfig {
             leeway: Duration::from_secs(60),
             jwks_ttl: Duration::from_secs(3600),
             jwks_refetch_cooldown: Duration::from_secs(10),
+            verified_token_cache: 4096,
         }
     }
 }
