@@ -5,8 +5,13 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// The workspace root: xtask lives one level below it.
+///
+/// `cargo run` sets `CARGO_MANIFEST_DIR` at run time; it wins over the compile-time value, so a
+/// binary built in another checkout (a shared `CARGO_TARGET_DIR`) still works on this one.
 pub fn workspace_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest_dir
         .parent()
         .map(PathBuf::from)
