@@ -4,7 +4,11 @@
 //! Each subcommand lives in a module of its own.
 
 mod cmd;
+mod doctor;
+mod offline;
+mod status;
 mod test;
+mod up;
 
 use clap::{Parser, Subcommand};
 
@@ -18,6 +22,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start the whole classroom: identity provider, weather and stock servers, dashboard.
+    Up(up::Args),
+    /// Show whether a running `up` and its services are healthy.
+    Status(status::Args),
+    /// Check this machine: toolchain, ports, disk, whether an offline build will work.
+    Doctor(doctor::Args),
+    /// Vendor every dependency so a classroom can build with no network.
+    Offline(offline::Args),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
 }
@@ -25,6 +37,10 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Up(args) => up::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Doctor(args) => doctor::run(args),
+        Command::Offline(args) => offline::run(args),
         Command::Test(args) => test::run(args),
     };
     match result {
