@@ -6,6 +6,7 @@
 mod cmd;
 mod doctor;
 mod offline;
+mod smoke;
 mod status;
 mod test;
 mod up;
@@ -28,6 +29,8 @@ enum Command {
     Status(status::Args),
     /// Check this machine: toolchain, ports, disk, whether an offline build will work.
     Doctor(doctor::Args),
+    /// Run a scripted end-to-end check of the whole classroom; non-zero exit on any failure.
+    Smoke(smoke::Args),
     /// Vendor every dependency so a classroom can build with no network.
     Offline(offline::Args),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
@@ -41,6 +44,7 @@ fn main() -> std::process::ExitCode {
         Command::Status(args) => status::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Offline(args) => offline::run(args),
+        Command::Smoke(args) => smoke::run(args),
         Command::Test(args) => test::run(args),
     };
     match result {
