@@ -152,9 +152,20 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
 
-    // `cargo fetch --offline` succeeds only if every dependency is already on this machine.
+    // `cargo fetch --offline` succeeds only if every dependency this platform needs is
+    // already on this machine (without `--target` it would want every platform's crates).
+    let host = output({
+        let mut c = Command::new("rustc");
+        c.arg("-vV");
+        c
+    })
+    .and_then(|v| {
+        v.lines()
+            .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+    })
+    .unwrap_or_default();
     let mut fetch = cmd::cargo();
-    fetch.args(["fetch", "--offline", "--locked"]);
+    fetch.args(["fetch", "--offline", "--locked", "--target", &host]);
     let fetch_ok = fetch
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
