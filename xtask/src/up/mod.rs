@@ -388,7 +388,13 @@ pub async fn shutdown_signal() {
     }
 }
 
-fn print_summary(painter: &Painter, services: &[Service], idp: &IdpInfo, dashboard: &str) {
+fn print_summary(
+    painter: &Painter,
+    services: &[Service],
+    idp: &IdpInfo,
+    dashboard: &str,
+    bin_dir: &Path,
+) {
     let url_of = |name: &str| {
         services
             .iter()
@@ -438,7 +444,10 @@ fn print_summary(painter: &Painter, services: &[Service], idp: &IdpInfo, dashboa
             stock.trim_end_matches("/mcp").to_string() + "/sse"
         ));
     }
-    out.push_str("  cargo run -p mcp-console -- stock-server   # stdio (after `cargo install --path servers/stock`)\n");
+    out.push_str(&format!(
+        "  cargo run -p mcp-console -- {}   # stdio\n",
+        binary_path(bin_dir, "stock-server").display()
+    ));
     if let Some(weather) = url_of("weather") {
         out.push_str(&format!("  cargo run -p mcp-console -- {weather}\n"));
         out.push_str(&format!("  cargo run -p entra-client -- {weather}\n"));
