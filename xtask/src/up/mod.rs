@@ -327,6 +327,7 @@ async fn supervise(
         &services,
         &idp,
         &net.base_url(args.dashboard_port),
+        &bin_dir,
     );
 
     loop {
