@@ -66,9 +66,9 @@ pub fn run(args: Args) -> Result<()> {
             binary: "mcp-console",
             package: "mcp-console",
             args: vec![
-                stock_url,
                 "--query".into(),
                 "What is the price of Apple?".into(),
+                stock_url,
             ],
             expect: "175.50",
         },
@@ -77,9 +77,9 @@ pub fn run(args: Args) -> Result<()> {
             binary: "mcp-console",
             package: "mcp-console",
             args: vec![
-                sse_url,
                 "--query".into(),
                 "Compare Apple and Microsoft".into(),
+                sse_url,
             ],
             expect: "509.77",
         },
