@@ -70,7 +70,7 @@ pub fn run(args: Args) -> Result<()> {
                 "What is the price of Apple?".into(),
                 stock_url,
             ],
-            expect: "175.50",
+            expect: "175.5",
         },
         Step {
             name: "console → stock (legacy SSE)",
