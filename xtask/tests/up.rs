@@ -233,7 +233,7 @@ fn up_starts_everything_and_ctrl_c_stops_everything() {
         format!("http://127.0.0.1:{weather}/mcp"),
         format!("http://127.0.0.1:{stock}/mcp"),
         format!("http://127.0.0.1:{stock}/sse"),
-        format!("http://127.0.0.1:{dashboard}/"),
+        format!("http://127.0.0.1:{dashboard}"),
         "cargo xtask check 01".to_string(),
     ] {
         up.wait_for(&needle, Duration::from_secs(5));
