@@ -29,6 +29,8 @@ enum Command {
     Status(status::Args),
     /// Check this machine: toolchain, ports, disk, whether an offline build will work.
     Doctor(doctor::Args),
+    /// Write the workshop's local CA and server certificate (for `up --tls`).
+    Certs(up::tls::CertsArgs),
     /// Run a scripted end-to-end check of the whole classroom; non-zero exit on any failure.
     Smoke(smoke::Args),
     /// Vendor every dependency so a classroom can build with no network.
@@ -45,6 +47,7 @@ fn main() -> std::process::ExitCode {
         Command::Doctor(args) => doctor::run(args),
         Command::Offline(args) => offline::run(args),
         Command::Smoke(args) => smoke::run(args),
+        Command::Certs(args) => up::tls::certs(args),
         Command::Test(args) => test::run(args),
     };
     match result {

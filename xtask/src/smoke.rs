@@ -54,8 +54,12 @@ pub fn run(args: Args) -> Result<()> {
     let net = services::Network {
         bind: [127, 0, 0, 1].into(),
         advertised: [127, 0, 0, 1].into(),
+        tls: false,
     };
-    let mut plan = services::present(services::plan(&net, ports, &state, Some("alice")), &root);
+    let mut plan = services::present(
+        services::plan(&net, ports, ports, &state, Some("alice")),
+        &root,
+    );
     let stock_url = format!("{}/mcp", net.base_url(ports.stock));
     let sse_url = format!("{}/sse", net.base_url(ports.stock));
     let weather_url = format!("{}/mcp", net.base_url(ports.weather));

@@ -14,6 +14,7 @@ pub mod logs;
 pub mod ports;
 pub mod services;
 pub mod supervisor;
+pub mod tls;
 
 use crate::cmd;
 use anyhow::{Context, Result, bail};
@@ -65,6 +66,9 @@ pub struct Args {
     /// Sign every device code in as this demo user, without the browser step (demos, smoke runs).
     #[arg(long, value_name = "USER")]
     pub auto_approve: Option<String>,
+    /// Serve HTTPS with a local CA (made with `cargo xtask certs`, in `.workshop/tls`).
+    #[arg(long)]
+    pub tls: bool,
 }
 
 impl Args {
@@ -102,16 +106,43 @@ pub fn run(args: Args) -> Result<()> {
         } else {
             args.host
         },
+        tls: args.tls,
     };
     let ports = Ports {
         idp: args.idp_port,
         weather: args.weather_port,
         stock: args.stock_port,
     };
-    let services = services::present(
-        services::plan(&net, ports, &state_dir, args.auto_approve.as_deref()),
+    // Behind the TLS proxy, services listen on private loopback ports.
+    let listen = if args.tls {
+        Ports {
+            idp: free_port()?,
+            weather: free_port()?,
+            stock: free_port()?,
+        }
+    } else {
+        ports
+    };
+    let mut services = services::present(
+        services::plan(
+            &net,
+            ports,
+            listen,
+            &state_dir,
+            args.auto_approve.as_deref(),
+        ),
         &root,
     );
+    let tls_files = if args.tls {
+        let files = tls::ensure(&state_dir.join("tls"), &[net.advertised.to_string()])?;
+        for s in &mut services {
+            s.env
+                .push(("SSL_CERT_FILE".into(), files.ca_cert.display().to_string()));
+        }
+        Some(files)
+    } else {
+        None
+    };
     if services.is_empty() {
         bail!("no service crates found under {}", root.display());
     }
@@ -159,7 +190,7 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
 
-    let dashboard_url = format!("{}/", net.base_url(args.dashboard_port));
+    let dashboard_url = format!("{}/", net.plain_url(args.dashboard_port));
     let state = lock::UpState {
         pid: std::process::id(),
         dashboard: dashboard_url.clone(),
@@ -178,7 +209,13 @@ pub fn run(args: Args) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(supervise(args, net, services, bin_dir, painter))
+    runtime.block_on(supervise(args, net, services, bin_dir, painter, tls_files))
+}
+
+/// A port the OS says is free right now.
+pub fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
 }
 
 /// The target directory cargo uses for this workspace (respects `CARGO_TARGET_DIR`).
@@ -290,8 +327,21 @@ async fn supervise(
     mut services: Vec<Service>,
     bin_dir: PathBuf,
     painter: Painter,
+    tls_files: Option<tls::Files>,
 ) -> Result<()> {
     let (events_tx, mut events) = mpsc::unbounded_channel();
+    // The TLS proxies start first: the weather server fetches the identity provider's keys
+    // through its public https URL as soon as it starts.
+    if let Some(files) = &tls_files {
+        let acceptor = tls::acceptor(files)?;
+        for s in &services {
+            let listener = tokio::net::TcpListener::bind((net.bind, s.port))
+                .await
+                .with_context(|| format!("cannot listen on port {} for {}", s.port, s.name))?;
+            let upstream = std::net::SocketAddr::from(([127, 0, 0, 1], s.listen_port));
+            tokio::spawn(tls::proxy(listener, acceptor.clone(), upstream));
+        }
+    }
     let mut shutdown = Box::pin(shutdown_signal());
     let (handles, idp) =
         start_all(&mut services, &bin_dir, &painter, events_tx, &mut shutdown).await?;
@@ -326,9 +376,12 @@ async fn supervise(
         &painter,
         &services,
         &idp,
-        &net.base_url(args.dashboard_port),
+        &net.plain_url(args.dashboard_port),
         &bin_dir,
     );
+    if let Some(files) = &tls_files {
+        println!("{}\n", tls::trust_hint(&files.ca_cert));
+    }
 
     loop {
         tokio::select! {

@@ -16,8 +16,10 @@ pub struct Service {
     pub package: &'static str,
     /// Binary name in the target directory.
     pub binary: &'static str,
-    /// Port it listens on.
+    /// Port clients use.
     pub port: u16,
+    /// Port the service itself listens on (differs from `port` only behind the TLS proxy).
+    pub listen_port: u16,
     /// The `cargo xtask up` flag that changes the port, for error messages.
     pub port_flag: &'static str,
     /// Command-line arguments (the issuer is filled in once the identity provider is up).
@@ -26,6 +28,8 @@ pub struct Service {
     pub url: String,
     /// Where readiness is probed (always loopback: the supervisor runs on the same machine).
     pub health_url: String,
+    /// Extra environment variables (with `--tls`: `SSL_CERT_FILE`, so services trust the CA).
+    pub env: Vec<(String, String)>,
 }
 
 /// Where services listen and what address they advertise.
@@ -36,15 +40,27 @@ pub struct Network {
     /// The address printed in URLs and put in OAuth metadata: the bind address, or the laptop's
     /// LAN address when binding every interface.
     pub advertised: IpAddr,
+    /// Whether clients reach the services over HTTPS (`up --tls`).
+    pub tls: bool,
 }
 
 impl Network {
-    /// `http://<advertised>:<port>`.
+    /// `http://<advertised>:<port>` (`https` with `--tls`).
     pub fn base_url(&self, port: u16) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
         match self.advertised {
-            IpAddr::V6(v6) => format!("http://[{v6}]:{port}"),
-            IpAddr::V4(v4) => format!("http://{v4}:{port}"),
+            IpAddr::V6(v6) => format!("{scheme}://[{v6}]:{port}"),
+            IpAddr::V4(v4) => format!("{scheme}://{v4}:{port}"),
         }
+    }
+
+    /// `http://<advertised>:<port>` whatever `--tls` says: the dashboard stays plain HTTP.
+    pub fn plain_url(&self, port: u16) -> String {
+        Network {
+            tls: false,
+            ..self.clone()
+        }
+        .base_url(port)
     }
 
     /// The loopback URL the supervisor itself uses for health probes.
@@ -82,20 +98,29 @@ pub struct Ports {
     pub stock: u16,
 }
 
-/// The services in start order. `state_dir` holds what must survive restarts (the identity
-/// provider's signing key). `auto_approve` signs every device code in as that user (smoke tests).
+/// The services in start order. Clients use the `public` ports; the services themselves listen
+/// on `listen` (the same ports, except with `--tls`, where `up` terminates TLS on the public ports
+/// and forwards to services on private loopback ports). `state_dir` holds what must survive
+/// restarts (the identity provider's signing key). `auto_approve` signs every device code in as
+/// that user (smoke tests).
 pub fn plan(
     net: &Network,
     ports: Ports,
+    listen: Ports,
     state_dir: &Path,
     auto_approve: Option<&str>,
 ) -> Vec<Service> {
-    let bind = net.bind.to_string();
+    // Behind the TLS proxy, services listen on loopback only.
+    let bind = if net.tls {
+        "127.0.0.1".to_string()
+    } else {
+        net.bind.to_string()
+    };
     let mut idp_args = vec![
         "--host".to_string(),
         bind.clone(),
         "--port".into(),
-        ports.idp.to_string(),
+        listen.idp.to_string(),
         "--issuer-base".into(),
         net.base_url(ports.idp),
         "--state-dir".into(),
@@ -110,7 +135,7 @@ pub fn plan(
         "--host".to_string(),
         bind.clone(),
         "--port".into(),
-        ports.weather.to_string(),
+        listen.weather.to_string(),
         "--public-url".into(),
         weather_url.clone(),
     ];
@@ -122,7 +147,7 @@ pub fn plan(
         "--host".into(),
         bind,
         "--port".into(),
-        ports.stock.to_string(),
+        listen.stock.to_string(),
     ];
     stock_args.extend(net.allowed_host_args(ports.stock));
 
@@ -132,30 +157,36 @@ pub fn plan(
             package: "mock-idp",
             binary: "mock-idp",
             port: ports.idp,
+            listen_port: listen.idp,
             port_flag: "--idp-port",
             args: idp_args,
             url: net.base_url(ports.idp),
-            health_url: format!("{}/healthz", net.local_url(ports.idp)),
+            health_url: format!("{}/healthz", net.local_url(listen.idp)),
+            env: Vec::new(),
         },
         Service {
             name: "weather",
             package: "weather-server",
             binary: "weather-server",
             port: ports.weather,
+            listen_port: listen.weather,
             port_flag: "--weather-port",
             args: weather_args,
             url: weather_url,
-            health_url: format!("{}/healthz", net.local_url(ports.weather)),
+            health_url: format!("{}/healthz", net.local_url(listen.weather)),
+            env: Vec::new(),
         },
         Service {
             name: "stock",
             package: "stock-server",
             binary: "stock-server",
             port: ports.stock,
+            listen_port: listen.stock,
             port_flag: "--stock-port",
             args: stock_args,
             url: format!("{}/mcp", net.base_url(ports.stock)),
-            health_url: format!("{}/healthz", net.local_url(ports.stock)),
+            health_url: format!("{}/healthz", net.local_url(listen.stock)),
+            env: Vec::new(),
         },
     ]
 }
@@ -203,6 +234,7 @@ mod tests {
         Network {
             bind: "0.0.0.0".parse().unwrap(),
             advertised: "192.168.1.20".parse().unwrap(),
+            tls: false,
         }
     }
 
@@ -211,13 +243,14 @@ mod tests {
         let net = Network {
             bind: "127.0.0.1".parse().unwrap(),
             advertised: "127.0.0.1".parse().unwrap(),
+            tls: false,
         };
         let ports = Ports {
             idp: 8400,
             weather: 8000,
             stock: 8001,
         };
-        let services = plan(&net, ports, Path::new("/tmp/state"), None);
+        let services = plan(&net, ports, ports, Path::new("/tmp/state"), None);
         let names: Vec<_> = services.iter().map(|s| s.name).collect();
         assert_eq!(names, ["mock-idp", "weather", "stock"]);
         assert_eq!(services[1].url, "http://127.0.0.1:8000/mcp");
@@ -232,7 +265,7 @@ mod tests {
             weather: 8000,
             stock: 8001,
         };
-        let services = plan(&lan(), ports, Path::new("/tmp/state"), Some("alice"));
+        let services = plan(&lan(), ports, ports, Path::new("/tmp/state"), Some("alice"));
         let idp = &services[0];
         assert!(
             idp.args
@@ -255,5 +288,31 @@ mod tests {
         assert_eq!(weather.url, "http://192.168.1.20:8000/mcp");
         // Health probes stay on loopback.
         assert_eq!(weather.health_url, "http://127.0.0.1:8000/healthz");
+    }
+
+    #[test]
+    fn tls_plan_advertises_https_and_listens_privately() {
+        let public = Ports {
+            idp: 8400,
+            weather: 8000,
+            stock: 8001,
+        };
+        let private = Ports {
+            idp: 41000,
+            weather: 41001,
+            stock: 41002,
+        };
+        let net = Network { tls: true, ..lan() };
+        let services = plan(&net, public, private, Path::new("/tmp/state"), None);
+        let idp = &services[0];
+        assert!(
+            idp.args
+                .windows(2)
+                .any(|w| w == ["--issuer-base", "https://192.168.1.20:8400"])
+        );
+        assert!(idp.args.windows(2).any(|w| w == ["--port", "41000"]));
+        assert!(idp.args.windows(2).any(|w| w == ["--host", "127.0.0.1"]));
+        assert_eq!(services[1].url, "https://192.168.1.20:8000/mcp");
+        assert_eq!(services[1].health_url, "http://127.0.0.1:41001/healthz");
     }
 }

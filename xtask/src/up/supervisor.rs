@@ -224,6 +224,7 @@ fn spawn(
     if !painter.color() {
         cmd.env("NO_COLOR", "1");
     }
+    cmd.envs(service.env.iter().map(|(k, v)| (k, v)));
     #[cfg(unix)]
     cmd.process_group(0);
     let mut child = cmd.spawn()?;
