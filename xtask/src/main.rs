@@ -5,7 +5,12 @@
 
 mod bench;
 mod cmd;
+mod doctor;
+mod offline;
+mod smoke;
+mod status;
 mod test;
+mod up;
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +24,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start the whole classroom: identity provider, weather and stock servers, dashboard.
+    Up(up::Args),
+    /// Show whether a running `up` and its services are healthy.
+    Status(status::Args),
+    /// Check this machine: toolchain, ports, disk, whether an offline build will work.
+    Doctor(doctor::Args),
+    /// Write the workshop's local CA and server certificate (for `up --tls`).
+    Certs(up::tls::CertsArgs),
+    /// Run a scripted end-to-end check of the whole classroom; non-zero exit on any failure.
+    Smoke(smoke::Args),
+    /// Vendor every dependency so a classroom can build with no network.
+    Offline(offline::Args),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
     /// Run every registered benchmark (release builds, loopback servers) and print the tables.
@@ -28,6 +45,12 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Up(args) => up::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Doctor(args) => doctor::run(args),
+        Command::Offline(args) => offline::run(args),
+        Command::Smoke(args) => smoke::run(args),
+        Command::Certs(args) => up::tls::certs(args),
         Command::Test(args) => test::run(args),
         Command::Bench(args) => bench::run(args),
     };

@@ -1,0 +1,233 @@
+//! `cargo xtask doctor`: will this laptop run the workshop? Checks the toolchain, the ports,
+//! the disk, and whether a build would work with no network.
+//!
+//! Each check prints one line: `ok`, `warn` (works, but you may want to act) or `FAIL` with
+//! what to do. It exits non-zero only on a FAIL.
+
+use crate::cmd;
+use anyhow::{Result, bail};
+use std::process::Command;
+
+/// Options for `cargo xtask doctor`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Address the services would bind (as for `up --host`).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+}
+
+enum Level {
+    Ok,
+    Warn,
+    Fail,
+}
+
+fn report(level: Level, what: &str, detail: &str) -> bool {
+    let tag = match level {
+        Level::Ok => "ok  ",
+        Level::Warn => "warn",
+        Level::Fail => "FAIL",
+    };
+    println!("[{tag}] {what}: {detail}");
+    matches!(level, Level::Fail)
+}
+
+fn output(mut cmd: Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Parses `rustc 1.95.0 (...)` into `(1, 95)`.
+pub fn rustc_minor(version_line: &str) -> Option<(u32, u32)> {
+    let version = version_line.split_whitespace().nth(1)?;
+    let mut parts = version.split(['.', '-']);
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
+/// Runs every check.
+pub fn run(args: Args) -> Result<()> {
+    let mut failed = 0;
+
+    let rustc = output({
+        let mut c = Command::new("rustc");
+        c.arg("--version");
+        c
+    });
+    failed += u32::from(match rustc.as_deref().and_then(rustc_minor) {
+        Some((1, minor)) if minor >= 85 => {
+            report(Level::Ok, "rustc", rustc.as_deref().unwrap_or(""))
+        }
+        Some(_) => report(
+            Level::Fail,
+            "rustc",
+            "edition 2024 needs Rust 1.85 or newer: run `rustup update stable`",
+        ),
+        None => report(
+            Level::Fail,
+            "rustc",
+            "not found: install Rust from rustup.rs",
+        ),
+    });
+
+    for (sub, why) in [
+        ("fmt", "`rustup component add rustfmt`"),
+        ("clippy", "`rustup component add clippy`"),
+    ] {
+        let mut c = cmd::cargo();
+        c.args([sub, "--version"]);
+        failed += u32::from(match output(c) {
+            Some(v) => report(Level::Ok, &format!("cargo {sub}"), &v),
+            None => report(
+                Level::Fail,
+                &format!("cargo {sub}"),
+                &format!("missing: {why}"),
+            ),
+        });
+    }
+    if cmd::cargo_has("nextest") {
+        report(
+            Level::Ok,
+            "cargo nextest",
+            "installed (tests run in parallel processes)",
+        );
+    } else {
+        report(
+            Level::Warn,
+            "cargo nextest",
+            "not installed; `cargo xtask test` falls back to `cargo test`",
+        );
+    }
+
+    let wanted = [
+        (8400, "mock-idp", "--idp-port"),
+        (8000, "weather", "--weather-port"),
+        (8001, "stock", "--stock-port"),
+        (8080, "dashboard", "--dashboard-port"),
+    ];
+    let running = crate::up::lock::read(&cmd::workspace_root().join(".workshop"));
+    if running.is_some() {
+        report(
+            Level::Ok,
+            "ports",
+            "`cargo xtask up` is running and holds them",
+        );
+    } else {
+        let conflicts = crate::up::ports::check(args.host, &wanted);
+        if conflicts.is_empty() {
+            report(Level::Ok, "ports", "8400, 8000, 8001 and 8080 are free");
+        }
+        for c in conflicts {
+            failed += u32::from(report(Level::Fail, "ports", &c.to_string()));
+        }
+    }
+
+    let mut df = Command::new("df");
+    df.args(["-Pk"]).arg(cmd::workspace_root());
+    match output(df).and_then(|t| free_kib(&t)) {
+        Some(kib) if kib >= 5 * 1024 * 1024 => {
+            report(
+                Level::Ok,
+                "disk",
+                &format!("{} GiB free", kib / 1024 / 1024),
+            );
+        }
+        Some(kib) => {
+            failed += u32::from(report(
+                Level::Fail,
+                "disk",
+                &format!(
+                    "only {} MiB free; a full build needs about 5 GiB (try `cargo clean` elsewhere)",
+                    kib / 1024
+                ),
+            ));
+        }
+        None => {
+            report(
+                Level::Warn,
+                "disk",
+                "could not measure free space (`df` missing?)",
+            );
+        }
+    }
+
+    // `cargo fetch --offline` succeeds only if every dependency this platform needs is
+    // already on this machine (without `--target` it would want every platform's crates).
+    let host = output({
+        let mut c = Command::new("rustc");
+        c.arg("-vV");
+        c
+    })
+    .and_then(|v| {
+        v.lines()
+            .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+    })
+    .unwrap_or_default();
+    let mut fetch = cmd::cargo();
+    fetch.args(["fetch", "--offline", "--locked", "--target", &host]);
+    let fetch_ok = fetch
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if fetch_ok {
+        report(
+            Level::Ok,
+            "offline build",
+            "every dependency is available without network",
+        );
+    } else {
+        report(
+            Level::Warn,
+            "offline build",
+            "some dependencies would be downloaded: run `cargo xtask offline` while you have network",
+        );
+    }
+
+    match output({
+        let mut c = Command::new("npx");
+        c.arg("--version");
+        c
+    }) {
+        Some(v) => report(Level::Ok, "npx (MCP Inspector)", &format!("npx {v}")),
+        None => report(
+            Level::Warn,
+            "npx (MCP Inspector)",
+            "Node.js not found; the Inspector demo needs it",
+        ),
+    };
+
+    if failed > 0 {
+        bail!("{failed} check(s) failed");
+    }
+    println!("\nThis machine is ready for the workshop.");
+    Ok(())
+}
+
+/// Reads the "Available" column of `df -Pk` output.
+pub fn free_kib(df_output: &str) -> Option<u64> {
+    df_output
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_versions_and_df() {
+        assert_eq!(
+            rustc_minor("rustc 1.95.0 (59807616e 2026-04-14)"),
+            Some((1, 95))
+        );
+        assert_eq!(rustc_minor("rustc 1.86.0-beta.3"), Some((1, 86)));
+        let df = "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/vda 263174212 11408048 83886080 12% /";
+        assert_eq!(free_kib(df), Some(83886080));
+    }
+}

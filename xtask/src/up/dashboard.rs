@@ -1,0 +1,273 @@
+//! The instructor dashboard: one plain HTML page that refreshes itself.
+//!
+//! It shows each service's live health, the identity provider's recent sign-ins and device codes
+//! (`GET /_admin/activity`), the weather server's recent tool calls with the user behind them
+//! (`GET /_admin/audit`), and learners' exercise progress from results files. Every source is
+//! optional: a service that is down or does not publish a feed shows as such, never an error page.
+//! No external assets, so it works with no network.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the dashboard needs to know.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// `(name, public URL, loopback base URL, health URL)` of each service.
+    pub services: Vec<(String, String, String, String)>,
+    /// A folder of learners' results files (`*.json`), if any.
+    pub results_dir: Option<PathBuf>,
+}
+
+struct AppState {
+    sources: Sources,
+    http: reqwest::Client,
+}
+
+/// The dashboard's routes: `/` (the page), `/healthz`, `/api/status` (the same data as JSON).
+pub fn router(sources: Sources) -> axum::Router {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap_or_default();
+    let state = Arc::new(AppState { sources, http });
+    axum::Router::new()
+        .route("/", get(page))
+        .route("/api/status", get(status_json))
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(state)
+}
+
+/// A service row.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Health {
+    name: String,
+    url: String,
+    healthy: bool,
+    detail: String,
+}
+
+/// A table built from a JSON array of objects.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Table {
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Page {
+    health: Vec<Health>,
+    tables: Vec<Table>,
+    notes: Vec<String>,
+}
+
+async fn collect(state: &AppState) -> (Vec<Health>, Vec<Table>, Vec<String>) {
+    let mut health = Vec::new();
+    let mut tables = Vec::new();
+    let mut notes = Vec::new();
+    for (name, url, base, health_url) in &state.sources.services {
+        let (healthy, detail) = match state.http.get(health_url).send().await {
+            Ok(r) if r.status().is_success() => (true, "healthy".to_string()),
+            Ok(r) => (false, format!("answered {}", r.status())),
+            Err(_) => (false, "not answering".to_string()),
+        };
+        health.push(Health {
+            name: name.clone(),
+            url: url.clone(),
+            healthy,
+            detail,
+        });
+        let feed = match name.as_str() {
+            "mock-idp" => Some("/_admin/activity"),
+            "weather" => Some("/_admin/audit"),
+            _ => None,
+        };
+        if let (Some(path), true) = (feed, healthy) {
+            match fetch_json(&state.http, &format!("{base}{path}")).await {
+                Some(json) => tables.extend(tables_from(name, &json)),
+                None => notes.push(format!("{name} publishes no {path} feed")),
+            }
+        }
+    }
+    if let Some(dir) = &state.sources.results_dir {
+        match progress_table(dir) {
+            Some(table) => tables.push(table),
+            None => notes.push(format!(
+                "no learners' results files (*.json) in {}",
+                dir.display()
+            )),
+        }
+    }
+    (health, tables, notes)
+}
+
+async fn page(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let (health, tables, notes) = collect(&state).await;
+    let html = Page {
+        health,
+        tables,
+        notes,
+    }
+    .render()
+    .unwrap_or_else(|e| format!("<p>template error: {e}</p>"));
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        Html(html),
+    )
+}
+
+async fn status_json(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let (health, tables, notes) = collect(&state).await;
+    axum::Json(serde_json::json!({ "services": health, "tables": tables, "notes": notes }))
+}
+
+async fn fetch_json(http: &reqwest::Client, url: &str) -> Option<Value> {
+    let resp = http.get(url).send().await.ok()?;
+    if !resp.status().is_success() {
+        return None;
+    }
+    resp.json().await.ok()
+}
+
+/// Every array of objects in `json` (top level, or one level down) becomes a table.
+pub fn tables_from(source: &str, json: &Value) -> Vec<Table> {
+    let mut out = Vec::new();
+    match json {
+        Value::Array(items) => out.extend(table(source, items)),
+        Value::Object(map) => {
+            for (key, value) in map {
+                if let Value::Array(items) = value {
+                    out.extend(table(
+                        &format!("{source}: {}", key.replace('_', " ")),
+                        items,
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn table(title: &str, items: &[Value]) -> Option<Table> {
+    let mut columns: Vec<String> = Vec::new();
+    for item in items.iter().take(50) {
+        if let Value::Object(map) = item {
+            for key in map.keys() {
+                if !columns.contains(key) {
+                    columns.push(key.clone());
+                }
+            }
+        }
+    }
+    let rows = items
+        .iter()
+        .rev() // newest first when feeds append
+        .take(20)
+        .map(|item| {
+            columns
+                .iter()
+                .map(|c| match item.get(c) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Null) | None => String::new(),
+                    Some(other) => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    Some(Table {
+        title: title.to_string(),
+        columns,
+        rows,
+    })
+}
+
+/// Learners' progress: one row per results file (`*.json` in `dir`).
+fn progress_table(dir: &std::path::Path) -> Option<Table> {
+    let mut rows = Vec::new();
+    let entries = std::fs::read_dir(dir).ok()?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let Some(json) = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        else {
+            continue;
+        };
+        let learner = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        rows.push(vec![learner, summarize_results(&json)]);
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort();
+    Some(Table {
+        title: "exercise progress".into(),
+        columns: vec!["learner".into(), "progress".into()],
+        rows,
+    })
+}
+
+/// A one-line summary of a results file: how many exercises passed out of how many.
+fn summarize_results(json: &Value) -> String {
+    let items: Vec<&Value> = match json {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(map) => map
+            .get("exercises")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let passed = items
+        .iter()
+        .filter(|e| {
+            e.get("status").and_then(Value::as_str) == Some("passed")
+                || e.get("passed").and_then(Value::as_bool) == Some(true)
+        })
+        .count();
+    format!("{passed}/{} exercises passed", items.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn feeds_become_tables() {
+        let feed = json!({
+            "sign_ins": [{"user": "alice", "client": "workshop"}, {"user": "bob"}],
+            "count": 2
+        });
+        let tables = tables_from("mock-idp", &feed);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].title, "mock-idp: sign ins");
+        // Columns in key order; rows newest (last) first.
+        assert_eq!(tables[0].columns, ["client", "user"]);
+        assert_eq!(tables[0].rows[0], ["", "bob"]);
+    }
+
+    #[test]
+    fn results_are_summarized() {
+        let results = json!({"exercises": [{"status": "passed"}, {"status": "failed"}]});
+        assert_eq!(summarize_results(&results), "1/2 exercises passed");
+    }
+}

@@ -1,0 +1,520 @@
+//! `cargo xtask up`: the whole classroom in one command.
+//!
+//! 1. Refuse if another `up` runs in this workspace, and check every port before starting anything.
+//! 2. Build the service binaries once, showing cargo's progress.
+//! 3. Start the identity provider, the weather server and the stock server from the built
+//!    binaries, in that order, each after the previous answers `GET /healthz`.
+//! 4. Serve the instructor dashboard and print a summary: URLs, demo users, what to try next.
+//! 5. Supervise: restart a crashed service with backoff; on Ctrl-C or SIGTERM stop everything in
+//!    reverse order (SIGTERM, grace period, SIGKILL; a second Ctrl-C forces it).
+
+pub mod dashboard;
+pub mod lock;
+pub mod logs;
+pub mod ports;
+pub mod services;
+pub mod supervisor;
+pub mod tls;
+
+use crate::cmd;
+use anyhow::{Context, Result, bail};
+use logs::Painter;
+use services::{Network, Ports, Service};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use supervisor::{Event, Handle, Stop};
+use tokio::sync::mpsc;
+
+/// Options for `cargo xtask up`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Address to serve on. `0.0.0.0` serves a classroom LAN: URLs and OAuth metadata then use
+    /// this laptop's LAN address.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port of the identity provider (mock-idp).
+    #[arg(long, default_value_t = 8400)]
+    pub idp_port: u16,
+    /// Port of the weather MCP server.
+    #[arg(long, default_value_t = 8000)]
+    pub weather_port: u16,
+    /// Port of the stock MCP server (Streamable HTTP at /mcp, legacy SSE at /sse).
+    #[arg(long, default_value_t = 8001)]
+    pub stock_port: u16,
+    /// Port of the instructor dashboard.
+    #[arg(long, default_value_t = 8080)]
+    pub dashboard_port: u16,
+    /// Plain output: no colours (the NO_COLOR environment variable does the same).
+    #[arg(long)]
+    pub no_color: bool,
+    /// Build and run optimised binaries (slower build, faster services).
+    #[arg(long)]
+    pub release: bool,
+    /// Do not build: run the binaries already in `--bin-dir`.
+    #[arg(long)]
+    pub no_build: bool,
+    /// Where the service binaries are (default: the workspace's target/debug or target/release).
+    #[arg(long)]
+    pub bin_dir: Option<PathBuf>,
+    /// Where `up` keeps its state (the identity provider's signing key, the lock file).
+    #[arg(long, env = "WORKSHOP_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// A folder of learners' results files (`cargo xtask check --json` output) for the dashboard.
+    #[arg(long)]
+    pub results_dir: Option<PathBuf>,
+    /// Sign every device code in as this demo user, without the browser step (demos, smoke runs).
+    #[arg(long, value_name = "USER")]
+    pub auto_approve: Option<String>,
+    /// Serve HTTPS with a local CA (made with `cargo xtask certs`, in `.workshop/tls`).
+    #[arg(long)]
+    pub tls: bool,
+}
+
+impl Args {
+    /// The state directory: `--state-dir`, or `.workshop/` at the workspace root.
+    pub fn state_dir(&self) -> PathBuf {
+        self.state_dir
+            .clone()
+            .unwrap_or_else(|| cmd::workspace_root().join(".workshop"))
+    }
+}
+
+/// Runs `up` until Ctrl-C or SIGTERM.
+pub fn run(args: Args) -> Result<()> {
+    let painter = Painter::new(
+        logs::color_enabled(args.no_color),
+        &["mock-idp", "weather", "stock", "dashboard"],
+    );
+    let root = cmd::workspace_root();
+    let state_dir = args.state_dir();
+
+    if let Some(running) = lock::read(&state_dir) {
+        bail!(
+            "`cargo xtask up` is already running in this workspace (pid {}).\n\
+             Its dashboard: {}\n\
+             Stop it with Ctrl-C in its terminal, or check it with `cargo xtask status`.",
+            running.pid,
+            running.dashboard
+        );
+    }
+
+    let net = Network {
+        bind: args.host,
+        advertised: if args.host.is_unspecified() {
+            services::lan_address()
+        } else {
+            args.host
+        },
+        tls: args.tls,
+    };
+    let ports = Ports {
+        idp: args.idp_port,
+        weather: args.weather_port,
+        stock: args.stock_port,
+    };
+    // Behind the TLS proxy, services listen on private loopback ports.
+    let listen = if args.tls {
+        Ports {
+            idp: free_port()?,
+            weather: free_port()?,
+            stock: free_port()?,
+        }
+    } else {
+        ports
+    };
+    let mut services = services::present(
+        services::plan(
+            &net,
+            ports,
+            listen,
+            &state_dir,
+            args.auto_approve.as_deref(),
+        ),
+        &root,
+    );
+    let tls_files = if args.tls {
+        let files = tls::ensure(&state_dir.join("tls"), &[net.advertised.to_string()])?;
+        for s in &mut services {
+            s.env
+                .push(("SSL_CERT_FILE".into(), files.ca_cert.display().to_string()));
+        }
+        Some(files)
+    } else {
+        None
+    };
+    if services.is_empty() {
+        bail!("no service crates found under {}", root.display());
+    }
+
+    let mut wanted: Vec<(u16, &str, &str)> = services
+        .iter()
+        .map(|s| (s.port, s.name, s.port_flag))
+        .collect();
+    wanted.push((args.dashboard_port, "dashboard", "--dashboard-port"));
+    let conflicts = ports::check(net.bind, &wanted);
+    if !conflicts.is_empty() {
+        let list: Vec<String> = conflicts.iter().map(|c| format!("  - {c}")).collect();
+        bail!(
+            "cannot start: {} port(s) in use; nothing was started.\n{}",
+            conflicts.len(),
+            list.join("\n")
+        );
+    }
+
+    let bin_dir = match &args.bin_dir {
+        Some(dir) => dir.clone(),
+        None => target_dir()?.join(if args.release { "release" } else { "debug" }),
+    };
+    if !args.no_build {
+        painter.say("building the services (first time: a few minutes)…");
+        let mut build = cmd::cargo();
+        build.arg("build");
+        if args.release {
+            build.arg("--release");
+        }
+        for s in &services {
+            build.args(["-p", s.package, "--bin", s.binary]);
+        }
+        cmd::exec(build)?;
+    }
+    for s in &services {
+        let bin = binary_path(&bin_dir, s.binary);
+        if !bin.exists() {
+            bail!(
+                "{} was not found at {}. Build it with `cargo build -p {}`, or drop --no-build.",
+                s.binary,
+                bin.display(),
+                s.package
+            );
+        }
+    }
+
+    let dashboard_url = format!("{}/", net.plain_url(args.dashboard_port));
+    let state = lock::UpState {
+        pid: std::process::id(),
+        dashboard: dashboard_url.clone(),
+        services: services
+            .iter()
+            .map(|s| lock::ServiceState {
+                name: s.name.to_string(),
+                url: s.url.clone(),
+                health_url: s.health_url.clone(),
+            })
+            .collect(),
+    };
+    let _lock = lock::Lock::acquire(&state_dir, &state)?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(supervise(args, net, services, bin_dir, painter, tls_files))
+}
+
+/// A port the OS says is free right now.
+pub fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// The target directory cargo uses for this workspace (respects `CARGO_TARGET_DIR`).
+pub fn target_dir() -> Result<PathBuf> {
+    let mut metadata = cmd::cargo();
+    metadata.args(["metadata", "--format-version", "1", "--no-deps"]);
+    let out = metadata.output().context("cannot run `cargo metadata`")?;
+    if !out.status.success() {
+        bail!(
+            "`cargo metadata` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    json["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .context("`cargo metadata` gave no target_directory")
+}
+
+pub fn binary_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// What the identity provider says about itself on `GET /` with `Accept: application/json`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct IdpInfo {
+    /// Its issuer URL.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Its demo users.
+    #[serde(default)]
+    pub users: Vec<serde_json::Value>,
+}
+
+async fn idp_info(http: &reqwest::Client, base: &str) -> IdpInfo {
+    let resp = http
+        .get(format!("{base}/"))
+        .header("accept", "application/json")
+        .send()
+        .await;
+    match resp {
+        Ok(r) if r.status().is_success() => r.json().await.unwrap_or_default(),
+        _ => IdpInfo::default(),
+    }
+}
+
+/// Starts `services` in order, each after the previous is healthy. On failure (or when
+/// `interrupted` resolves first) it stops what it started and returns the error.
+pub async fn start_all(
+    services: &mut [Service],
+    bin_dir: &Path,
+    painter: &Painter,
+    events: mpsc::UnboundedSender<Event>,
+    interrupted: &mut (impl std::future::Future<Output = ()> + Unpin),
+) -> Result<(Vec<Handle>, IdpInfo)> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()?;
+    let mut handles: Vec<Handle> = Vec::new();
+    let mut idp = IdpInfo::default();
+
+    for (index, service) in services.iter_mut().enumerate() {
+        // The weather server trusts the issuer the identity provider actually reports.
+        if service.name == "weather"
+            && let Some(issuer) = &idp.issuer
+        {
+            service
+                .args
+                .extend(["--issuer".to_string(), issuer.clone()]);
+        }
+        let service = service.clone();
+        painter.say(&format!("starting {}…", service.name));
+        let handle = match supervisor::start(
+            index,
+            service.clone(),
+            binary_path(bin_dir, service.binary),
+            painter.clone(),
+            events.clone(),
+        ) {
+            Ok(handle) => handle,
+            Err(err) => {
+                stop_all(handles, painter).await;
+                return Err(err).with_context(|| format!("cannot start {}", service.binary));
+            }
+        };
+        let ready = tokio::select! {
+            r = supervisor::wait_healthy(&http, &service.health_url, &handle, Duration::from_secs(60)) => r,
+            _ = &mut *interrupted => Err("interrupted".to_string()),
+        };
+        handles.push(handle);
+        if let Err(why) = ready {
+            painter.say(&format!("{why}; stopping what was started"));
+            stop_all(handles, painter).await;
+            bail!("{why}");
+        }
+        painter.say(&format!("{} is healthy at {}", service.name, service.url));
+        if service.name == "mock-idp" {
+            let local = service.health_url.trim_end_matches("/healthz");
+            idp = idp_info(&http, local).await;
+        }
+    }
+    Ok((handles, idp))
+}
+
+async fn supervise(
+    args: Args,
+    net: Network,
+    mut services: Vec<Service>,
+    bin_dir: PathBuf,
+    painter: Painter,
+    tls_files: Option<tls::Files>,
+) -> Result<()> {
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    // The TLS proxies start first: the weather server fetches the identity provider's keys
+    // through its public https URL as soon as it starts.
+    if let Some(files) = &tls_files {
+        let acceptor = tls::acceptor(files)?;
+        for s in &services {
+            let listener = tokio::net::TcpListener::bind((net.bind, s.port))
+                .await
+                .with_context(|| format!("cannot listen on port {} for {}", s.port, s.name))?;
+            let upstream = std::net::SocketAddr::from(([127, 0, 0, 1], s.listen_port));
+            tokio::spawn(tls::proxy(listener, acceptor.clone(), upstream));
+        }
+    }
+    let mut shutdown = Box::pin(shutdown_signal());
+    let (handles, idp) =
+        start_all(&mut services, &bin_dir, &painter, events_tx, &mut shutdown).await?;
+
+    let dashboard_addr = std::net::SocketAddr::new(net.bind, args.dashboard_port);
+    let listener = tokio::net::TcpListener::bind(dashboard_addr)
+        .await
+        .with_context(|| format!("cannot serve the dashboard on {dashboard_addr}"))?;
+    let sources = dashboard::Sources {
+        services: services
+            .iter()
+            .map(|s| {
+                (
+                    s.name.to_string(),
+                    s.url.clone(),
+                    s.health_url.trim_end_matches("/healthz").to_string(),
+                    s.health_url.clone(),
+                )
+            })
+            .collect(),
+        results_dir: Some(
+            args.results_dir
+                .clone()
+                .unwrap_or_else(|| args.state_dir().join("results")),
+        ),
+    };
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, dashboard::router(sources)).await;
+    });
+
+    print_summary(
+        &painter,
+        &services,
+        &idp,
+        &net.plain_url(args.dashboard_port),
+        &bin_dir,
+    );
+    if let Some(files) = &tls_files {
+        println!("{}\n", tls::trust_hint(&files.ca_cert));
+    }
+
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            Some(event) = events.recv() => match event {
+                Event::Crashed { name, status, restart_in } => painter.say(&format!(
+                    "{name} crashed ({status}); restarting in {}s", restart_in.as_secs()
+                )),
+                Event::Restarted { name, pid } => painter.say(&format!("{name} restarted (pid {pid})")),
+            },
+        }
+    }
+    stop_all(handles, &painter).await;
+    painter.say("all services stopped");
+    Ok(())
+}
+
+/// Stops services in reverse start order; a second Ctrl-C escalates to SIGKILL.
+pub async fn stop_all(handles: Vec<Handle>, painter: &Painter) {
+    painter.say(&format!(
+        "stopping (up to {}s each; press Ctrl-C again to force)…",
+        supervisor::GRACE.as_secs()
+    ));
+    let forcers: Vec<_> = handles.iter().map(|h| h.force_sender()).collect();
+    let force = tokio::spawn(async move {
+        shutdown_signal().await;
+        for f in forcers {
+            let _ = f.send(Stop::Force);
+        }
+    });
+    for handle in handles.into_iter().rev() {
+        let name = handle.service.name;
+        handle.stop(Stop::Graceful).await;
+        painter.say(&format!("{name} stopped"));
+    }
+    force.abort();
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+fn print_summary(
+    painter: &Painter,
+    services: &[Service],
+    idp: &IdpInfo,
+    dashboard: &str,
+    bin_dir: &Path,
+) {
+    let url_of = |name: &str| {
+        services
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.url.clone())
+    };
+    let mut out = String::new();
+    out.push_str(&format!("\n{}\n", painter.bold("The classroom is ready.")));
+    for s in services {
+        out.push_str(&format!("  {:<10} {}\n", s.name, s.url));
+    }
+    if let Some(stock) = url_of("stock") {
+        out.push_str(&format!(
+            "  {:<10} {}\n",
+            "stock sse",
+            stock.trim_end_matches("/mcp").to_string() + "/sse"
+        ));
+    }
+    out.push_str(&format!("  {:<10} {dashboard}\n", "dashboard"));
+    if let Some(issuer) = &idp.issuer {
+        out.push_str(&format!("  {:<10} {issuer}\n", "issuer"));
+    }
+    if !idp.users.is_empty() {
+        let names: Vec<String> = idp
+            .users
+            .iter()
+            .map(|u| match u {
+                serde_json::Value::String(s) => s.clone(),
+                other => other
+                    .get("username")
+                    .or_else(|| other.get("name"))
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("?")
+                    .to_string(),
+            })
+            .collect();
+        out.push_str(&format!("  demo users: {}\n", names.join(", ")));
+    }
+    out.push_str(&format!(
+        "\n{}\n",
+        painter.bold("Try next (in another terminal):")
+    ));
+    if let Some(stock) = url_of("stock") {
+        out.push_str(&format!("  cargo run -p mcp-console -- {stock}\n"));
+        out.push_str(&format!(
+            "  cargo run -p mcp-console -- {}\n",
+            stock.trim_end_matches("/mcp").to_string() + "/sse"
+        ));
+    }
+    out.push_str(&format!(
+        "  cargo run -p mcp-console -- {}   # stdio\n",
+        binary_path(bin_dir, "stock-server").display()
+    ));
+    if let Some(weather) = url_of("weather") {
+        out.push_str(&format!("  cargo run -p mcp-console -- {weather}\n"));
+        out.push_str(&format!("  cargo run -p entra-client -- {weather}\n"));
+    }
+    out.push_str("  cargo xtask check 01                       # the first exercise\n");
+    out.push_str(
+        "  VS Code: .vscode/mcp.json lists these servers (Command Palette: MCP: List Servers)\n",
+    );
+    if let Some(stock) = url_of("stock") {
+        out.push_str(&format!(
+            "  MCP Inspector: npx @modelcontextprotocol/inspector, transport Streamable HTTP, URL {stock}\n"
+        ));
+    }
+    out.push_str("\nPress Ctrl-C to stop everything.\n");
+    print!("{out}");
+}
