@@ -116,6 +116,8 @@ impl Up {
                 }
             });
         }
+        // Only the reader threads hold senders now: when `up` exits, `wait_for` stops waiting.
+        drop(tx);
         let mut up = Self {
             child,
             lines: rx,
