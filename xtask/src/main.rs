@@ -4,6 +4,7 @@
 //! Each subcommand lives in a module of its own.
 
 mod cmd;
+mod exercises;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -20,12 +21,16 @@ struct Cli {
 enum Command {
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
+    /// The exercise runner: check, list, next, hint, reset, solution, watch.
+    #[command(flatten)]
+    Exercises(exercises::Command),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Test(args) => test::run(args),
+        Command::Exercises(command) => exercises::run(command),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,0 +1,1 @@
+//! Hidden checks for exercise 02-resources (being written).

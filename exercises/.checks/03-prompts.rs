@@ -1,0 +1,1 @@
+//! Hidden checks for exercise 03-prompts (being written).

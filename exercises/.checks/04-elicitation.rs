@@ -1,0 +1,1 @@
+//! Hidden checks for exercise 04-elicitation (being written).

@@ -1,0 +1,1 @@
+//! Hidden checks for exercise 05-errors (being written).

@@ -1,0 +1,1 @@
+//! Hidden checks for exercise 06-progress (being written).

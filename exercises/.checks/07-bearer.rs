@@ -1,0 +1,1 @@
+//! Hidden checks for exercise 07-bearer (being written).

@@ -1,0 +1,1 @@
+//! Hidden checks for exercise 08-security (being written).
