@@ -295,11 +295,11 @@ fn enclosing_fn(root: &Path, location: &str) -> Option<String> {
         })
 }
 
-/// At most 12 lines of 300 characters: a message, not a dump.
+/// At most 8 lines of 300 characters: a message, not a dump.
 fn clip(message: &str) -> String {
     let mut lines: Vec<String> = message
         .lines()
-        .take(12)
+        .take(8)
         .map(|l| {
             if l.chars().count() > 300 {
                 format!("{}…", l.chars().take(300).collect::<String>())
@@ -308,7 +308,7 @@ fn clip(message: &str) -> String {
             }
         })
         .collect();
-    if message.lines().count() > 12 {
+    if message.lines().count() > 8 {
         lines.push("…".into());
     }
     lines.join("\n")
