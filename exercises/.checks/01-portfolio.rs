@@ -47,17 +47,33 @@ async fn values_each_holding_and_the_total() {
     let v = structured(json!({"AAPL": 10, "MSFT": 5})).await;
     let lines = v["lines"].as_array().expect("`lines` should be a list");
     assert_eq!(lines.len(), 2, "expected two lines, got {v}");
-    assert_eq!(lines[0]["symbol"], "AAPL", "lines should be in symbol order: {v}");
-    assert_eq!(lines[0]["value"], 1755.0, "10 AAPL at 175.50 is 1755.00: {v}");
-    assert_eq!(lines[1]["value"], 2548.85, "5 MSFT at 509.77 is 2548.85: {v}");
+    assert_eq!(
+        lines[0]["symbol"], "AAPL",
+        "lines should be in symbol order: {v}"
+    );
+    assert_eq!(
+        lines[0]["value"], 1755.0,
+        "10 AAPL at 175.50 is 1755.00: {v}"
+    );
+    assert_eq!(
+        lines[1]["value"], 2548.85,
+        "5 MSFT at 509.77 is 2548.85: {v}"
+    );
     assert_eq!(v["total"], 4303.85, "the total should be 4303.85: {v}");
-    assert_eq!(v["problems"], json!([]), "nothing was wrong with these holdings: {v}");
+    assert_eq!(
+        v["problems"],
+        json!([]),
+        "nothing was wrong with these holdings: {v}"
+    );
 }
 
 #[tokio::test]
 async fn symbols_ignore_case() {
     let v = structured(json!({"nvda": 2})).await;
-    assert_eq!(v["lines"][0]["symbol"], "NVDA", "report the upper-case symbol: {v}");
+    assert_eq!(
+        v["lines"][0]["symbol"], "NVDA",
+        "report the upper-case symbol: {v}"
+    );
     assert_eq!(v["total"], 890.64, "2 NVDA at 445.32 is 890.64: {v}");
 }
 
@@ -76,26 +92,58 @@ async fn unknown_symbols_are_reported_not_fatal() {
 #[tokio::test]
 async fn negative_and_fractional_shares_are_reported() {
     let v = structured(json!({"AAPL": -5, "MSFT": 2.5, "TSLA": 1})).await;
-    assert_eq!(v["lines"].as_array().map(Vec::len), Some(1), "only TSLA is valid: {v}");
+    assert_eq!(
+        v["lines"].as_array().map(Vec::len),
+        Some(1),
+        "only TSLA is valid: {v}"
+    );
     assert_eq!(v["total"], 215.99, "1 TSLA at 215.99: {v}");
-    let problems = v["problems"].as_array().expect("`problems` should be a list");
+    let problems = v["problems"]
+        .as_array()
+        .expect("`problems` should be a list");
     assert_eq!(problems.len(), 2, "one problem for AAPL, one for MSFT: {v}");
     let all = v["problems"].to_string().to_lowercase();
-    assert!(all.contains("aapl") && all.contains("negative"), "say AAPL's count is negative: {v}");
-    assert!(all.contains("msft") && all.contains("whole"), "say MSFT's count must be whole: {v}");
+    assert!(
+        all.contains("aapl") && all.contains("negative"),
+        "say AAPL's count is negative: {v}"
+    );
+    assert!(
+        all.contains("msft") && all.contains("whole"),
+        "say MSFT's count must be whole: {v}"
+    );
 }
 
 #[tokio::test]
 async fn nothing_to_value_is_a_tool_error() {
     let client = connect(PortfolioServer).await;
-    let empty = call(&client, "calculate_portfolio_value", json!({"holdings": {}})).await;
-    assert!(is_error(&empty), "no holdings should be a tool error (isError: true)");
+    let empty = call(
+        &client,
+        "calculate_portfolio_value",
+        json!({"holdings": {}}),
+    )
+    .await;
+    assert!(
+        is_error(&empty),
+        "no holdings should be a tool error (isError: true)"
+    );
     assert!(
         text(&empty).contains("AAPL"),
         "the error should show an example such as {{\"holdings\": {{\"AAPL\": 10}}}}: {}",
         text(&empty)
     );
-    let unknown = call(&client, "calculate_portfolio_value", json!({"holdings": {"XYZ": 1}})).await;
-    assert!(is_error(&unknown), "when nothing can be valued the result should be a tool error");
-    assert!(text(&unknown).contains("XYZ"), "the error should name XYZ: {}", text(&unknown));
+    let unknown = call(
+        &client,
+        "calculate_portfolio_value",
+        json!({"holdings": {"XYZ": 1}}),
+    )
+    .await;
+    assert!(
+        is_error(&unknown),
+        "when nothing can be valued the result should be a tool error"
+    );
+    assert!(
+        text(&unknown).contains("XYZ"),
+        "the error should name XYZ: {}",
+        text(&unknown)
+    );
 }

@@ -16,10 +16,14 @@ async fn read(uri: &str) -> Result<Value, ServiceError> {
         client.read_resource(ReadResourceRequestParams::new(uri)),
     )
     .await?;
-    let Some(ResourceContents::TextResourceContents { text, mime_type, .. }) =
-        result.contents.first()
+    let Some(ResourceContents::TextResourceContents {
+        text, mime_type, ..
+    }) = result.contents.first()
     else {
-        panic!("reading {uri} should give one text content, got {:?}", result.contents);
+        panic!(
+            "reading {uri} should give one text content, got {:?}",
+            result.contents
+        );
     };
     assert_eq!(
         mime_type.as_deref(),
@@ -47,7 +51,11 @@ async fn the_sector_list_is_listed() {
         .await
         .expect("resources/list failed");
     let uris: Vec<&str> = resources.iter().map(|r| r.uri.as_str()).collect();
-    assert_eq!(uris, ["stock://sectors"], "list exactly one resource, stock://sectors");
+    assert_eq!(
+        uris,
+        ["stock://sectors"],
+        "list exactly one resource, stock://sectors"
+    );
 }
 
 #[tokio::test]
@@ -57,18 +65,26 @@ async fn the_sector_template_is_listed() {
         .await
         .expect("resources/templates/list failed");
     let uris: Vec<&str> = templates.iter().map(|t| t.uri_template.as_str()).collect();
-    assert_eq!(uris, ["stock://sectors/{sector}"], "list the template stock://sectors/{{sector}}");
+    assert_eq!(
+        uris,
+        ["stock://sectors/{sector}"],
+        "list the template stock://sectors/{{sector}}"
+    );
 }
 
 #[tokio::test]
 async fn sectors_are_sorted_and_unique() {
-    let sectors = read("stock://sectors").await.expect("reading stock://sectors failed");
+    let sectors = read("stock://sectors")
+        .await
+        .expect("reading stock://sectors failed");
     assert_eq!(sectors, json!(["Consumer Discretionary", "Technology"]));
 }
 
 #[tokio::test]
 async fn a_sector_lists_its_stocks_ignoring_case() {
-    let tech = read("stock://sectors/technology").await.expect("reading a sector failed");
+    let tech = read("stock://sectors/technology")
+        .await
+        .expect("reading a sector failed");
     let symbols: Vec<&str> = tech
         .as_array()
         .expect("a sector should hold a JSON list")
@@ -84,17 +100,33 @@ async fn an_expanded_template_with_a_space_works() {
     let listing = read(uri).await.unwrap_or_else(|e| {
         panic!("{uri} failed: {e}. Clients percent-encode the space: decode it (percent_decode)")
     });
-    assert_eq!(listing.as_array().map(Vec::len), Some(2), "AMZN and TSLA: {listing}");
+    assert_eq!(
+        listing.as_array().map(Vec::len),
+        Some(2),
+        "AMZN and TSLA: {listing}"
+    );
 }
 
 #[tokio::test]
 async fn unknown_sectors_are_resource_not_found() {
-    let err = read("stock://sectors/Energy").await.expect_err("Energy is not a sector");
+    let err = read("stock://sectors/Energy")
+        .await
+        .expect_err("Energy is not a sector");
     let ServiceError::McpError(err) = err else {
         panic!("expected an MCP error reply, got {err}");
     };
-    assert_eq!(err.code, ErrorCode::RESOURCE_NOT_FOUND, "use McpError::resource_not_found");
-    assert!(err.message.contains("Technology"), "say which sectors exist: {}", err.message);
-    let other = read("stock://nothing").await.expect_err("stock://nothing does not exist");
+    assert_eq!(
+        err.code,
+        ErrorCode::RESOURCE_NOT_FOUND,
+        "use McpError::resource_not_found"
+    );
+    assert!(
+        err.message.contains("Technology"),
+        "say which sectors exist: {}",
+        err.message
+    );
+    let other = read("stock://nothing")
+        .await
+        .expect_err("stock://nothing does not exist");
     assert!(matches!(other, ServiceError::McpError(e) if e.code == ErrorCode::RESOURCE_NOT_FOUND));
 }

@@ -18,7 +18,11 @@ async fn get(symbol: &str, tolerance: &str) -> Result<GetPromptResult, ServiceEr
 
 fn text_of(result: &GetPromptResult) -> String {
     assert_eq!(result.messages.len(), 1, "the prompt should be one message");
-    assert_eq!(result.messages[0].role, Role::User, "the message should come from the user");
+    assert_eq!(
+        result.messages[0].role,
+        Role::User,
+        "the message should come from the user"
+    );
     result.messages[0]
         .content
         .as_text()
@@ -49,36 +53,79 @@ async fn the_prompt_is_listed_with_both_arguments() {
         .flatten()
         .map(|a| a.name.as_str())
         .collect();
-    assert!(names.contains(&"symbol") && names.contains(&"risk_tolerance"), "{names:?}");
+    assert!(
+        names.contains(&"symbol") && names.contains(&"risk_tolerance"),
+        "{names:?}"
+    );
 }
 
 #[tokio::test]
 async fn the_message_names_the_stock_and_its_figures() {
-    let result = get("AAPL", "moderate").await.expect("getting the prompt failed");
+    let result = get("AAPL", "moderate")
+        .await
+        .expect("getting the prompt failed");
     let text = text_of(&result);
-    for needle in ["Apple Inc.", "AAPL", "moderate", "175.50", "$2.80T", "Technology"] {
-        assert!(text.contains(needle), "the message should mention {needle}: {text}");
+    for needle in [
+        "Apple Inc.",
+        "AAPL",
+        "moderate",
+        "175.50",
+        "$2.80T",
+        "Technology",
+    ] {
+        assert!(
+            text.contains(needle),
+            "the message should mention {needle}: {text}"
+        );
     }
 }
 
 #[tokio::test]
 async fn each_tolerance_gives_different_guidance_ignoring_case() {
-    let a = text_of(&get("msft", "Conservative").await.expect("Conservative should work"));
-    let b = text_of(&get("MSFT", " AGGRESSIVE ").await.expect("AGGRESSIVE should work"));
-    assert!(a.contains("conservative") && b.contains("aggressive"), "{a}\n{b}");
-    assert_ne!(a, b, "conservative and aggressive should get different guidance");
+    let a = text_of(
+        &get("msft", "Conservative")
+            .await
+            .expect("Conservative should work"),
+    );
+    let b = text_of(
+        &get("MSFT", " AGGRESSIVE ")
+            .await
+            .expect("AGGRESSIVE should work"),
+    );
+    assert!(
+        a.contains("conservative") && b.contains("aggressive"),
+        "{a}\n{b}"
+    );
+    assert_ne!(
+        a, b,
+        "conservative and aggressive should get different guidance"
+    );
 }
 
 #[tokio::test]
 async fn an_invalid_tolerance_is_an_error_listing_the_valid_ones() {
-    let message = invalid_params(get("AAPL", "yolo").await.expect_err("yolo is not a tolerance"));
+    let message = invalid_params(
+        get("AAPL", "yolo")
+            .await
+            .expect_err("yolo is not a tolerance"),
+    );
     for valid in ["conservative", "moderate", "aggressive"] {
-        assert!(message.contains(valid), "the error should list {valid}: {message}");
+        assert!(
+            message.contains(valid),
+            "the error should list {valid}: {message}"
+        );
     }
 }
 
 #[tokio::test]
 async fn an_unknown_symbol_is_an_error_listing_the_tickers() {
-    let message = invalid_params(get("XYZ", "moderate").await.expect_err("XYZ does not exist"));
-    assert!(message.contains("XYZ") && message.contains("NVDA"), "{message}");
+    let message = invalid_params(
+        get("XYZ", "moderate")
+            .await
+            .expect_err("XYZ does not exist"),
+    );
+    assert!(
+        message.contains("XYZ") && message.contains("NVDA"),
+        "{message}"
+    );
 }

@@ -84,11 +84,21 @@ async fn the_user_is_asked_for_risk_level_and_time_horizon() {
     );
     advice(user.clone(), "AAPL").await;
     let questions = user.questions();
-    assert_eq!(questions.len(), 1, "the tool should ask the user exactly once");
+    assert_eq!(
+        questions.len(),
+        1,
+        "the tool should ask the user exactly once"
+    );
     let (message, schema) = &questions[0];
-    assert!(message.contains("AAPL") || message.contains("Apple"), "say which stock: {message}");
+    assert!(
+        message.contains("AAPL") || message.contains("Apple"),
+        "say which stock: {message}"
+    );
     for field in ["risk_level", "time_horizon"] {
-        assert!(schema["properties"][field].is_object(), "the form should ask for {field}: {schema}");
+        assert!(
+            schema["properties"][field].is_object(),
+            "the form should ask for {field}: {schema}"
+        );
     }
 }
 
@@ -100,9 +110,15 @@ async fn accepted_answers_shape_the_advice() {
     );
     let result = advice(user, "TSLA").await;
     let text = text(&result);
-    assert!(!is_error(&result), "accepted answers should give advice: {text}");
+    assert!(
+        !is_error(&result),
+        "accepted answers should give advice: {text}"
+    );
     assert!(text.contains("TSLA"), "name the stock: {text}");
-    assert!(text.contains("low") && text.contains("long"), "use the answers: {text}");
+    assert!(
+        text.contains("low") && text.contains("long"),
+        "use the answers: {text}"
+    );
     let high = advice(
         User::new(
             ElicitationAction::Accept,
@@ -111,21 +127,36 @@ async fn accepted_answers_shape_the_advice() {
         "TSLA",
     )
     .await;
-    assert_ne!(text, support::text(&high), "different answers should change the advice");
+    assert_ne!(
+        text,
+        support::text(&high),
+        "different answers should change the advice"
+    );
 }
 
 #[tokio::test]
 async fn declining_is_answered_politely_not_as_an_error() {
     let result = advice(User::new(ElicitationAction::Decline, None), "AAPL").await;
-    assert!(!is_error(&result), "declining is the user's right, not a tool error");
-    assert!(text(&result).contains("declined"), "say the user declined: {}", text(&result));
+    assert!(
+        !is_error(&result),
+        "declining is the user's right, not a tool error"
+    );
+    assert!(
+        text(&result).contains("declined"),
+        "say the user declined: {}",
+        text(&result)
+    );
 }
 
 #[tokio::test]
 async fn cancelling_is_answered_politely_not_as_an_error() {
     let result = advice(User::new(ElicitationAction::Cancel, None), "AAPL").await;
     assert!(!is_error(&result), "cancelling is not a tool error");
-    assert!(text(&result).contains("cancel"), "say the question was cancelled: {}", text(&result));
+    assert!(
+        text(&result).contains("cancel"),
+        "say the question was cancelled: {}",
+        text(&result)
+    );
 }
 
 #[tokio::test]
@@ -133,8 +164,15 @@ async fn a_client_that_cannot_ask_gets_a_tool_error() {
     let mut user = User::new(ElicitationAction::Accept, None);
     user.can_ask = false;
     let result = advice(user, "AAPL").await;
-    assert!(is_error(&result), "without elicitation support the tool cannot work: a tool error");
-    assert!(text(&result).contains("elicitation"), "explain why: {}", text(&result));
+    assert!(
+        is_error(&result),
+        "without elicitation support the tool cannot work: a tool error"
+    );
+    assert!(
+        text(&result).contains("elicitation"),
+        "explain why: {}",
+        text(&result)
+    );
 }
 
 #[tokio::test]
@@ -143,5 +181,8 @@ async fn an_unknown_symbol_fails_before_asking() {
     let result = advice(user.clone(), "XYZ").await;
     assert!(is_error(&result), "XYZ should be a tool error");
     assert!(text(&result).contains("XYZ"), "{}", text(&result));
-    assert!(user.questions().is_empty(), "do not ask the user about a stock that does not exist");
+    assert!(
+        user.questions().is_empty(),
+        "do not ask the user about a stock that does not exist"
+    );
 }

@@ -12,7 +12,8 @@ use support::{args, connect, is_error, text, within};
 /// Calls a tool; a protocol error (what a panic becomes) fails the check with a explanation.
 async fn call(name: &str, arguments: Value) -> CallToolResult {
     let client = connect(QuoteServer).await;
-    let params = CallToolRequestParams::new(name.to_string()).with_arguments(args(arguments.clone()));
+    let params =
+        CallToolRequestParams::new(name.to_string()).with_arguments(args(arguments.clone()));
     match within(&format!("calling {name}"), client.call_tool(params)).await {
         Ok(result) => result,
         Err(err) => panic!(
@@ -36,11 +37,24 @@ async fn tool_error(name: &str, arguments: Value) -> String {
 #[tokio::test]
 async fn good_input_still_works() {
     let price = call("get_price", json!({"symbol": "msft"})).await;
-    assert!(!is_error(&price) && text(&price).contains("509.77"), "{}", text(&price));
+    assert!(
+        !is_error(&price) && text(&price).contains("509.77"),
+        "{}",
+        text(&price)
+    );
     let change = call("price_change", json!({"symbol": "AAPL", "days": 5})).await;
-    assert!(!is_error(&change) && text(&change).contains('%'), "{}", text(&change));
+    assert!(
+        !is_error(&change) && text(&change).contains('%'),
+        "{}",
+        text(&change)
+    );
     let csv = call("get_history", json!({"symbol": "AAPL", "period": "5d"})).await;
-    assert_eq!(text(&csv).lines().count(), 6, "header and 5 rows: {}", text(&csv));
+    assert_eq!(
+        text(&csv).lines().count(),
+        6,
+        "header and 5 rows: {}",
+        text(&csv)
+    );
 }
 
 #[tokio::test]

@@ -50,11 +50,17 @@ async fn progress_uses_the_callers_token_and_counts_up() {
     let response = within("waiting for the backtest", handle.await_response())
         .await
         .expect("the backtest failed");
-    assert!(matches!(response, ServerResult::CallToolResult(_)), "{response:?}");
+    assert!(
+        matches!(response, ServerResult::CallToolResult(_)),
+        "{response:?}"
+    );
     // Notifications may trail the response by a moment.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let seen = watcher.seen();
-    assert!(!seen.is_empty(), "no progress notifications: send one per simulated day");
+    assert!(
+        !seen.is_empty(),
+        "no progress notifications: send one per simulated day"
+    );
     assert!(
         seen.iter().all(|p| p.progress_token == token),
         "use the progress token of the request (ctx.meta.get_progress_token())"
@@ -66,7 +72,10 @@ async fn progress_uses_the_callers_token_and_counts_up() {
     );
     let last = seen.last().unwrap();
     assert_eq!(last.total, Some(10.0), "say the total (10 days): {last:?}");
-    assert_eq!(last.progress, 10.0, "the last notification should say 10 of 10: {last:?}");
+    assert_eq!(
+        last.progress, 10.0,
+        "the last notification should say 10 of 10: {last:?}"
+    );
 }
 
 #[tokio::test]
@@ -74,9 +83,17 @@ async fn the_result_summarises_the_backtest() {
     let client = connect_with(BacktestServer, Watcher::default()).await;
     let result = call(&client, "backtest", json!({"symbol": "nvda", "days": 5})).await;
     assert!(!is_error(&result), "{}", text(&result));
-    assert!(text(&result).contains("NVDA") && text(&result).contains('%'), "{}", text(&result));
+    assert!(
+        text(&result).contains("NVDA") && text(&result).contains('%'),
+        "{}",
+        text(&result)
+    );
     let bad = call(&client, "backtest", json!({"symbol": "NVDA", "days": 0})).await;
-    assert!(is_error(&bad), "0 days should be a tool error: {}", text(&bad));
+    assert!(
+        is_error(&bad),
+        "0 days should be a tool error: {}",
+        text(&bad)
+    );
 }
 
 #[tokio::test]

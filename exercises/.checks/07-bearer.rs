@@ -56,7 +56,10 @@ async fn setup() -> Setup {
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 /// Claims like a real access token for Alice with the given scopes.
@@ -89,7 +92,9 @@ async fn post(setup: &Setup, authorization: Option<String>) -> (u16, String) {
     if let Some(value) = authorization {
         request = request.header("authorization", value);
     }
-    let response = within("POST /mcp", request.send()).await.expect("the server did not answer");
+    let response = within("POST /mcp", request.send())
+        .await
+        .expect("the server did not answer");
     let challenge = response
         .headers()
         .get("www-authenticate")
@@ -123,7 +128,10 @@ async fn no_token_gets_401_pointing_at_the_metadata() {
 #[tokio::test]
 async fn a_malformed_token_is_invalid() {
     let setup = setup().await;
-    assert_invalid_token("garbage", post(&setup, Some("Bearer not-a-jwt".into())).await);
+    assert_invalid_token(
+        "garbage",
+        post(&setup, Some("Bearer not-a-jwt".into())).await,
+    );
 }
 
 #[tokio::test]
@@ -134,7 +142,10 @@ async fn expired_tokens_are_invalid() {
     expired["iat"] = json!(now() - 7200);
     expired["nbf"] = json!(now() - 7200);
     let token = setup.idp.mint_for_tests(expired);
-    assert_invalid_token("an expired token", post(&setup, Some(format!("Bearer {token}"))).await);
+    assert_invalid_token(
+        "an expired token",
+        post(&setup, Some(format!("Bearer {token}"))).await,
+    );
 }
 
 #[tokio::test]
@@ -143,12 +154,18 @@ async fn tokens_for_another_audience_or_issuer_are_invalid() {
     let mut other_audience = claims(&setup, "MCP.Tools");
     other_audience["aud"] = json!("00000003-0000-0000-c000-000000000000");
     let token = setup.idp.mint_for_tests(other_audience);
-    assert_invalid_token("another audience", post(&setup, Some(format!("Bearer {token}"))).await);
+    assert_invalid_token(
+        "another audience",
+        post(&setup, Some(format!("Bearer {token}"))).await,
+    );
 
     let mut other_issuer = claims(&setup, "MCP.Tools");
     other_issuer["iss"] = json!("http://127.0.0.1:1/evil/v2.0");
     let token = setup.idp.mint_for_tests(other_issuer);
-    assert_invalid_token("another issuer", post(&setup, Some(format!("Bearer {token}"))).await);
+    assert_invalid_token(
+        "another issuer",
+        post(&setup, Some(format!("Bearer {token}"))).await,
+    );
 }
 
 #[tokio::test]
@@ -160,21 +177,32 @@ async fn a_token_not_signed_by_the_issuer_is_invalid() {
         &jsonwebtoken::EncodingKey::from_secret(b"guessable"),
     )
     .unwrap();
-    assert_invalid_token("an HS256 forgery", post(&setup, Some(format!("Bearer {forged}"))).await);
+    assert_invalid_token(
+        "an HS256 forgery",
+        post(&setup, Some(format!("Bearer {forged}"))).await,
+    );
 
     // A real token with its signature cut off and replaced.
     let real = setup.idp.mint_for_tests(claims(&setup, "MCP.Tools"));
     let (unsigned, _signature) = real.rsplit_once('.').unwrap();
     let tampered = format!("{unsigned}.AAAA");
-    assert_invalid_token("a bad signature", post(&setup, Some(format!("Bearer {tampered}"))).await);
+    assert_invalid_token(
+        "a bad signature",
+        post(&setup, Some(format!("Bearer {tampered}"))).await,
+    );
 }
 
 #[tokio::test]
 async fn a_valid_token_without_the_scope_gets_403() {
     let setup = setup().await;
-    let token = setup.idp.mint_for_tests(claims(&setup, "MCP.Resources MCP.Prompts"));
+    let token = setup
+        .idp
+        .mint_for_tests(claims(&setup, "MCP.Resources MCP.Prompts"));
     let (status, challenge) = post(&setup, Some(format!("Bearer {token}"))).await;
-    assert_eq!(status, 403, "a valid token lacking MCP.Tools should get 403, not 401");
+    assert_eq!(
+        status, 403,
+        "a valid token lacking MCP.Tools should get 403, not 401"
+    );
     assert!(
         challenge.contains("error=\"insufficient_scope\"") && challenge.contains("MCP.Tools"),
         "say which scope is missing: error=\"insufficient_scope\", scope=\"MCP.Tools\": {challenge:?}"
@@ -184,7 +212,9 @@ async fn a_valid_token_without_the_scope_gets_403() {
 #[tokio::test]
 async fn a_valid_token_reaches_the_tools_and_says_who_is_calling() {
     let setup = setup().await;
-    let token = setup.idp.mint_for_tests(claims(&setup, "MCP.Tools MCP.Resources"));
+    let token = setup
+        .idp
+        .mint_for_tests(claims(&setup, "MCP.Tools MCP.Resources"));
     let transport = StreamableHttpClientTransport::from_config(
         StreamableHttpClientTransportConfig::with_uri(setup.mcp_url.clone()).auth_header(token),
     );

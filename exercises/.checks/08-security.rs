@@ -36,8 +36,14 @@ async fn shell_injection_does_not_run() {
     let (error, answer) = calculate(&payload).await;
     let ran = marker.exists();
     let _ = std::fs::remove_file(&marker);
-    assert!(!ran, "the input ran as a shell command: the calculator must parse, not evaluate");
-    assert!(error, "input that is not arithmetic should be a tool error, got: {answer}");
+    assert!(
+        !ran,
+        "the input ran as a shell command: the calculator must parse, not evaluate"
+    );
+    assert!(
+        error,
+        "input that is not arithmetic should be a tool error, got: {answer}"
+    );
 }
 
 #[tokio::test]
@@ -65,7 +71,10 @@ async fn hostile_sizes_are_refused_quickly() {
     assert!(error, "an expression over 200 characters should be refused");
     let deep = "(".repeat(100) + "1" + &")".repeat(100);
     let (error, _) = calculate(&deep).await;
-    assert!(error, "nesting deeper than 32 levels should be refused (no stack overflow)");
+    assert!(
+        error,
+        "nesting deeper than 32 levels should be refused (no stack overflow)"
+    );
 }
 
 #[tokio::test]
@@ -77,8 +86,22 @@ async fn no_tool_description_gives_the_model_orders() {
     assert_eq!(tools.len(), 2, "calculate and company_profile");
     for tool in &tools {
         let description = tool.description.as_deref().unwrap_or("").to_lowercase();
-        assert!(!description.trim().is_empty(), "{}: describe what the tool does", tool.name);
-        for red_flag in ["<important>", "ssh", "id_rsa", "do not mention", "don't mention", "do not tell", "ignore", "secret", "password"] {
+        assert!(
+            !description.trim().is_empty(),
+            "{}: describe what the tool does",
+            tool.name
+        );
+        for red_flag in [
+            "<important>",
+            "ssh",
+            "id_rsa",
+            "do not mention",
+            "don't mention",
+            "do not tell",
+            "ignore",
+            "secret",
+            "password",
+        ] {
             assert!(
                 !description.contains(red_flag),
                 "{}: the description contains `{red_flag}`, an instruction hidden from the user: {description}",
@@ -103,7 +126,11 @@ async fn company_profile_takes_only_the_symbol() {
         .as_object()
         .map(|p| p.keys().collect())
         .unwrap_or_default();
-    assert_eq!(properties, ["symbol"], "a side channel such as `notes` has no business here");
+    assert_eq!(
+        properties,
+        ["symbol"],
+        "a side channel such as `notes` has no business here"
+    );
     let result = call(&client, "company_profile", json!({"symbol": "GOOGL"})).await;
     assert!(text(&result).contains("Alphabet"), "{}", text(&result));
 }

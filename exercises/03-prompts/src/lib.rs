@@ -94,7 +94,9 @@ pub struct RiskPromptServer;
 #[prompt_router]
 impl RiskPromptServer {
     /// Builds a risk assessment request for one stock and one risk tolerance.
-    #[prompt(description = "Assess the risk of a stock for an investor's risk tolerance (conservative, moderate or aggressive).")]
+    #[prompt(
+        description = "Assess the risk of a stock for an investor's risk tolerance (conservative, moderate or aggressive)."
+    )]
     async fn risk_assessment_prompt(
         &self,
         Parameters(args): Parameters<RiskArgs>,

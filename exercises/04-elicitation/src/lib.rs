@@ -71,9 +71,13 @@ pub fn advise(stock: &Stock, prefs: &Preferences) -> String {
         (RiskLevel::Low, _, true) => "avoid: the valuation is too rich for a low risk level",
         (RiskLevel::Low, TimeHorizon::Short, false) => "hold at most a small position",
         (RiskLevel::Low, _, false) => "a small, long-term position is reasonable",
-        (RiskLevel::Medium, TimeHorizon::Short, _) => "wait: a short horizon leaves no time to recover from a dip",
+        (RiskLevel::Medium, TimeHorizon::Short, _) => {
+            "wait: a short horizon leaves no time to recover from a dip"
+        }
         (RiskLevel::Medium, _, _) => "a moderate position fits, as part of a diversified portfolio",
-        (RiskLevel::High, TimeHorizon::Short, _) => "speculative only: size it so a 30% drop is bearable",
+        (RiskLevel::High, TimeHorizon::Short, _) => {
+            "speculative only: size it so a 30% drop is bearable"
+        }
         (RiskLevel::High, _, _) => "buy for growth, accepting large swings",
     };
     format!(
@@ -82,8 +86,14 @@ pub fn advise(stock: &Stock, prefs: &Preferences) -> String {
         stock.symbol,
         stock.price,
         stock.pe_ratio,
-        serde_json::to_value(prefs.risk_level).unwrap_or_default().as_str().unwrap_or(""),
-        serde_json::to_value(prefs.time_horizon).unwrap_or_default().as_str().unwrap_or(""),
+        serde_json::to_value(prefs.risk_level)
+            .unwrap_or_default()
+            .as_str()
+            .unwrap_or(""),
+        serde_json::to_value(prefs.time_horizon)
+            .unwrap_or_default()
+            .as_str()
+            .unwrap_or(""),
         recommendation
     )
 }

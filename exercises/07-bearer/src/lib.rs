@@ -108,7 +108,10 @@ pub async fn require_bearer(
     // Otherwise `verify_token`: on success insert the claims into
     // `request.extensions_mut()` (the `whoami` tool reads them) and `next.run(request).await`;
     // on failure answer with `challenge(&error, &config)`. Never log the token.
-    todo!("check {:?} for {config:?}, then call {next:?}", request.headers())
+    todo!(
+        "check {:?} for {config:?}, then call {next:?}",
+        request.headers()
+    )
 }
 
 /// The MCP server behind the bearer check.

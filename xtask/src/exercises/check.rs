@@ -20,9 +20,12 @@ pub struct Args {
     #[arg(long, conflicts_with = "exercise")]
     pub all: bool,
     /// Also write the results as JSON, for instructor tools (default: .workshop/results.json).
-    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = DEFAULT_JSON)]
     pub json: Option<PathBuf>,
 }
+
+/// What `--json` alone means: `results.json` in the state directory (`.workshop/`).
+const DEFAULT_JSON: &str = ".workshop/results.json";
 
 /// The JSON results file.
 #[derive(Serialize)]
@@ -66,10 +69,14 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
         println!("{}", welcome.trim_end());
     }
 
-    let reports = check(root, &selected)?;
+    let reports = check(root, &selected, args.all)?;
     for report in &reports {
         let exercise = manifest.find(&report.id)?;
-        progress.record(exercise, report.status.as_str(), report.status == Status::Passed);
+        progress.record(
+            exercise,
+            report.status.as_str(),
+            report.status == Status::Passed,
+        );
     }
     progress.save(root)?;
 
@@ -79,7 +86,7 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
     }
 
     if let Some(path) = args.json {
-        let path = if path.as_os_str().is_empty() {
+        let path = if path == Path::new(DEFAULT_JSON) {
             progress::state_dir(root).join("results.json")
         } else {
             path
@@ -126,8 +133,9 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Builds and runs the hidden tests of `exercises`, in order.
-pub fn check(root: &Path, exercises: &[&Exercise]) -> Result<Vec<CheckReport>> {
+/// Builds and runs the hidden tests of `exercises`, in order (`all`: every exercise, built
+/// with the whole workspace's features).
+pub fn check(root: &Path, exercises: &[&Exercise], all: bool) -> Result<Vec<CheckReport>> {
     let started = Instant::now();
     let packages: Vec<&str> = exercises.iter().map(|e| e.package.as_str()).collect();
     let names = exercises
@@ -136,7 +144,27 @@ pub fn check(root: &Path, exercises: &[&Exercise]) -> Result<Vec<CheckReport>> {
         .collect::<Vec<_>>()
         .join(", ");
     eprintln!("Building the checks for {names} …");
-    let (mut built, cargo_ok) = compile::build(root, &packages)?;
+    let (mut built, mut cargo_ok) = compile::build(root, &packages, all)?;
+    if !cargo_ok && packages.len() > 1 {
+        // Cargo stops building once a crate fails to compile, leaving other exercises
+        // unbuilt: build those one by one, so one broken exercise does not hide the rest.
+        let unbuilt: Vec<&str> = packages
+            .iter()
+            .copied()
+            .filter(|p| {
+                built
+                    .get(*p)
+                    .is_none_or(|b| b.executable.is_none() && b.errors.is_empty())
+            })
+            .collect();
+        for package in unbuilt {
+            let (mut one, ok) = compile::build(root, &[package], false)?;
+            if let Some(b) = one.remove(package) {
+                built.insert(package.to_string(), b);
+            }
+            cargo_ok &= ok;
+        }
+    }
     let mut reports = Vec::new();
     for exercise in exercises {
         let built = built.remove(&exercise.package).unwrap_or_default();

@@ -46,7 +46,11 @@ pub fn list(root: &Path) -> Result<()> {
     let done = progress.done(&manifest);
     let total = manifest.exercises.len();
     let bar_len = 24;
-    let filled = if total == 0 { 0 } else { done * bar_len / total };
+    let filled = if total == 0 {
+        0
+    } else {
+        done * bar_len / total
+    };
     println!(
         "\n  progress: [{}{}] {done}/{total}",
         "#".repeat(filled),
@@ -116,17 +120,21 @@ pub fn reset(root: &Path, wanted: &str, yes: bool) -> Result<()> {
     let rev = progress.base.clone().unwrap_or_else(|| "HEAD".into());
     let rel = exercise.rel_dir();
 
-    if !yes && !confirm(&format!(
-        "Reset {} ({rel}) to the version handed out? Your files are backed up first. [y/N] ",
-        exercise.label()
-    ))? {
+    if !yes
+        && !confirm(&format!(
+            "Reset {} ({rel}) to the version handed out? Your files are backed up first. [y/N] ",
+            exercise.label()
+        ))?
+    {
         println!("Nothing changed.");
         return Ok(());
     }
 
-    let backup = progress::state_dir(root)
-        .join("backup")
-        .join(format!("{}-{}", exercise.id, progress::now()));
+    let backup = progress::state_dir(root).join("backup").join(format!(
+        "{}-{}",
+        exercise.id,
+        progress::now()
+    ));
     copy_dir(&exercise.dir, &backup)
         .with_context(|| format!("cannot back up {rel} to {}", backup.display()))?;
 
@@ -183,8 +191,7 @@ fn print_solution(root: &Path, exercise: &Exercise) -> Result<()> {
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?
-    {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
             collect_files(&path, out)?;

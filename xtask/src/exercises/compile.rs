@@ -55,13 +55,25 @@ struct Diagnostic {
 /// Builds the `check` test target of every package in `packages` with one cargo invocation
 /// (`--no-fail-fast` keeps going past a package that does not compile). Returns what was
 /// built per package name, and whether cargo itself succeeded.
-pub fn build(root: &Path, packages: &[&str]) -> Result<(BTreeMap<String, Built>, bool)> {
+///
+/// With `whole_workspace`, cargo builds the `check` target of every workspace package that
+/// has one (the reference solutions too): dependencies then get the same features as in
+/// `cargo test --workspace`, so their build is shared with it instead of repeated.
+pub fn build(
+    root: &Path,
+    packages: &[&str],
+    whole_workspace: bool,
+) -> Result<(BTreeMap<String, Built>, bool)> {
     let mut cmd = cargo();
     cmd.current_dir(root)
         .args(["test", "--no-run", "--no-fail-fast", "--test", "check"])
         .args(["--message-format", "json"]);
-    for package in packages {
-        cmd.args(["-p", package]);
+    if whole_workspace {
+        cmd.arg("--workspace");
+    } else {
+        for package in packages {
+            cmd.args(["-p", package]);
+        }
     }
     // Cargo's progress ("Compiling ...") goes to the terminal as usual, so a long first build
     // visibly moves; the JSON messages on stdout are for us.

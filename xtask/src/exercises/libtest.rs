@@ -226,14 +226,14 @@ test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out
         let panics = &run.tests[1].panics;
         assert_eq!(panics.len(), 2);
         assert_eq!(panics[0].location, "exercises/01-portfolio/src/lib.rs:58:5");
-        assert_eq!(panics[0].message, "not yet implemented: value the holdings {}");
+        assert_eq!(
+            panics[0].message,
+            "not yet implemented: value the holdings {}"
+        );
         assert_eq!(
             panics[1].message,
             "calling tool failed: the server panicked\nsecond line"
         );
-        assert_eq!(
-            run.tests[2].panics[0].message,
-            "`problems` should name XYZ"
-        );
+        assert_eq!(run.tests[2].panics[0].message, "`problems` should name XYZ");
     }
 }

@@ -99,11 +99,7 @@ impl Progress {
 
     /// How many exercises of the manifest have passed.
     pub fn done(&self, manifest: &Manifest) -> usize {
-        manifest
-            .exercises
-            .iter()
-            .filter(|e| self.passed(e))
-            .count()
+        manifest.exercises.iter().filter(|e| self.passed(e)).count()
     }
 }
 

@@ -143,10 +143,7 @@ impl ServerHandler for SectorServer {
             return match sector_listing(&sector) {
                 Some(listing) => json(uri, &listing),
                 None => Err(McpError::resource_not_found(
-                    format!(
-                        "no sector '{sector}'. Sectors: {}",
-                        sectors().join(", ")
-                    ),
+                    format!("no sector '{sector}'. Sectors: {}", sectors().join(", ")),
                     None,
                 )),
             };

@@ -87,10 +87,7 @@ impl QuoteServer {
     #[tool(description = "Daily price history as CSV. Periods: 1d, 5d, 1mo, 3mo, 6mo, 1y.")]
     pub fn get_history(&self, Parameters(args): Parameters<HistoryArgs>) -> Result<String, String> {
         let stock = stock(&args.symbol)?;
-        let period = args
-            .period
-            .parse::<Period>()
-            .map_err(|e| e.to_string())?;
+        let period = args.period.parse::<Period>().map_err(|e| e.to_string())?;
         Ok(to_csv(&history(stock, period, Utc::now().date_naive())))
     }
 }

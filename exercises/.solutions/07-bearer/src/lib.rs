@@ -77,7 +77,10 @@ pub fn verify_token(token: &str, config: &AuthConfig) -> Result<Claims, AuthErro
     let header = decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
     // Only RS256: accepting the algorithm the token names invites `alg: none`/HS256 tricks.
     if header.alg != Algorithm::RS256 {
-        return Err(AuthError::Invalid(format!("algorithm {:?} not accepted", header.alg)));
+        return Err(AuthError::Invalid(format!(
+            "algorithm {:?} not accepted",
+            header.alg
+        )));
     }
     let kid = header
         .kid

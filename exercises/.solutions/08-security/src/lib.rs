@@ -35,7 +35,9 @@ pub struct ProfileArgs {
 /// Evaluates an arithmetic expression: numbers, `+ - * /` and parentheses.
 pub fn evaluate(expression: &str) -> Result<f64, String> {
     if expression.chars().count() > MAX_LEN {
-        return Err(format!("the expression is longer than {MAX_LEN} characters"));
+        return Err(format!(
+            "the expression is longer than {MAX_LEN} characters"
+        ));
     }
     let mut parser = Parser {
         chars: expression.chars().filter(|c| !c.is_whitespace()).collect(),
@@ -93,7 +95,9 @@ impl Parser {
     fn factor(&mut self) -> Result<f64, String> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(format!("the expression nests deeper than {MAX_DEPTH} levels"));
+            return Err(format!(
+                "the expression nests deeper than {MAX_DEPTH} levels"
+            ));
         }
         let value = match self.peek() {
             Some('-') => {
@@ -148,7 +152,10 @@ impl SafeServer {
     #[tool(
         description = "Company profile for a ticker symbol: name, sector, price, market cap, P/E and dividend yield."
     )]
-    pub fn company_profile(&self, Parameters(args): Parameters<ProfileArgs>) -> Result<String, String> {
+    pub fn company_profile(
+        &self,
+        Parameters(args): Parameters<ProfileArgs>,
+    ) -> Result<String, String> {
         let stock = lookup(&args.symbol).map_err(|e| e.to_string())?;
         Ok(format!(
             "{} ({}): sector {}, price ${:.2}, market cap {}, P/E {:.1}, dividend yield {}",
