@@ -68,44 +68,43 @@ fn fixture() -> tempfile::TempDir {
     let root = dir.path();
     let mut files: Vec<(String, String)> = vec![
         (
-            "Cargo.toml".into(),
-            "[workspace]\nresolver = \"3\"\nmembers = [\"exercises/[0-9]*\", \"exercises/.solutions/*\"]\n".into(),
+            "Cargo.toml".to_string(),
+            "[workspace]\nresolver = \"3\"\nmembers = [\"exercises/[0-9]*\", \"exercises/.solutions/*\"]\n"
+                .to_string(),
         ),
-        ("exercises/exercises.toml".into(), MANIFEST.into()),
+        ("exercises/exercises.toml".to_string(), MANIFEST.to_string()),
+    ];
+    let exercises = [
         ("01-passing", "pub fn answer() -> u32 {\n    42\n}\n"),
         (
             "02-failing",
             "pub fn two_plus_two() -> u32 {\n    // TODO\n    5\n}\n\npub fn unwritten(x: u32) -> u32 {\n    todo!(\"{x}\")\n}\n",
         ),
-        ("03-broken", "pub fn answer() -> u32 {\n    \"forty-two\"\n}\n"),
-        ("04-endless", "pub fn spin() {\n    loop {\n        std::thread::sleep(std::time::Duration::from_millis(10));\n    }\n}\n"),
-    ]
-    .into_iter()
-    .map(|(a, b)| (a.to_string(), b.to_string()))
-    .collect::<Vec<_>>()
-    .into_iter()
-    .flat_map(|(folder, src)| {
-        if folder.ends_with(".toml") {
-            return vec![(folder, src)];
-        }
+        (
+            "03-broken",
+            "pub fn answer() -> u32 {\n    \"forty-two\"\n}\n",
+        ),
+        (
+            "04-endless",
+            "pub fn spin() {\n    loop {\n        std::thread::sleep(std::time::Duration::from_millis(10));\n    }\n}\n",
+        ),
+    ];
+    for (folder, src) in exercises {
         let name = format!("fixture-{}", &folder[3..]);
-        vec![
-            (
-                format!("exercises/{folder}/Cargo.toml"),
-                crate_toml(&name, Some(&folder)),
-            ),
-            (format!("exercises/{folder}/src/lib.rs"), src),
-            (
-                format!("exercises/.solutions/{folder}/Cargo.toml"),
-                crate_toml(&format!("{name}-solution"), None),
-            ),
-            (
-                format!("exercises/.solutions/{folder}/src/lib.rs"),
-                "//! The solution.\n".into(),
-            ),
-        ]
-    })
-    .collect();
+        files.push((
+            format!("exercises/{folder}/Cargo.toml"),
+            crate_toml(&name, Some(folder)),
+        ));
+        files.push((format!("exercises/{folder}/src/lib.rs"), src.to_string()));
+        files.push((
+            format!("exercises/.solutions/{folder}/Cargo.toml"),
+            crate_toml(&format!("{name}-solution"), None),
+        ));
+        files.push((
+            format!("exercises/.solutions/{folder}/src/lib.rs"),
+            "//! The solution.\n".to_string(),
+        ));
+    }
     files.extend(
         [
             (

@@ -46,11 +46,7 @@ pub fn list(root: &Path) -> Result<()> {
     let done = progress.done(&manifest);
     let total = manifest.exercises.len();
     let bar_len = 24;
-    let filled = if total == 0 {
-        0
-    } else {
-        done * bar_len / total
-    };
+    let filled = (done * bar_len).checked_div(total).unwrap_or(0);
     println!(
         "\n  progress: [{}{}] {done}/{total}",
         "#".repeat(filled),

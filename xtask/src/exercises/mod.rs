@@ -10,7 +10,7 @@
 //! - [`compile`]: builds the hidden tests with the learner's crate (one cargo invocation).
 //! - [`libtest`]: runs them with a time limit and reads the outcome.
 //! - [`report`]: explains the outcome in the learner's terms, as text or JSON.
-//! - [`progress`]: `.workshop/progress.toml`.
+//! - [`progress`]: the learner's progress, `.workshop/progress.toml`.
 //! - [`check`], [`commands`], [`watch`]: the subcommands.
 
 mod check;
