@@ -100,6 +100,13 @@ async fn the_result_summarises_the_backtest() {
 async fn cancelling_stops_the_backtest_promptly() {
     let watcher = Watcher::default();
     let client = connect_with(BacktestServer, watcher.clone()).await;
+    // A short backtest first: if the tool does not work at all, say so now rather than
+    // waiting for progress that never comes.
+    let probe = call(&client, "backtest", json!({"symbol": "MSFT", "days": 2})).await;
+    assert!(!is_error(&probe), "a 2-day backtest failed: {}", text(&probe));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    watcher.0.lock().unwrap().clear();
+
     let handle = within(
         "sending the backtest request",
         client.send_cancellable_request(
