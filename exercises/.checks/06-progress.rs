@@ -103,7 +103,11 @@ async fn cancelling_stops_the_backtest_promptly() {
     // A short backtest first: if the tool does not work at all, say so now rather than
     // waiting for progress that never comes.
     let probe = call(&client, "backtest", json!({"symbol": "MSFT", "days": 2})).await;
-    assert!(!is_error(&probe), "a 2-day backtest failed: {}", text(&probe));
+    assert!(
+        !is_error(&probe),
+        "a 2-day backtest failed: {}",
+        text(&probe)
+    );
     tokio::time::sleep(Duration::from_millis(100)).await;
     watcher.0.lock().unwrap().clear();
 

@@ -237,7 +237,9 @@ impl CheckReport {
 
 /// Picks the most useful explanation among a failed test's panics.
 fn explain(panics: &[Panic], root: &Path) -> String {
-    let in_learner_code = |p: &&Panic| !p.location.contains(".checks/");
+    // Hidden tests live in `.checks/` (`.checks\` on Windows); everything else is the learner's.
+    let in_learner_code =
+        |p: &&Panic| !p.location.contains(".checks/") && !p.location.contains(".checks\\");
     if let Some(todo) = panics
         .iter()
         .filter(in_learner_code)
