@@ -114,7 +114,13 @@ impl BacktestServer {
         // - cancellation: race the wait against `ctx.ct.cancelled()` (`tokio::select!`) and
         //   stop at once when the caller cancels.
         // Finally return `Ok(backtest.summary(stock.symbol, args.days))`.
-        todo!("run {backtest:?} for {ctx:?}")
+        todo!(
+            "run the {}-day backtest of {} for request {:?} (strategy at {})",
+            args.days,
+            stock.symbol,
+            ctx.id,
+            backtest.strategy
+        )
     }
 }
 

@@ -19,7 +19,6 @@
 //! tokens; `router` and the tool are done.
 
 use axum::extract::{Request, State};
-
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -84,7 +83,7 @@ pub fn verify_token(token: &str, config: &AuthConfig) -> Result<Claims, AuthErro
     //    and audience set, then `decode::<Claims>(token, &key, &validation)`.
     // 3. Every failure is `AuthError::Invalid(reason)`. A valid token whose `scp` (space
     //    separated) lacks `config.required_scope` is `AuthError::InsufficientScope`.
-    todo!("verify a token against {config:?} ({} bytes)", token.len())
+    todo!("verify a {}-byte token for {}", token.len(), config.issuer)
 }
 
 /// The `WWW-Authenticate` challenge and status for a refusal.
@@ -94,7 +93,10 @@ pub fn challenge(error: &AuthError, config: &AuthConfig) -> Response {
     // - Invalid: 401, `Bearer error="invalid_token", resource_metadata="..."`
     // - InsufficientScope: 403, `Bearer error="insufficient_scope", scope="<required>", ...`
     // Build it with `status.into_response()` and `headers_mut().insert(header::WWW_AUTHENTICATE, ..)`.
-    todo!("answer {error:?} for {config:?}")
+    todo!(
+        "refuse with {error:?} (metadata at {})",
+        config.resource_metadata_url
+    )
 }
 
 /// Middleware in front of `/mcp`: lets a request through only with a valid token.
@@ -109,8 +111,10 @@ pub async fn require_bearer(
     // `request.extensions_mut()` (the `whoami` tool reads them) and `next.run(request).await`;
     // on failure answer with `challenge(&error, &config)`. Never log the token.
     todo!(
-        "check {:?} for {config:?}, then call {next:?}",
-        request.headers()
+        "check the bearer token of {} {} (issuer {}), then {next:?}",
+        request.method(),
+        request.uri(),
+        config.issuer
     )
 }
 
