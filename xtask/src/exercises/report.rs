@@ -149,6 +149,16 @@ impl CheckReport {
                         println!("    {line}");
                     }
                 }
+                if self
+                    .compiler_errors
+                    .first()
+                    .is_some_and(|e| e.contains(".checks"))
+                {
+                    println!(
+                        "\n    The hidden checks call your crate's public items by the names and \
+                         signatures the exercise handed out: keep those as they were."
+                    );
+                }
                 if self.compiler_errors.len() > 1 {
                     println!(
                         "    … and {} more (fix the first one first: later ones often follow from it)",
