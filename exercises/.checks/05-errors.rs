@@ -26,7 +26,13 @@ async fn call(name: &str, arguments: Value) -> CallToolResult {
 async fn tool_error(name: &str, arguments: Value) -> String {
     let result = call(name, arguments.clone()).await;
     let message = text(&result);
-    let start: String = message.chars().take(120).collect();
+    let start: String = message
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(120)
+        .collect();
     assert!(
         is_error(&result),
         "{name}({arguments}) should be a tool error (isError: true), got: {start}…"
