@@ -6,6 +6,7 @@
 mod bench;
 mod cmd;
 mod doctor;
+mod exercises;
 mod offline;
 mod smoke;
 mod status;
@@ -40,6 +41,9 @@ enum Command {
     Test(test::Args),
     /// Run every registered benchmark (release builds, loopback servers) and print the tables.
     Bench(bench::Args),
+    /// The exercise runner: check, list, next, hint, reset, solution, watch.
+    #[command(flatten)]
+    Exercises(exercises::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -53,6 +57,7 @@ fn main() -> std::process::ExitCode {
         Command::Certs(args) => up::tls::certs(args),
         Command::Test(args) => test::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Exercises(command) => exercises::run(command),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,0 +1,82 @@
+//! The exercise runner: `cargo xtask check | list | next | hint | reset | solution | watch`.
+//!
+//! Learners complete `todo!()` stubs in `exercises/NN-slug/`; hidden tests kept in
+//! `exercises/.checks/` speak MCP to their server and say what works and what does not yet.
+//! The design follows rustlings: the current exercise is the first not yet passed, every
+//! message says what to do next, progress survives renamed folders.
+//!
+//! - [`manifest`]: the ordered list of exercises (`exercises/exercises.toml`), checked against
+//!   the folders.
+//! - [`compile`]: builds the hidden tests with the learner's crate (one cargo invocation).
+//! - [`libtest`]: runs them with a time limit and reads the outcome.
+//! - [`report`]: explains the outcome in the learner's terms, as text or JSON.
+//! - [`progress`]: the learner's progress, `.workshop/progress.toml`.
+//! - [`check`], [`commands`], [`watch`]: the subcommands.
+
+mod check;
+mod commands;
+mod compile;
+mod libtest;
+mod manifest;
+mod progress;
+mod report;
+mod watch;
+
+use anyhow::Result;
+use std::path::PathBuf;
+
+/// The runner's subcommands, flattened into `cargo xtask`.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Check an exercise with its hidden tests (default: the current one).
+    Check(check::Args),
+    /// Show every exercise and your progress.
+    List,
+    /// Show the current exercise: the first one not passed yet.
+    Next,
+    /// Show the hints of an exercise (default: the current one).
+    Hint {
+        /// Exercise number (`01`), id or folder.
+        exercise: Option<String>,
+    },
+    /// Put an exercise back as it was handed out (your files are backed up first).
+    Reset {
+        /// Exercise number (`01`), id or folder.
+        exercise: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Show the reference solution of an exercise you have passed.
+    Solution {
+        /// Exercise number (`01`), id or folder.
+        exercise: String,
+        /// Show it even though you have not passed the exercise yet.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Re-check the current exercise every time you save a file (Ctrl-C to stop).
+    Watch(watch::Args),
+}
+
+/// Runs one of the runner's subcommands.
+pub fn run(command: Command) -> Result<()> {
+    let root = root();
+    match command {
+        Command::Check(args) => check::run(&root, args),
+        Command::List => commands::list(&root),
+        Command::Next => commands::next(&root),
+        Command::Hint { exercise } => commands::hint(&root, exercise.as_deref()),
+        Command::Reset { exercise, yes } => commands::reset(&root, &exercise, yes),
+        Command::Solution { exercise, force } => commands::solution(&root, &exercise, force),
+        Command::Watch(args) => watch::run(&root, args),
+    }
+}
+
+/// The workspace whose `exercises/` we work on: this one, or `$WORKSHOP_ROOT` (the runner's
+/// own tests point it at fixture workspaces).
+fn root() -> PathBuf {
+    std::env::var_os("WORKSHOP_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(crate::cmd::workspace_root)
+}
