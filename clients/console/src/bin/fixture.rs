@@ -1,0 +1,145 @@
+//! `mcp-console-fixture`: stdio MCP servers the console's tests (and curious learners) run.
+//!
+//! - `mcp-console-fixture stock`: the real stock server (the `stock_server` library) on stdio,
+//!   built from this workspace, so tests never depend on a stale binary from elsewhere.
+//! - `mcp-console-fixture lab`: a small server with the behaviours that are hard to get from a
+//!   well-behaved server: a slow tool that reports progress and logs and notices cancellation
+//!   (`count`), a tool that kills the server mid-call (`crash`), and one that asks for the
+//!   client's roots (`roots`).
+//!
+//! When `FIXTURE_CANCEL_FILE` is set, `count` writes the reason it was cancelled there: this is
+//! how a test sees that `notifications/cancelled` reached the server.
+
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{
+    LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam, ServerCapabilities,
+    ServerConfig,
+};
+use rmcp::service::{RequestContext, RoleServer};
+use rmcp::{ServerHandler, ServiceExt, schemars::JsonSchema, tool, tool_handler, tool_router};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// The lab server.
+#[derive(Clone)]
+struct Lab {
+    tool_router: rmcp::handler::server::router::tool::ToolRouter<Lab>,
+}
+
+/// Arguments of `count`.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct CountArgs {
+    /// The number to count to.
+    to: u32,
+    /// Milliseconds between numbers.
+    #[serde(default = "default_delay")]
+    delay_ms: u64,
+}
+
+fn default_delay() -> u64 {
+    50
+}
+
+#[tool_router]
+impl Lab {
+    fn new() -> Self {
+        Lab {
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    /// Count slowly to a number, reporting progress; stops when the request is cancelled.
+    #[tool]
+    async fn count(
+        &self,
+        Parameters(args): Parameters<CountArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<String, String> {
+        let token = ctx.meta.get_progress_token();
+        for i in 1..=args.to {
+            tokio::select! {
+                _ = ctx.ct.cancelled() => {
+                    if let Ok(path) = std::env::var("FIXTURE_CANCEL_FILE") {
+                        let _ = std::fs::write(path, format!("cancelled at {i}"));
+                    }
+                    return Err("cancelled".into());
+                }
+                _ = tokio::time::sleep(Duration::from_millis(args.delay_ms)) => {}
+            }
+            if let Some(token) = &token {
+                let _ = ctx
+                    .peer
+                    .notify_progress(
+                        ProgressNotificationParam::new(token.clone(), i as f64)
+                            .with_total(args.to as f64)
+                            .with_message(format!("counted {i}")),
+                    )
+                    .await;
+            }
+            if i == 1 {
+                let _ = ctx
+                    .peer
+                    .notify_logging_message(
+                        LoggingMessageNotificationParam::new(
+                            LoggingLevel::Info,
+                            serde_json::json!(format!("counting to {}", args.to)),
+                        )
+                        .with_logger("lab"),
+                    )
+                    .await;
+            }
+        }
+        Ok(format!("counted to {}", args.to))
+    }
+
+    /// Crash the server in the middle of the call (exit code 3).
+    #[tool]
+    async fn crash(&self) -> String {
+        eprintln!("fixture: crashing on purpose");
+        std::process::exit(3);
+    }
+
+    /// List the client's roots (the directories it works in).
+    #[tool]
+    async fn roots(&self, ctx: RequestContext<RoleServer>) -> Result<String, String> {
+        let roots = ctx.peer.list_roots().await.map_err(|e| e.to_string())?;
+        Ok(roots
+            .roots
+            .iter()
+            .map(|r| r.uri.clone())
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for Lab {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_logging()
+                .build(),
+        )
+        .with_server_info(rmcp::model::Implementation::new("lab", "0.1.0"))
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let which = std::env::args().nth(1).unwrap_or_default();
+    match which.as_str() {
+        "lab" => {
+            Lab::new()
+                .serve(rmcp::transport::stdio())
+                .await?
+                .waiting()
+                .await?
+        }
+        _ => {
+            eprintln!("usage: mcp-console-fixture lab");
+            std::process::exit(2);
+        }
+    };
+    Ok(())
+}
