@@ -136,6 +136,20 @@ pub fn to_csv(bars: &[Bar]) -> String {
     csv
 }
 
+/// One line describing how `bars` moved, as in the original course:
+/// `AAPL +3.20 (+1.86%) over 1mo. Latest close $175.50.`
+pub fn summary(symbol: &str, period: Period, bars: &[Bar]) -> String {
+    let (Some(first), Some(last)) = (bars.first(), bars.last()) else {
+        return format!("No data available for {symbol}.");
+    };
+    let change = last.close - first.close;
+    let percent = change / first.close * 100.0;
+    format!(
+        "{symbol} {change:+.2} ({percent:+.2}%) over {period}. Latest close ${:.2}.",
+        last.close
+    )
+}
+
 /// The last business day on or before `day`.
 pub fn last_business_day(day: NaiveDate) -> NaiveDate {
     match day.weekday() {
@@ -299,6 +313,19 @@ mod tests {
             175.50,
             csv.trim_end().rsplit(',').next().unwrap()
         )));
+    }
+
+    #[test]
+    fn summary_reads_like_the_original() {
+        let aapl = lookup("AAPL").unwrap();
+        let bars = history(aapl, Period::OneMonth, day(2026, 11, 20));
+        let line = summary("AAPL", Period::OneMonth, &bars);
+        assert!(line.starts_with("AAPL "), "{line}");
+        assert!(line.ends_with("over 1mo. Latest close $175.50."), "{line}");
+        assert_eq!(
+            summary("AAPL", Period::OneDay, &[]),
+            "No data available for AAPL."
+        );
     }
 
     #[test]

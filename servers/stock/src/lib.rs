@@ -1,7 +1,43 @@
 //! The workshop's stock-market MCP server, as a library other crates reuse.
 //!
-//! - [`market`]: the seven mock tickers and their figures.
-//! - [`history`]: deterministic daily price history for them.
+//! The Model Context Protocol (MCP) lets an AI application (the *client*: an IDE, a chat app,
+//! the workshop console) use capabilities a *server* offers. This crate is one such server, and
+//! every MCP concept it uses has a file of its own, so the file tree doubles as a map:
+//!
+//! | concept | file | what it is |
+//! |---|---|---|
+//! | the server itself | [`server`] | the handler: name, capabilities, instructions |
+//! | tools | [`tools`] | functions the model may call (`get_stock_price`, ...) |
+//! | elicitation | [`elicitation`] | a tool asking the *user* a question mid-call |
+//! | sampling | [`sampling`] | a tool asking the *client's model* to write something |
+//! | input on 2026-07-28 | [`input_required`] | returning those questions instead of asking mid-call |
+//! | resources | [`resources`] | read-only data addressed by URI (`stock://AAPL`) |
+//! | prompts | [`prompts`] | reusable message templates the user picks |
+//! | completions | [`completions`] | autocompletion for prompt and URI-template arguments |
+//! | transports | [`transport`] | stdio, Streamable HTTP and the legacy HTTP+SSE |
+//!
+//! The data behind it all is mock and offline: [`market`] (seven tickers) and [`history`]
+//! (deterministic daily prices).
+//!
+//! ```no_run
+//! # async fn run() -> anyhow::Result<()> {
+//! use rmcp::ServiceExt;
+//! // Serve one client over stdin/stdout, as `stock-server` does by default.
+//! let running = stock_server::StockServer::new().serve(rmcp::transport::stdio()).await?;
+//! running.waiting().await?;
+//! # Ok(()) }
+//! ```
 
+pub mod completions;
+pub mod elicitation;
 pub mod history;
+pub mod input_required;
 pub mod market;
+pub mod prompts;
+pub mod resources;
+pub mod sampling;
+pub mod server;
+pub mod tools;
+pub mod transport;
+
+pub use server::StockServer;

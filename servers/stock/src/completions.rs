@@ -1,0 +1,80 @@
+//! Completions: suggestions while the user types an argument.
+//!
+//! When a person fills in a prompt argument or a resource-template variable, the client can
+//! ask the server for suggestions (`completion/complete`), naming what is being filled in (a
+//! prompt or a template: the *reference*), the argument, and what has been typed so far. The
+//! server answers with at most 100 values, best first.
+//!
+//! We complete `symbol` (in `stock_analysis_prompt` and in `stock://{symbol}`) by ticker prefix
+//! or company name, and `period` by prefix. Anything else gets an empty list, which is the
+//! polite answer for "no suggestions".
+
+use crate::history::Period;
+use crate::market::STOCKS;
+use crate::resources::STOCK_TEMPLATE;
+use rmcp::model::{CompleteRequestParams, CompleteResult, CompletionInfo, Reference};
+
+/// The prompt whose arguments we complete.
+const PROMPT: &str = "stock_analysis_prompt";
+
+/// Answers a `completion/complete` request.
+pub fn complete(request: &CompleteRequestParams) -> CompleteResult {
+    let argument = request.argument.name.as_str();
+    let typed = request.argument.value.as_str();
+    let values = match (&request.r#ref, argument) {
+        (Reference::Prompt(p), "symbol") if p.name == PROMPT => symbols(typed),
+        (Reference::Prompt(p), "period") if p.name == PROMPT => periods(typed),
+        (Reference::Resource(r), "symbol") if r.uri == STOCK_TEMPLATE => symbols(typed),
+        _ => Vec::new(),
+    };
+    let total = values.len() as u32;
+    let mut info = CompletionInfo::new(values).unwrap_or_default();
+    info.total = Some(total);
+    info.has_more = Some(false);
+    CompleteResult::new(info)
+}
+
+/// Tickers whose symbol starts with `typed`, or whose company name contains it.
+pub fn symbols(typed: &str) -> Vec<String> {
+    let typed = typed.trim().to_ascii_lowercase();
+    let by_symbol = STOCKS
+        .iter()
+        .filter(|s| s.symbol.to_ascii_lowercase().starts_with(&typed));
+    let by_name = STOCKS.iter().filter(|s| {
+        !s.symbol.to_ascii_lowercase().starts_with(&typed)
+            && s.name.to_ascii_lowercase().contains(&typed)
+    });
+    by_symbol
+        .chain(by_name)
+        .map(|s| s.symbol.to_string())
+        .collect()
+}
+
+/// Periods starting with `typed`.
+pub fn periods(typed: &str) -> Vec<String> {
+    let typed = typed.trim().to_ascii_lowercase();
+    Period::ALL
+        .iter()
+        .filter(|(_, name)| name.starts_with(&typed))
+        .map(|(_, name)| name.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols_match_prefix_then_name() {
+        assert_eq!(symbols("a"), ["AAPL", "AMZN"]);
+        assert_eq!(symbols("nvid"), ["NVDA"]);
+        assert_eq!(symbols("").len(), 7);
+        assert!(symbols("zzz").is_empty());
+    }
+
+    #[test]
+    fn periods_match_prefix() {
+        assert_eq!(periods("1"), ["1d", "1mo", "1y"]);
+        assert_eq!(periods("6"), ["6mo"]);
+    }
+}

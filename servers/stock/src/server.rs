@@ -1,0 +1,114 @@
+//! The server handler: who we are and what we offer.
+//!
+//! An MCP session starts with the client asking the server to describe itself (`initialize`
+//! on protocol 2025-11-25, `server/discover` on 2026-07-28). The answer is [`ServerHandler::get_info`]:
+//! the server's name and version, the *capabilities* it offers (tools, resources, prompts,
+//! completions) and free-text *instructions* the client may hand to its model.
+//!
+//! A client only uses what a server advertises, so the capabilities must match the handlers we
+//! implement. rmcp's `#[tool_handler]` macro can write `get_info` for us, but it only advertises
+//! tools and prompts; we write it ourselves to add resources and completions.
+//!
+//! Each request is then routed to one method of [`ServerHandler`]. The methods stay one-liners
+//! here: the work lives in the module named after each concept.
+
+use crate::{completions, resources};
+use rmcp::handler::server::router::{prompt::PromptRouter, tool::ToolRouter};
+use rmcp::model::{
+    CompleteRequestParams, CompleteResult, Implementation, ListResourceTemplatesResult,
+    ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, prompt_handler, tool_handler};
+
+/// What the server tells the client's model about itself.
+pub const INSTRUCTIONS: &str = "Mock stock-market data for seven tickers (AAPL, MSFT, GOOGL, AMZN, \
+TSLA, META, NVDA). Use get_stock_price for a quote, get_stock_history for daily OHLCV bars as CSV, \
+compare_stock_prices to compare two tickers, get_ticker_info for company figures (it may ask the \
+user whether to include the 52-week range) and stock_headline_sampling to have your own model write \
+a headline. The resource stock://tickers lists the symbols and stock://{symbol} describes one. \
+Prices are fictional and never change while the server runs.";
+
+/// The stock MCP server: one value per client session (cheap to create and to clone).
+///
+/// Serve it over any transport rmcp knows (`StockServer::new().serve(transport)`), or over
+/// HTTP with [`crate::transport::http::serve`].
+#[derive(Clone)]
+pub struct StockServer {
+    tool_router: ToolRouter<StockServer>,
+    prompt_router: PromptRouter<StockServer>,
+}
+
+impl StockServer {
+    /// A server offering every tool, prompt, resource and completion of the workshop.
+    pub fn new() -> Self {
+        Self {
+            // Each concept keeps its tools in its own file; routers combine with `+`.
+            tool_router: Self::market_tools() + Self::elicitation_tools() + Self::sampling_tools(),
+            prompt_router: Self::prompts(),
+        }
+    }
+}
+
+impl Default for StockServer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// `#[tool_handler]` writes `call_tool`, `list_tools` and `get_tool` from our tool router;
+// `#[prompt_handler]` writes `get_prompt` and `list_prompts` from the prompt router.
+#[tool_handler(router = self.tool_router)]
+#[prompt_handler(router = self.prompt_router)]
+impl ServerHandler for StockServer {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_prompts()
+            .enable_completions()
+            .build();
+        ServerConfig::new(capabilities)
+            .with_server_info(
+                Implementation::new("stock-server", env!("CARGO_PKG_VERSION"))
+                    .with_title("Workshop stock market")
+                    .with_description("Mock stock quotes, history and company figures"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(resources::list()))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            resources::templates(),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        resources::read(&request.uri).map(Into::into)
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        Ok(completions::complete(&request))
+    }
+}

@@ -1,0 +1,157 @@
+//! Serving over HTTP: Streamable HTTP, legacy SSE and a health check on one port.
+//!
+//! | path | what |
+//! |---|---|
+//! | `POST/GET/DELETE /mcp` | Streamable HTTP (protocol 2025-03-26 and later), by rmcp |
+//! | `GET /sse`, `POST /messages?sessionId=..` | legacy HTTP+SSE (2024-11-05), see [`super::sse`] |
+//! | `GET /healthz` | `200 ok` once the server accepts connections |
+//!
+//! **Sessions.** By default Streamable HTTP is stateful: `initialize` opens a session (the
+//! `Mcp-Session-Id` header), which lets the server send requests *to* the client during a
+//! tool call: elicitation and sampling on protocol 2025-11-25. With
+//! [`HttpConfig::stateless`] every POST is handled on its own and answered with plain JSON:
+//! any instance behind a load balancer can answer any request, which is how you scale out.
+//! The price: on protocol 2025-11-25 and older, elicitation and sampling cannot work there
+//! (the server has no channel to ask on), so `get_ticker_info` answers without asking and
+//! `stock_headline_sampling` reports that sampling is unavailable. Protocol 2026-07-28
+//! clients are stateless by design and keep both features, through `InputRequiredResult`.
+//!
+//! **Hardening.** Every MCP endpoint checks Host and Origin ([`super::guard`]), request bodies
+//! are capped ([`HttpConfig::max_body_bytes`], `413` beyond), accepted sockets get
+//! `TCP_NODELAY` (without it, small SSE writes wait ~40 ms for the peer's delayed ACK), and
+//! shutdown is graceful: open streams end, in-flight requests finish.
+
+use super::guard::{self, AllowedHosts};
+use super::sse;
+use crate::StockServer;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use axum::{Router, middleware};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// How the HTTP server behaves. `HttpConfig::default()` is what `stock-server -t
+/// streamable-http` uses.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Host names accepted in `Host`/`Origin` besides the loopback ones (`--allowed-host`).
+    pub allowed_hosts: Vec<String>,
+    /// Streamable HTTP without sessions, answering plain JSON (`--stateless`).
+    pub stateless: bool,
+    /// The largest request body accepted, in bytes (larger gets `413`).
+    pub max_body_bytes: usize,
+    /// How often idle SSE streams send a keep-alive comment.
+    pub sse_keep_alive: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            allowed_hosts: Vec::new(),
+            stateless: false,
+            max_body_bytes: 1024 * 1024,
+            sse_keep_alive: Duration::from_secs(15),
+        }
+    }
+}
+
+/// The whole HTTP application. Cancelling `shutdown` ends every MCP session and SSE stream.
+pub fn router(config: &HttpConfig, shutdown: CancellationToken) -> Router {
+    let streamable = StreamableHttpService::new(
+        // One StockServer per session (or per request when stateless).
+        || Ok(StockServer::new()),
+        Arc::new(LocalSessionManager::default()),
+        StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(!config.stateless)
+            .with_json_response(config.stateless)
+            .with_max_request_body_bytes(config.max_body_bytes)
+            .with_sse_keep_alive(Some(config.sse_keep_alive))
+            .with_cancellation_token(shutdown.child_token())
+            // Our own guard checks Host and Origin for /mcp, /sse and /messages alike.
+            .disable_allowed_hosts(),
+    );
+    let legacy = sse::server::router(
+        StockServer::new,
+        sse::server::SseServerConfig {
+            keep_alive: config.sse_keep_alive,
+            cancellation_token: shutdown,
+            ..Default::default()
+        },
+    );
+
+    let mcp = Router::new()
+        .nest_service("/mcp", streamable)
+        .layer(middleware::from_fn(parse_errors_as_json_rpc))
+        .merge(legacy)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            AllowedHosts::new(config.allowed_hosts.clone()),
+            guard::check,
+        ));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(mcp)
+}
+
+/// rmcp answers an unparsable JSON body with `415 Unsupported Media Type` and a text message.
+/// The media type was right, though: the JSON was not. We answer what JSON-RPC prescribes, a
+/// parse error (`-32700`), with `400 Bad Request`, so clients can tell the two apart.
+async fn parse_errors_as_json_rpc(request: Request, next: Next) -> Response {
+    let sent_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let response = next.run(request).await;
+    if !(sent_json && response.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE) {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let error = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": { "code": -32700, "message": format!("Parse error: {}", String::from_utf8_lossy(&body)) }
+    });
+    (StatusCode::BAD_REQUEST, axum::Json(error)).into_response()
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes, then finishes gracefully.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let url = format!("http://{}/mcp", listener.local_addr()?);
+/// let config = stock_server::transport::http::HttpConfig::default();
+/// stock_server::transport::http::serve(listener, config, std::future::pending()).await
+/// # }
+/// ```
+pub async fn serve(
+    listener: TcpListener,
+    config: HttpConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let cancel = CancellationToken::new();
+    let app = router(&config, cancel.clone());
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!("could not set TCP_NODELAY: {e}");
+        }
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: closing sessions and streams");
+            cancel.cancel();
+        })
+        .await
+}
