@@ -24,6 +24,7 @@ use rmcp::transport::{
     streamable_http_client::StreamableHttpClientTransportConfig,
 };
 use std::process::Stdio;
+use stock_server::transport::sse::{SseClientError, SseClientTransport};
 
 /// A live session with a server.
 pub type Session = RunningService<RoleClient, ConsoleClient>;
@@ -66,9 +67,17 @@ pub enum ConnectError {
         /// What the server chose.
         got: String,
     },
-    /// The legacy SSE transport is not available in this build.
-    #[error("{0}")]
-    Unsupported(String),
+    /// The legacy SSE stream could not be opened.
+    #[error("cannot open the HTTP+SSE stream at {url}: {source}")]
+    Sse {
+        /// The `/sse` URL.
+        url: String,
+        /// Why.
+        source: SseClientError,
+    },
+    /// The token cannot be sent in an HTTP header.
+    #[error("the access token contains characters that cannot go in an HTTP header")]
+    BadToken,
     /// Anything else during the handshake.
     #[error("could not connect to {target}: {source}")]
     Handshake {
@@ -130,9 +139,37 @@ pub async fn connect(
                 .map_err(|e| http_error(url.as_str(), e, handshake))?
         }
         Target::Sse(url) => {
-            return Err(ConnectError::Unsupported(format!(
-                "{url}: the legacy HTTP+SSE transport is not available in this build; use the server's Streamable HTTP endpoint (…/mcp) instead"
-            )));
+            // rmcp dropped HTTP+SSE; the stock server crate implements both halves of it.
+            let mut http = reqwest::Client::builder();
+            if let Some(token) = &options.bearer {
+                let mut headers = reqwest::header::HeaderMap::new();
+                let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+                    .map_err(|_| ConnectError::BadToken)?;
+                headers.insert(reqwest::header::AUTHORIZATION, value);
+                http = http.default_headers(headers);
+            }
+            let http = http.build().map_err(|e| ConnectError::Sse {
+                url: url.to_string(),
+                source: SseClientError::Http(e),
+            })?;
+            let transport = SseClientTransport::connect_with_client(http, url.clone())
+                .await
+                .map_err(|source| match source {
+                    SseClientError::Status { status, .. } if status.as_u16() == 401 => {
+                        ConnectError::AuthRequired {
+                            url: url.to_string(),
+                            challenge: String::new(),
+                        }
+                    }
+                    source => ConnectError::Sse {
+                        url: url.to_string(),
+                        source,
+                    },
+                })?;
+            client
+                .serve_with_lifecycle(transport, lifecycle)
+                .await
+                .map_err(handshake)?
         }
     };
     if pin.is_some() {

@@ -123,7 +123,7 @@ impl Renderer {
     /// Shows a tool result: structured content pretty-printed, errors marked as such.
     pub fn tool_result(&self, result: &CallToolResult) {
         self.clear_bar();
-        let body = format_result(result);
+        let body = format_result(result).trim_end().to_string();
         if result.is_error == Some(true) {
             println!(
                 "{} {}",

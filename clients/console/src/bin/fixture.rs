@@ -7,13 +7,14 @@
 //!   (`count`), a tool that kills the server mid-call (`crash`), and one that asks for the
 //!   client's roots (`roots`).
 //!
-//! When `FIXTURE_CANCEL_FILE` is set, `count` writes the reason it was cancelled there: this is
-//! how a test sees that `notifications/cancelled` reached the server.
+//! When `FIXTURE_CANCEL_FILE` is set, the lab server writes there the reason of any
+//! `notifications/cancelled` it receives: this is how a test sees that the cancellation really
+//! reached the server (a closed connection would also stop `count`, but writes nothing).
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam, ServerCapabilities,
-    ServerConfig,
+    CancelledNotificationParam, LoggingLevel, LoggingMessageNotificationParam,
+    ProgressNotificationParam, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ServerHandler, ServiceExt, schemars::JsonSchema, tool, tool_handler, tool_router};
@@ -58,12 +59,8 @@ impl Lab {
         let token = ctx.meta.get_progress_token();
         for i in 1..=args.to {
             tokio::select! {
-                _ = ctx.ct.cancelled() => {
-                    if let Ok(path) = std::env::var("FIXTURE_CANCEL_FILE") {
-                        let _ = std::fs::write(path, format!("cancelled at {i}"));
-                    }
-                    return Err("cancelled".into());
-                }
+                // Cancelled by notifications/cancelled (see `on_cancelled`) or a closed connection.
+                _ = ctx.ct.cancelled() => return Err("cancelled".into()),
                 _ = tokio::time::sleep(Duration::from_millis(args.delay_ms)) => {}
             }
             if let Some(token) = &token {
@@ -114,6 +111,18 @@ impl Lab {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for Lab {
+    async fn on_cancelled(
+        &self,
+        params: CancelledNotificationParam,
+        _ctx: rmcp::service::NotificationContext<RoleServer>,
+    ) {
+        // Proof for the tests that the client really sent notifications/cancelled.
+        if let Ok(path) = std::env::var("FIXTURE_CANCEL_FILE") {
+            let reason = params.reason.unwrap_or_default();
+            let _ = std::fs::write(path, format!("notifications/cancelled: {reason}"));
+        }
+    }
+
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
             ServerCapabilities::builder()
@@ -136,8 +145,15 @@ async fn main() -> anyhow::Result<()> {
                 .waiting()
                 .await?
         }
+        "stock" => {
+            stock_server::StockServer::new()
+                .serve(rmcp::transport::stdio())
+                .await?
+                .waiting()
+                .await?
+        }
         _ => {
-            eprintln!("usage: mcp-console-fixture lab");
+            eprintln!("usage: mcp-console-fixture lab|stock");
             std::process::exit(2);
         }
     };

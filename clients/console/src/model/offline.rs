@@ -759,16 +759,22 @@ fn plan(question: &str, tools: &[ToolSpec], history: &[Message]) -> Vec<Call> {
             })
             .count()
     };
-    let mut ranked: Vec<(usize, usize)> = tools
+    let size = |t: &ToolSpec| {
+        t.input_schema["properties"]
+            .as_object()
+            .map_or(0, |p| p.len())
+    };
+    // Most entity slots first, then the simplest tool, then the server's order.
+    let mut ranked: Vec<(usize, usize, usize)> = tools
         .iter()
         .enumerate()
-        .map(|(i, t)| (fit(t), i))
-        .filter(|(f, _)| *f > 0)
+        .map(|(i, t)| (fit(t), size(t), i))
+        .filter(|(f, _, _)| *f > 0)
         .collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     ranked
         .into_iter()
-        .find_map(|(_, i)| calls_for(&tools[i], &e, &question_words))
+        .find_map(|(_, _, i)| calls_for(&tools[i], &e, &question_words))
         .unwrap_or_default()
 }
 
@@ -790,16 +796,35 @@ fn headline_number(content: &str) -> Option<f64> {
     }
 }
 
-/// A short readable version of a tool result.
+/// A short readable version of a tool result (the full result is shown above the answer).
 fn summarize(content: &str) -> String {
     if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(content.trim()) {
+        // A result that phrases itself wins.
+        if let Some(s) = ["summary", "message", "text"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_str))
+        {
+            return s.to_string();
+        }
+        let scalar = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
         let fields: Vec<String> = o
             .iter()
-            .filter(|(_, v)| !v.is_object() && !v.is_array())
+            .filter(|(_, v)| !v.is_array())
             .take(10)
             .map(|(k, v)| match v {
-                Value::String(s) => format!("{k}: {s}"),
-                other => format!("{k}: {other}"),
+                // One level of nesting, inline: `week_52_range: high 582.6, low 410.63`.
+                Value::Object(inner) => format!(
+                    "{k}: {}",
+                    inner
+                        .iter()
+                        .map(|(ik, iv)| format!("{ik} {}", scalar(iv)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                other => format!("{k}: {}", scalar(other)),
             })
             .collect();
         if !fields.is_empty() {
@@ -807,6 +832,20 @@ fn summarize(content: &str) -> String {
         }
     }
     let lines: Vec<&str> = content.trim().lines().collect();
+    // A table (CSV): its size, first and last rows.
+    let commas = |l: &str| l.matches(',').count();
+    if lines.len() > 3
+        && commas(lines[0]) > 0
+        && lines.iter().all(|l| commas(l) == commas(lines[0]))
+    {
+        return format!(
+            "{} rows of {}; first: {}; last: {}",
+            lines.len() - 1,
+            lines[0],
+            lines[1],
+            lines[lines.len() - 1]
+        );
+    }
     if lines.len() > 12 {
         format!(
             "{}\n… ({} more lines)",
