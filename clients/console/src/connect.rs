@@ -114,6 +114,10 @@ pub async fn connect(
                 if std::env::var_os("RUST_LOG").is_none() {
                     c.env("RUST_LOG", "warn");
                 }
+                // A process group of its own: Ctrl-C in the terminal signals the whole
+                // foreground group, and it is for us (cancel the request), not the server.
+                #[cfg(unix)]
+                c.process_group(0);
             });
             let (transport, _) = TokioChildProcess::builder(cmd)
                 .stderr(Stdio::inherit())
