@@ -3,6 +3,7 @@
 //!
 //! Each subcommand lives in a module of its own.
 
+mod bench;
 mod cmd;
 mod test;
 
@@ -20,12 +21,15 @@ struct Cli {
 enum Command {
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
+    /// Run every registered benchmark (release builds, loopback servers) and print the tables.
+    Bench(bench::Args),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Test(args) => test::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -10,7 +10,7 @@
 //! polite answer for "no suggestions".
 
 use crate::history::Period;
-use crate::market::STOCKS;
+use crate::market::{STOCKS, Stock};
 use crate::resources::STOCK_TEMPLATE;
 use rmcp::model::{CompleteRequestParams, CompleteResult, CompletionInfo, Reference};
 
@@ -34,16 +34,21 @@ pub fn complete(request: &CompleteRequestParams) -> CompleteResult {
     CompleteResult::new(info)
 }
 
-/// Tickers whose symbol starts with `typed`, or whose company name contains it.
+/// Tickers whose symbol starts with `typed`, then those with a word of the company name that
+/// does (`nvid` finds NVDA, `alpha` finds GOOGL).
 pub fn symbols(typed: &str) -> Vec<String> {
     let typed = typed.trim().to_ascii_lowercase();
-    let by_symbol = STOCKS
+    let symbol_matches = |s: &&Stock| s.symbol.to_ascii_lowercase().starts_with(&typed);
+    let name_matches = |s: &&Stock| {
+        s.name
+            .to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word.starts_with(&typed))
+    };
+    let by_symbol = STOCKS.iter().filter(symbol_matches);
+    let by_name = STOCKS
         .iter()
-        .filter(|s| s.symbol.to_ascii_lowercase().starts_with(&typed));
-    let by_name = STOCKS.iter().filter(|s| {
-        !s.symbol.to_ascii_lowercase().starts_with(&typed)
-            && s.name.to_ascii_lowercase().contains(&typed)
-    });
+        .filter(|s| !symbol_matches(s) && name_matches(s));
     by_symbol
         .chain(by_name)
         .map(|s| s.symbol.to_string())
@@ -66,7 +71,7 @@ mod tests {
 
     #[test]
     fn symbols_match_prefix_then_name() {
-        assert_eq!(symbols("a"), ["AAPL", "AMZN"]);
+        assert_eq!(symbols("a"), ["AAPL", "AMZN", "GOOGL"]);
         assert_eq!(symbols("nvid"), ["NVDA"]);
         assert_eq!(symbols("").len(), 7);
         assert!(symbols("zzz").is_empty());

@@ -14,7 +14,7 @@
 use crate::StockServer;
 use crate::history;
 use crate::input_required::{self, answer, ask, must_return_input_required};
-use crate::market::{self, Stock};
+use crate::market::{self, Money, Percent, Stock};
 use crate::tools::{SymbolArgs, today, tool_error};
 use rmcp::handler::server::common::schema_for_output;
 use rmcp::handler::server::tool::InputResponses;
@@ -72,6 +72,8 @@ pub struct TickerInfo {
     pub dividend_yield_percent: f64,
     /// The 52-week range, when the user asked for it; derived from the 1-year price history.
     pub week_52_range: Option<Week52Range>,
+    /// The same facts as lines of text, as the original course printed them.
+    pub summary: String,
 }
 
 impl TickerInfo {
@@ -80,6 +82,22 @@ impl TickerInfo {
             let (low, high) = history::week52_range(stock, today());
             Week52Range { low, high }
         });
+        let mut summary = format!(
+            "{} ({})\nPrice: ${:.2} USD\nMarket Cap: {}\nPE Ratio: {:.2}\nDividend Yield: {}\nSector: {}",
+            stock.name,
+            stock.symbol,
+            stock.price,
+            Money(stock.market_cap),
+            stock.pe_ratio,
+            Percent(stock.dividend_yield),
+            stock.sector
+        );
+        if let Some(range) = &week_52_range {
+            summary.push_str(&format!(
+                "\n52W Range: ${:.2} - ${:.2}",
+                range.low, range.high
+            ));
+        }
         Self {
             symbol: stock.symbol.to_string(),
             name: stock.name.to_string(),
@@ -89,6 +107,7 @@ impl TickerInfo {
             pe_ratio: stock.pe_ratio,
             dividend_yield_percent: (stock.dividend_yield * 10_000.0).round() / 100.0,
             week_52_range,
+            summary,
         }
     }
 }
@@ -167,5 +186,36 @@ impl StockServer {
         let json = serde_json::to_value(info)
             .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         Ok(CallToolResult::structured(json).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_is_one_checkbox_defaulting_to_no() {
+        let schema =
+            serde_json::to_value(ElicitationSchema::from_type::<WeekRangePreference>().unwrap())
+                .unwrap();
+        let field = &schema["properties"]["include_week_range"];
+        assert_eq!(field["type"], "boolean", "{schema}");
+        assert_eq!(field["default"], false, "{schema}");
+    }
+
+    #[test]
+    fn summary_lines_match_the_original() {
+        let info = TickerInfo::new(market::lookup("MSFT").unwrap(), false);
+        assert_eq!(
+            info.summary,
+            "Microsoft Corporation (MSFT)\nPrice: $509.77 USD\nMarket Cap: $3.79T\nPE Ratio: 37.32\n\
+             Dividend Yield: 0.65%\nSector: Technology"
+        );
+        let with_range = TickerInfo::new(market::lookup("MSFT").unwrap(), true);
+        assert!(
+            with_range.summary.contains("\n52W Range: $"),
+            "{}",
+            with_range.summary
+        );
     }
 }

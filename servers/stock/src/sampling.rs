@@ -22,7 +22,8 @@ use rmcp::handler::server::tool::InputResponses;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolResponse, CallToolResult, ContentBlock, CreateMessageRequest,
-    CreateMessageRequestParams, CreateMessageResult, InputRequest, SamplingMessage,
+    CreateMessageRequestParams, CreateMessageResult, InputRequest, ModelPreferences,
+    SamplingMessage,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, tool, tool_router};
@@ -30,8 +31,8 @@ use rmcp::{ErrorData, tool, tool_router};
 /// How the server briefs the client's model.
 pub const SYSTEM_PROMPT: &str = "You are a financial news editor. Answer with one headline of at \
 most twelve words, no quotes, no trailing period.";
-/// The longest answer we want, in tokens.
-pub const MAX_TOKENS: u32 = 60;
+/// The longest answer we want, in tokens (as in the original course).
+pub const MAX_TOKENS: u32 = 100;
 /// Some variety, but not much.
 pub const TEMPERATURE: f32 = 0.7;
 /// What the tool says when the client cannot sample.
@@ -47,12 +48,20 @@ without --stateless, or use a client on protocol 2026-07-28.";
 /// The key naming our request in an `InputRequiredResult` (protocol 2026-07-28).
 const KEY: &str = "headline";
 
-/// The sampling request for `symbol`'s headline.
+/// The sampling request for a headline about the price `summary`.
 pub fn headline_request(summary: &str) -> CreateMessageRequestParams {
     let prompt = format!("Create a stock headline based on the following data:\n{summary}");
     CreateMessageRequestParams::new(vec![SamplingMessage::user_text(prompt)], MAX_TOKENS)
         .with_system_prompt(SYSTEM_PROMPT)
         .with_temperature(TEMPERATURE)
+        // A headline needs a quick, cheap model rather than a clever one. These are hints:
+        // the client chooses the model.
+        .with_model_preferences(
+            ModelPreferences::new()
+                .with_speed_priority(0.8)
+                .with_cost_priority(0.7)
+                .with_intelligence_priority(0.3),
+        )
 }
 
 /// The text of the model's answer, or a tool error when it sent something else.

@@ -21,6 +21,7 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, prompt_handler, tool_handler};
+use std::sync::{Arc, OnceLock};
 
 /// What the server tells the client's model about itself.
 pub const INSTRUCTIONS: &str = "Mock stock-market data for seven tickers (AAPL, MSFT, GOOGL, AMZN, \
@@ -36,17 +37,30 @@ Prices are fictional and never change while the server runs.";
 /// HTTP with [`crate::transport::http::serve`].
 #[derive(Clone)]
 pub struct StockServer {
-    tool_router: ToolRouter<StockServer>,
-    prompt_router: PromptRouter<StockServer>,
+    routers: Arc<Routers>,
+}
+
+/// Which function answers which tool or prompt name, with the schemas clients are shown.
+struct Routers {
+    tools: ToolRouter<StockServer>,
+    prompts: PromptRouter<StockServer>,
 }
 
 impl StockServer {
     /// A server offering every tool, prompt, resource and completion of the workshop.
     pub fn new() -> Self {
+        // Build the routers once and share them: stateless HTTP creates a server per request,
+        // and rebuilding every tool description and schema each time would cost throughput.
+        static ROUTERS: OnceLock<Arc<Routers>> = OnceLock::new();
+        let routers = ROUTERS.get_or_init(|| {
+            Arc::new(Routers {
+                // Each concept keeps its tools in its own file; routers combine with `+`.
+                tools: Self::market_tools() + Self::elicitation_tools() + Self::sampling_tools(),
+                prompts: Self::prompts(),
+            })
+        });
         Self {
-            // Each concept keeps its tools in its own file; routers combine with `+`.
-            tool_router: Self::market_tools() + Self::elicitation_tools() + Self::sampling_tools(),
-            prompt_router: Self::prompts(),
+            routers: routers.clone(),
         }
     }
 }
@@ -59,8 +73,8 @@ impl Default for StockServer {
 
 // `#[tool_handler]` writes `call_tool`, `list_tools` and `get_tool` from our tool router;
 // `#[prompt_handler]` writes `get_prompt` and `list_prompts` from the prompt router.
-#[tool_handler(router = self.tool_router)]
-#[prompt_handler(router = self.prompt_router)]
+#[tool_handler(router = self.routers.tools)]
+#[prompt_handler(router = self.routers.prompts)]
 impl ServerHandler for StockServer {
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()

@@ -273,6 +273,35 @@ async fn bad_requests_get_clear_errors_and_the_server_keeps_serving() {
             .unwrap();
         assert_eq!(allowed.status(), 200);
 
+        // Browsers get CORS headers for allowed origins only.
+        let preflight = |origin: &'static str| {
+            http.request(reqwest::Method::OPTIONS, server.url("/mcp"))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header(
+                    "access-control-request-headers",
+                    "content-type,mcp-protocol-version",
+                )
+                .send()
+        };
+        let inspector = preflight("http://localhost:6274").await.unwrap();
+        assert_eq!(
+            inspector.headers()["access-control-allow-origin"],
+            "http://localhost:6274"
+        );
+        let actual = post(body.clone().into())
+            .header("origin", "http://localhost:6274")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(actual.status(), 200);
+        let exposed = actual.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap();
+        assert!(exposed.contains("mcp-session-id"), "{exposed}");
+        let evil = preflight("https://evil.example").await.unwrap();
+        assert!(evil.headers().get("access-control-allow-origin").is_none());
+
         // After all that, a real client still works.
         let client = connect(&server, TestClient::plain(), false).await;
         let price = call(&client, "get_stock_price", json!({"symbol": "AAPL"})).await;

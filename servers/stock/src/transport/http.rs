@@ -16,7 +16,8 @@
 //! `stock_headline_sampling` reports that sampling is unavailable. Protocol 2026-07-28
 //! clients are stateless by design and keep both features, through `InputRequiredResult`.
 //!
-//! **Hardening.** Every MCP endpoint checks Host and Origin ([`super::guard`]), request bodies
+//! **Hardening.** Every MCP endpoint checks Host and Origin ([`super::guard`]) and answers CORS
+//! preflights for allowed origins only, request bodies
 //! are capped ([`HttpConfig::max_body_bytes`], `413` beyond), accepted sockets get
 //! `TCP_NODELAY` (without it, small SSE writes wait ~40 ms for the peer's delayed ACK), and
 //! shutdown is graceful: open streams end, in-flight requests finish.
@@ -25,7 +26,7 @@ use super::guard::{self, AllowedHosts};
 use super::sse;
 use crate::StockServer;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -37,6 +38,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 /// How the HTTP server behaves. `HttpConfig::default()` is what `stock-server -t
 /// streamable-http` uses.
@@ -87,18 +89,37 @@ pub fn router(config: &HttpConfig, shutdown: CancellationToken) -> Router {
         },
     );
 
+    let allowed = AllowedHosts::new(config.allowed_hosts.clone());
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
         .layer(middleware::from_fn(parse_errors_as_json_rpc))
         .merge(legacy)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(
-            AllowedHosts::new(config.allowed_hosts.clone()),
+            allowed.clone(),
             guard::check,
-        ));
+        ))
+        .layer(cors(allowed));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(mcp)
+}
+
+/// CORS, so browser-based clients (the MCP Inspector in direct mode) served from an allowed
+/// host may call us and read the `Mcp-Session-Id` header. Other origins get no CORS headers
+/// (and [`guard::check`] refuses their requests anyway).
+fn cors(allowed: AllowedHosts) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin.to_str().is_ok_and(|o| allowed.allows_origin(o))
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        // MCP defines headers per request (Mcp-Param-* on 2026-07-28): allow what is asked.
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([
+            HeaderName::from_static("mcp-session-id"),
+            HeaderName::from_static("mcp-protocol-version"),
+        ])
 }
 
 /// rmcp answers an unparsable JSON body with `415 Unsupported Media Type` and a text message.
