@@ -214,8 +214,9 @@ async fn azure_deployment_url_header_and_sampling_pass_through() {
             .unwrap()
             .contains("AMZN")
     );
-    assert_eq!(sampling["max_tokens"], 60);
-    assert!((sampling["temperature"].as_f64().unwrap() - 0.7).abs() < 1e-6);
+    assert_eq!(sampling["max_tokens"], stock_server::sampling::MAX_TOKENS);
+    let temperature = sampling["temperature"].as_f64().unwrap();
+    assert!((temperature - f64::from(stock_server::sampling::TEMPERATURE)).abs() < 1e-6);
 }
 
 #[tokio::test(flavor = "multi_thread")]
