@@ -1,0 +1,140 @@
+//! Scopes: what a client asks permission for.
+//!
+//! An Entra client requests scopes by their *full* names, a space-separated list such as
+//! `openid offline_access api://3c7e.../MCP.Tools`. There are two kinds:
+//!
+//! - OpenID Connect scopes (`openid`, `profile`, `email`) shape the ID token, and `offline_access`
+//!   asks for a refresh token;
+//! - resource scopes, `<Application ID URI>/<name>`, are the API's delegated permissions. The
+//!   access token's `aud` is that API and its `scp` claim lists the short names (`MCP.Tools`).
+//!   `<Application ID URI>/.default` means "every permission granted to this client": it is the
+//!   only form the client-credentials grant accepts.
+//!
+//! Like Entra, a request with only OpenID scopes yields a Microsoft Graph token (its `aud` is
+//! Graph's app id), which the workshop's API must refuse.
+
+use crate::config::Config;
+use crate::errors::OAuthError;
+
+/// The OpenID Connect and refresh scopes that any client may request.
+pub const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+
+/// A parsed, validated scope request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeRequest {
+    /// OpenID scopes requested, in the order given.
+    pub oidc: Vec<String>,
+    /// Short names of the API scopes requested (`MCP.Tools`).
+    pub api: Vec<String>,
+    /// Whether `<api>/.default` was requested.
+    pub default: bool,
+}
+
+impl ScopeRequest {
+    /// Parses and checks a `scope` parameter against the tenant's API.
+    pub fn parse(config: &Config, scope: &str) -> Result<ScopeRequest, OAuthError> {
+        let mut request = ScopeRequest::default();
+        let prefix = format!("{}/", config.api.app_id_uri);
+        // Entra also accepts the API's client id as a prefix of scope names.
+        let guid_prefix = format!("{}/", config.api.client_id);
+        for item in scope.split(' ').filter(|s| !s.is_empty()) {
+            if OIDC_SCOPES.contains(&item) {
+                if !request.oidc.iter().any(|s| s == item) {
+                    request.oidc.push(item.to_string());
+                }
+                continue;
+            }
+            let short = item
+                .strip_prefix(&prefix)
+                .or_else(|| item.strip_prefix(&guid_prefix));
+            match short {
+                Some(".default") => request.default = true,
+                Some(name) if config.api.scopes.iter().any(|s| s == name) => {
+                    if !request.api.iter().any(|s| s == name) {
+                        request.api.push(name.to_string());
+                    }
+                }
+                Some(name) => {
+                    return Err(OAuthError::invalid_scope(format!(
+                        "The application '{}' has no scope named '{name}'. It exposes: {}.",
+                        config.api.name,
+                        config.full_scopes().join(", ")
+                    )));
+                }
+                None => {
+                    return Err(OAuthError::invalid_scope(format!(
+                        "The provided value for scope '{item}' is not valid. Use OpenID scopes \
+                         ({}) or the API's scopes ({}).",
+                        OIDC_SCOPES.join(", "),
+                        config.full_scopes().join(", ")
+                    )));
+                }
+            }
+        }
+        if request.default {
+            if !request.api.is_empty() {
+                return Err(OAuthError::invalid_scope(
+                    "'.default' cannot be combined with other scopes of the same resource.",
+                ));
+            }
+            // For a user, `.default` means every delegated permission the API exposes.
+            request.api = config.api.scopes.clone();
+        }
+        if request.oidc.is_empty() && request.api.is_empty() {
+            return Err(OAuthError::invalid_request(
+                "The request body must contain the following parameter: 'scope'.",
+            )
+            .aadsts(900144));
+        }
+        Ok(request)
+    }
+
+    /// Whether a refresh token was asked for.
+    pub fn offline_access(&self) -> bool {
+        self.has("offline_access")
+    }
+
+    /// Whether an ID token was asked for.
+    pub fn openid(&self) -> bool {
+        self.has("openid")
+    }
+
+    /// Whether an OpenID scope is present.
+    pub fn has(&self, oidc: &str) -> bool {
+        self.oidc.iter().any(|s| s == oidc)
+    }
+
+    /// The `scp` claim: the API's short names, space separated; or, for a Graph token, the
+    /// OpenID scopes.
+    pub fn scp(&self) -> String {
+        if self.api.is_empty() {
+            self.oidc.join(" ")
+        } else {
+            self.api.join(" ")
+        }
+    }
+
+    /// The `scope` member of a token response: full names, as Entra returns them.
+    pub fn granted(&self, config: &Config) -> String {
+        if self.default && self.api.is_empty() {
+            // App-only (client credentials): the grant is the app's, named by `.default`.
+            return format!("{}/.default", config.api.app_id_uri);
+        }
+        let mut out: Vec<String> = self
+            .api
+            .iter()
+            .map(|s| format!("{}/{s}", config.api.app_id_uri))
+            .collect();
+        out.extend(self.oidc.iter().cloned());
+        out.join(" ")
+    }
+
+    /// Whether `narrower` asks for nothing beyond this grant (refresh-token down-scoping).
+    pub fn covers(&self, narrower: &ScopeRequest) -> bool {
+        narrower.api.iter().all(|s| self.api.contains(s))
+            && narrower
+                .oidc
+                .iter()
+                .all(|s| self.oidc.contains(s) || s == "offline_access")
+    }
+}

@@ -1,0 +1,147 @@
+//! The audit trail: who asked for what, and what the server decided.
+//!
+//! Every request to `/mcp` produces one entry: the user's `oid` (from the validated token, or `-`),
+//! the JSON-RPC method and its target (tool, prompt or resource), the decision and the HTTP
+//! status. Entries are logged through `tracing` with target `audit` (filter them with
+//! `RUST_LOG=audit=info`) and kept in a bounded in-memory ring served as JSON at
+//! `GET /_admin/audit` for the instructor dashboard.
+//!
+//! What is never recorded: the token, any part of it, or the tool arguments. (The original Python
+//! server logged every full bearer token at DEBUG, its default level.)
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use crate::jsonrpc::RpcCalls;
+
+/// Who made a request, as far as the server could tell (set by the bearer middleware on the
+/// response, so the audit layer outside it can read it).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// `oid` (or `sub`) from the token.
+    pub user_id: String,
+    /// Display name from the token.
+    pub name: String,
+}
+
+/// A refusal label set on the response by the middleware that refused it.
+#[derive(Debug, Clone)]
+pub struct Decision(pub String);
+
+/// One audit entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    /// When the request finished (RFC 3339, UTC).
+    pub time: String,
+    /// The user's `oid`, or `-` when unknown.
+    pub oid: String,
+    /// The user's display name, or `-`.
+    pub user: String,
+    /// The HTTP method (`POST`, `GET`, `DELETE`).
+    pub http_method: String,
+    /// The JSON-RPC method(s), comma-separated, or `-`.
+    pub method: String,
+    /// Tool or prompt name or resource URI, when there is one.
+    pub tool: Option<String>,
+    /// `allowed`, or why not.
+    pub decision: String,
+    /// The HTTP status returned.
+    pub status: u16,
+}
+
+/// The bounded ring of recent entries.
+pub struct AuditLog {
+    entries: Mutex<VecDeque<AuditEntry>>,
+    capacity: usize,
+    auth_enabled: bool,
+}
+
+impl AuditLog {
+    /// A ring keeping the last `capacity` entries.
+    pub fn new(capacity: usize, auth_enabled: bool) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            capacity,
+            auth_enabled,
+        }
+    }
+
+    /// Records an entry (and logs it).
+    pub fn record(&self, entry: AuditEntry) {
+        tracing::info!(
+            target: "audit",
+            oid = %entry.oid,
+            method = %entry.method,
+            tool = entry.tool.as_deref().unwrap_or("-"),
+            decision = %entry.decision,
+            status = entry.status,
+            "{} {}",
+            entry.http_method,
+            entry.method,
+        );
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() == self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> Vec<AuditEntry> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.iter().cloned().collect()
+    }
+}
+
+/// `GET /_admin/audit`: the recent entries as JSON.
+pub async fn list(State(log): State<Arc<AuditLog>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "auth": if log.auth_enabled { "enabled" } else { "DISABLED (--no-auth)" },
+        "capacity": log.capacity,
+        "entries": log.entries(),
+    }))
+}
+
+/// The middleware: lets the request through, then records what happened to it.
+pub async fn record(State(log): State<Arc<AuditLog>>, request: Request, next: Next) -> Response {
+    let http_method = request.method().to_string();
+    let calls = request
+        .extensions()
+        .get::<RpcCalls>()
+        .cloned()
+        .unwrap_or_default();
+    let response = next.run(request).await;
+
+    let caller = response.extensions().get::<Caller>();
+    let status = response.status();
+    let decision = match response.extensions().get::<Decision>() {
+        Some(Decision(label)) => label.clone(),
+        None if !log.auth_enabled => "allowed (auth disabled)".into(),
+        None if status.is_success() => "allowed".into(),
+        None => format!("allowed, then {status} from the MCP layer"),
+    };
+    let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+    log.record(AuditEntry {
+        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        oid: caller.map_or("-".into(), |c| c.user_id.clone()),
+        user: caller.map_or("-".into(), |c| c.name.clone()),
+        http_method,
+        method: if methods.is_empty() {
+            "-".into()
+        } else {
+            methods.join(",")
+        },
+        tool: calls.iter().find_map(|c| c.target.clone()),
+        decision,
+        status: status.as_u16(),
+    });
+    response
+}

@@ -1,0 +1,149 @@
+//! `weather-server`: the OAuth-protected MCP weather server (workshop demo 2).
+//!
+//! With no arguments it serves `http://127.0.0.1:8000/mcp` and trusts tokens from mock-idp's
+//! default tenant, so `mock-idp` and `weather-server` work together with no configuration.
+//! Settings come from flags, environment variables, or a `.env` file in the working directory.
+
+use anyhow::Context;
+use clap::Parser;
+use std::time::Duration;
+use url::Url;
+use weather_server::{AuthConfig, Config, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
+
+/// MCP weather server protected by OAuth 2.1 bearer tokens (Entra ID or the workshop's mock-idp).
+#[derive(Parser, Debug)]
+#[command(name = "weather-server", version, about, after_help = EXAMPLES)]
+struct Cli {
+    /// Address to bind. Use 0.0.0.0 for LAN mode (then also pass --public-url and --allowed-host).
+    #[arg(long, env = "WEATHER_HOST", default_value = "127.0.0.1")]
+    host: String,
+
+    /// Port to bind.
+    #[arg(long, env = "WEATHER_PORT", default_value_t = 8000)]
+    port: u16,
+
+    /// Token issuer, exactly as in the tokens' `iss` claim.
+    #[arg(long, env = "WEATHER_ISSUER", default_value = DEFAULT_ISSUER)]
+    issuer: String,
+
+    /// The API's application (client) id: the `aud` of access tokens.
+    #[arg(long, env = "WEATHER_AUDIENCE", default_value = DEFAULT_AUDIENCE)]
+    audience: String,
+
+    /// The MCP endpoint URL clients use (advertised as the RFC 9728 `resource`).
+    /// Default: http://<host>:<port>/mcp, with 127.0.0.1 when binding 0.0.0.0.
+    #[arg(long, env = "WEATHER_PUBLIC_URL")]
+    public_url: Option<Url>,
+
+    /// Another host name to accept in Host/Origin headers (repeatable). Loopback is always allowed.
+    #[arg(
+        long = "allowed-host",
+        env = "WEATHER_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    allowed_hosts: Vec<String>,
+
+    /// Requests per user per minute (0 = unlimited).
+    #[arg(long, env = "WEATHER_RATE_LIMIT", default_value_t = 600)]
+    rate_limit: u32,
+
+    /// DANGER: accept every request without a token. For local experiments and conformance runs only.
+    #[arg(long, env = "WEATHER_NO_AUTH")]
+    no_auth: bool,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  weather-server                                    # trusts mock-idp on 127.0.0.1:8400
+  weather-server --issuer https://login.microsoftonline.com/<tenant-id>/v2.0 --audience <api-client-id>
+  weather-server --host 0.0.0.0 --public-url http://192.168.1.20:8000/mcp --allowed-host 192.168.1.20
+  RUST_LOG=audit=info weather-server                # one audit line per request";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // .env is optional; a malformed one is worth a warning, not a crash.
+    if let Err(e) = dotenvy::dotenv()
+        && !e.not_found()
+    {
+        eprintln!("warning: ignoring .env: {e}");
+    }
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+
+    let config = Config {
+        public_url: cli.public_url,
+        auth: (!cli.no_auth).then(|| AuthConfig {
+            jwks_ttl: Duration::from_secs(3600),
+            ..AuthConfig::new(cli.issuer.clone(), cli.audience.clone())
+        }),
+        allowed_hosts: cli.allowed_hosts,
+        rate_limit_per_minute: (cli.rate_limit > 0).then_some(cli.rate_limit),
+        ..Config::default()
+    };
+
+    let listener = tokio::net::TcpListener::bind((cli.host.as_str(), cli.port))
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}:{} (is another weather-server running? try --port)",
+                cli.host, cli.port
+            )
+        })?;
+    let addr = listener.local_addr()?;
+    let url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| weather_server::default_public_url(addr));
+
+    if config.auth.is_none() {
+        let banner = "!".repeat(72);
+        tracing::warn!("{banner}");
+        tracing::warn!(
+            "AUTHENTICATION IS OFF (--no-auth): anyone who can reach {url} may call every tool."
+        );
+        tracing::warn!(
+            "Use this only for local experiments and conformance runs, never on a shared network."
+        );
+        tracing::warn!("{banner}");
+    } else {
+        tracing::info!(issuer = %cli.issuer, audience = %cli.audience, "accepting access tokens");
+        tracing::info!(
+            "protected resource metadata: {}",
+            weather_server::auth::metadata::metadata_url(&url)
+        );
+    }
+    tracing::info!("MCP endpoint: {url}");
+
+    weather_server::serve(listener, config, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
