@@ -10,7 +10,8 @@
 //!
 //! HTTP servers may answer **401** with a `WWW-Authenticate` challenge: the server wants an
 //! OAuth access token. `--token` (or `MCP_BEARER_TOKEN`) sends one as `Authorization: Bearer`;
-//! without one the error says how to get it.
+//! otherwise the console signs in with the device-code flow (the `entra-client` library) and
+//! connects again with the token, unless `--no-sign-in` says not to.
 
 use crate::handler::ConsoleClient;
 use crate::target::Target;
@@ -34,6 +35,17 @@ pub type Session = RunningService<RoleClient, ConsoleClient>;
 pub struct ConnectOptions {
     /// An OAuth access token for HTTP servers (without the `Bearer ` prefix).
     pub bearer: Option<String>,
+    /// How to sign in when a Streamable HTTP server answers 401; `None` turns sign-in off.
+    pub sign_in: Option<SignIn>,
+}
+
+/// Device-code sign-in settings (see the `entra-client` crate).
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    /// The public client's application id ([`entra_client::WORKSHOP_CLIENT_ID`] by default).
+    pub client_id: String,
+    /// Where tokens are cached; `None` for the user's cache directory.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// Why a connection failed, phrased for the person at the keyboard.
@@ -49,15 +61,23 @@ pub enum ConnectError {
         /// Why.
         source: std::io::Error,
     },
-    /// The server wants a token.
+    /// The server wants a token, and none could be sent.
     #[error(
-        "{url} requires sign-in (HTTP 401{challenge}). Get an access token with the device-code client (`entra-client --server {url}`, see docs/console.md) and pass it with --token or MCP_BEARER_TOKEN"
+        "{url} requires sign-in (HTTP 401{challenge}). Leave out --no-sign-in to sign in with the device-code flow, or pass an access token with --token or MCP_BEARER_TOKEN (see docs/console.md)"
     )]
     AuthRequired {
         /// The server.
         url: String,
         /// The `WWW-Authenticate` challenge, if any, formatted for the message.
         challenge: String,
+    },
+    /// The device-code sign-in failed.
+    #[error("signing in to {url} failed: {message}")]
+    SignIn {
+        /// The server.
+        url: String,
+        /// What the sign-in library said.
+        message: String,
     },
     /// The server negotiated another version than the pinned one.
     #[error("--protocol {pinned} was asked for, but the server answered {got}")]
@@ -137,10 +157,22 @@ pub async fn connect(
                 config = config.auth_header(token.clone());
             }
             let transport = StreamableHttpClientTransport::from_config(config);
-            client
-                .serve_with_lifecycle(transport, lifecycle)
+            // The handler is consumed by the attempt; keep a copy for the retry after sign-in.
+            let retry = client.clone();
+            match client
+                .serve_with_lifecycle(transport, lifecycle.clone())
                 .await
-                .map_err(|e| http_error(url.as_str(), e, handshake))?
+                .map_err(|e| http_error(url.as_str(), e, handshake))
+            {
+                Ok(session) => session,
+                Err(ConnectError::AuthRequired { .. })
+                    if options.bearer.is_none() && options.sign_in.is_some() =>
+                {
+                    let sign_in = options.sign_in.as_ref().expect("checked above");
+                    connect_signed_in(url.as_str(), retry, lifecycle, sign_in).await?
+                }
+                Err(e) => return Err(e),
+            }
         }
         Target::Sse(url) => {
             // rmcp dropped HTTP+SSE; the stock server crate implements both halves of it.
@@ -190,6 +222,46 @@ pub async fn connect(
         }
     }
     Ok(session)
+}
+
+/// 401 → device-code sign-in → retry: the `entra-client` library discovers the authorization
+/// server from the server's challenge (RFC 9728 metadata), runs the device flow (RFC 8628),
+/// caches and refreshes the token, and puts it on every request of the new connection. It also
+/// handles a 401 mid-session (refresh) and 403 `insufficient_scope` (step-up).
+async fn connect_signed_in(
+    url: &str,
+    client: ConsoleClient,
+    lifecycle: ClientLifecycleMode,
+    sign_in: &SignIn,
+) -> Result<Session, ConnectError> {
+    let render = client.settings().render;
+    render.note(&format!(
+        "{url} requires sign-in: starting the device-code flow…"
+    ));
+    let mut auth_options = entra_client::Options::new(sign_in.client_id.clone())
+        .with_prompt_handler(move |prompt| render.note(&format!("\n{}\n", prompt.message)));
+    if let Some(dir) = &sign_in.cache_dir {
+        auth_options = auth_options.with_cache_dir(dir.clone());
+    }
+    let sign_in_failed = |e: entra_client::AuthError| ConnectError::SignIn {
+        url: url.to_string(),
+        message: e.to_string(),
+    };
+    let auth = entra_client::Authenticator::new(auth_options).map_err(sign_in_failed)?;
+    // Sign in first, so sign-in problems surface as themselves rather than as a failed handshake.
+    auth.bearer_for(url).await.map_err(sign_in_failed)?;
+    render.note("signed in");
+    let transport = StreamableHttpClientTransport::with_client(
+        entra_client::AuthorizedHttpClient::new(auth, url),
+        StreamableHttpClientTransportConfig::with_uri(url),
+    );
+    client
+        .serve_with_lifecycle(transport, lifecycle)
+        .await
+        .map_err(|source| ConnectError::Handshake {
+            target: url.to_string(),
+            source: Box::new(source),
+        })
 }
 
 fn http_error(

@@ -12,7 +12,7 @@
 
 use clap::Parser;
 use mcp_console::chat::{Chat, TurnError};
-use mcp_console::connect::{ConnectOptions, Session, connect, parse_protocol};
+use mcp_console::connect::{ConnectOptions, Session, SignIn, connect, parse_protocol};
 use mcp_console::handler::{ConsoleClient, Settings};
 use mcp_console::input::{Input, Line};
 use mcp_console::model::{Model, ModelKind, OpenAiSettings};
@@ -91,6 +91,18 @@ struct Cli {
         value_name = "TOKEN"
     )]
     token: Option<String>,
+
+    /// Do not sign in when a server answers 401; fail with a message instead.
+    #[arg(long)]
+    no_sign_in: bool,
+
+    /// Public client id for the device-code sign-in.
+    #[arg(long, env = "MCP_CLIENT_ID", default_value = entra_client::WORKSHOP_CLIENT_ID, value_name = "ID")]
+    client_id: String,
+
+    /// Where sign-in tokens are cached (default: the user's cache directory).
+    #[arg(long, env = "MCP_TOKEN_CACHE", value_name = "DIR")]
+    token_cache: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -168,6 +180,10 @@ async fn run(cli: Cli) -> ExitCode {
     ));
     let options = ConnectOptions {
         bearer: cli.token.clone(),
+        sign_in: (!cli.no_sign_in).then(|| SignIn {
+            client_id: cli.client_id.clone(),
+            cache_dir: cli.token_cache.clone(),
+        }),
     };
     let session = tokio::select! {
         r = connect(&target, client, &options) => match r {

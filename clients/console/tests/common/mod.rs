@@ -43,6 +43,8 @@ pub fn console(args: &[&str]) -> Command {
         "OPENAI_API_KEY",
         "OPENAI_MODEL",
         "MCP_BEARER_TOKEN",
+        "MCP_CLIENT_ID",
+        "MCP_TOKEN_CACHE",
         "AZURE_OPENAI_ENDPOINT",
         "AZURE_OPENAI_API_KEY",
         "AZURE_OPENAI_API_VERSION",
