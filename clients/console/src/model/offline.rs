@@ -812,9 +812,26 @@ fn summarize(content: &str) -> String {
         };
         let fields: Vec<String> = o
             .iter()
-            .filter(|(_, v)| !v.is_array())
             .take(10)
             .map(|(k, v)| match v {
+                // A list: its items, each as its first few fields (those not repeating ours).
+                Value::Array(items) => {
+                    let shown: Vec<String> = items
+                        .iter()
+                        .take(7)
+                        .map(|item| match item {
+                            Value::Object(f) => f
+                                .iter()
+                                .filter(|(ik, iv)| o.get(*ik) != Some(iv) && !iv.is_object())
+                                .take(5)
+                                .map(|(ik, iv)| format!("{ik} {}", scalar(iv)))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            other => scalar(other),
+                        })
+                        .collect();
+                    format!("{k} ({} items): [{}]", items.len(), shown.join("; "))
+                }
                 // One level of nesting, inline: `week_52_range: high 582.6, low 410.63`.
                 Value::Object(inner) => format!(
                     "{k}: {}",
