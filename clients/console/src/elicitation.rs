@@ -29,8 +29,11 @@ pub async fn answer(
             requested_schema,
             ..
         } => {
+            // rmcp keeps the field order it saw aside (its map is sorted): ask in that order.
+            // (In rmcp 3.9 the order is lost in transit, so fields arrive sorted by name.)
+            let order = requested_schema.property_order.clone().unwrap_or_default();
             let schema = serde_json::to_value(&requested_schema).unwrap_or(json!({}));
-            form(input, render, &message, &schema).await
+            form(input, render, &message, &schema, &order).await
         }
         ElicitRequestParams::UrlElicitationParams { message, url, .. } => {
             url_mode(input, render, &message, &url).await
@@ -48,8 +51,14 @@ fn result(action: ElicitationAction, content: Option<Value>) -> ElicitResult {
     r
 }
 
-/// Renders a form-mode request field by field.
-pub async fn form(input: &Input, render: &Renderer, message: &str, schema: &Value) -> ElicitResult {
+/// Renders a form-mode request field by field, in `order` (then any field it does not name).
+pub async fn form(
+    input: &Input,
+    render: &Renderer,
+    message: &str,
+    schema: &Value,
+    order: &[String],
+) -> ElicitResult {
     render.say(&format!("\n? The server asks: {message}"));
     let Some(choice) = choose(
         input,
@@ -71,7 +80,16 @@ pub async fn form(input: &Input, render: &Renderer, message: &str, schema: &Valu
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let mut content = Map::new();
-    for (name, field) in schema["properties"].as_object().into_iter().flatten() {
+    let properties = schema["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let mut fields: Vec<(&String, &Value)> = order
+        .iter()
+        .filter_map(|n| properties.get_key_value(n))
+        .collect();
+    fields.extend(properties.iter().filter(|(n, _)| !order.contains(n)));
+    for (name, field) in fields {
         let is_required = required.contains(&name.as_str());
         match ask_field(input, name, field, is_required).await {
             Field::Value(v) => {
@@ -407,19 +425,20 @@ mod tests {
             "risk": {"type": "string", "enum": ["low", "high"]},
             "note": {"type": "string"}
         }, "required": ["risk"]});
-        // Fields come in schema order (alphabetical): include_week_range, note, risk.
-        let input = Input::lines(std::io::Cursor::new("a\n\n\nhigh\n"));
-        let r = form(&input, &Renderer::plain(), "Preferences?", &schema).await;
+        // Fields in the server's order: risk, include_week_range, note.
+        let order = ["risk", "include_week_range", "note"].map(String::from);
+        let input = Input::lines(std::io::Cursor::new("a\nhigh\n\n\n"));
+        let r = form(&input, &Renderer::plain(), "Preferences?", &schema, &order).await;
         assert_eq!(r.action, ElicitationAction::Accept);
         assert_eq!(
             r.content,
             Some(json!({"include_week_range": false, "risk": "high"}))
         );
         let input = Input::lines(std::io::Cursor::new("d\n"));
-        let r = form(&input, &Renderer::plain(), "Preferences?", &schema).await;
+        let r = form(&input, &Renderer::plain(), "Preferences?", &schema, &[]).await;
         assert_eq!(r.action, ElicitationAction::Decline);
         let input = Input::lines(std::io::Cursor::new("a\n"));
-        let r = form(&input, &Renderer::plain(), "Preferences?", &schema).await;
+        let r = form(&input, &Renderer::plain(), "Preferences?", &schema, &[]).await;
         assert_eq!(r.action, ElicitationAction::Cancel, "end of input cancels");
     }
 }

@@ -151,8 +151,9 @@ async fn run(cli: Cli) -> ExitCode {
         }
     };
     let one_shot = !cli.queries.is_empty();
-    let interactive = !one_shot && std::io::stdin().is_terminal();
-    let input = if interactive {
+    let stdin_tty = std::io::stdin().is_terminal();
+    // A human at a terminal gets the line editor, for the prompt and for forms in --query mode.
+    let input = if stdin_tty {
         match Input::terminal() {
             Ok(i) => i,
             Err(e) => {
@@ -239,7 +240,7 @@ async fn run(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }
     } else {
-        if interactive {
+        if stdin_tty {
             render.note("type a question, /help for commands, quit or Ctrl-D to leave");
         }
         repl(&session, &mut chat, &render, &input).await

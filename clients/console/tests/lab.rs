@@ -112,3 +112,72 @@ async fn ctrl_c_cancels_the_request_and_the_server_sees_it() {
     );
     let _ = std::fs::remove_file(marker);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_with_every_field_kind_is_validated_and_accepted() {
+    // Fields arrive sorted by name: age, email, name, newsletter, plan, topics.
+    let script = "a\n12\n42\nbob@\nbob@example.com\nX\nBob\n\n2\n1,3\n";
+    let r = run(console(&lab("/call signup")), script).await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    for expected in [
+        "age (integer, 18..130): 12",
+        "must be at least 18",
+        "email (email): bob@",
+        "not a valid email",
+        "at least 2 characters",
+        "newsletter (y/n, default true): ",
+        "    2) pro",
+        "topics (numbers separated by commas, optional): 1,3",
+    ] {
+        assert!(
+            r.stdout.contains(expected),
+            "missing {expected:?} in\n{}",
+            r.stdout
+        );
+    }
+    let answer = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("← "))
+        .expect("a result line");
+    let answer: serde_json::Value = serde_json::from_str(answer).unwrap();
+    assert_eq!(
+        answer,
+        serde_json::json!({"action": "accept", "content": {
+            "age": 42, "email": "bob@example.com", "name": "Bob", "newsletter": true,
+            "plan": "pro", "topics": ["stocks", "mcp"]}})
+    );
+
+    // Decline and cancel are answers too.
+    let r = run(console(&lab("/call signup")), "d\n").await;
+    assert!(
+        r.stdout.contains("← {\"action\":\"decline\"}"),
+        "{}",
+        r.stdout
+    );
+    let r = run(console(&lab("/call signup")), "c\n").await;
+    assert!(
+        r.stdout.contains("← {\"action\":\"cancel\"}"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn url_elicitation_shows_the_url_and_asks_before_opening() {
+    let r = run(console(&lab("/call visit")), "n\na\n").await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stdout.contains("  https://example.com/pay?order=42"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Open it in your browser? [y/N] n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("← action: Accept"), "{}", r.stdout);
+    let r = run(console(&lab("/call visit")), "n\nd\n").await;
+    assert!(r.stdout.contains("← action: Decline"), "{}", r.stdout);
+}

@@ -44,6 +44,21 @@ async fn completions(
     });
     let messages = body["messages"].as_array().cloned().unwrap_or_default();
     let last = messages.last().cloned().unwrap_or_default();
+    let first_question = messages
+        .iter()
+        .rev()
+        .find(|m| m["role"] == "user")
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default()
+        .to_lowercase();
+    // A model that never stops calling tools, for the round cap.
+    if last["role"] == "tool" && first_question.contains("forever") {
+        return Json(
+            json!({"choices": [{"finish_reason": "tool_calls", "message": {"role": "assistant",
+            "content": null, "tool_calls": [{"id": format!("call_{}", messages.len()), "type": "function",
+            "function": {"name": "get_stock_price", "arguments": "{\"symbol\":\"MSFT\"}"}}]}}]}),
+        );
+    }
     let text = |t: &str| {
         json!({"id": "x", "object": "chat.completion", "model": body["model"],
             "choices": [{"index": 0, "finish_reason": "stop",
@@ -52,7 +67,7 @@ async fn completions(
     if body.get("tools").is_none() {
         return Json(text("Amazon climbs in a quiet month"));
     }
-    if last["role"] == "tool" {
+    if last["role"] == "tool" && !first_question.contains("forever") {
         let result = last["content"].as_str().unwrap_or_default();
         return Json(text(&format!("Done. The tool said: {result}")));
     }
@@ -262,4 +277,32 @@ async fn an_unreachable_model_is_a_clear_error() {
         "{}",
         r.stderr
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tool_rounds_are_capped() {
+    let (base, log) = fake_model().await;
+    let url = format!("{base}/v1");
+    let mut args = vec![
+        "--model",
+        "openai",
+        "--openai-base-url",
+        url.as_str(),
+        "--openai-model",
+        "m",
+        "--max-tool-rounds",
+        "3",
+        "-q",
+        "call tools forever",
+    ];
+    args.extend(stdio_stock());
+    let r = run(console(&args), "").await;
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("stopped after 3 tool rounds without a final answer"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(log.lock().unwrap().len(), 3);
 }

@@ -7,7 +7,12 @@ use rexpect::session::{PtySession, spawn_with_options};
 use std::process::Command;
 
 fn start(server: &str) -> PtySession {
+    start_with(server, &[])
+}
+
+fn start_with(server: &str, env: &[(&str, &str)]) -> PtySession {
     let mut cmd = Command::new(CONSOLE);
+    cmd.envs(env.iter().copied());
     cmd.args(["--", FIXTURE, server])
         .current_dir(std::env::temp_dir())
         .env("NO_COLOR", "1")
@@ -58,7 +63,10 @@ fn questions_history_and_ctrl_d() {
 
 #[test]
 fn ctrl_c_cancels_the_request_and_keeps_the_session() {
-    let mut p = start("lab");
+    let marker =
+        std::env::temp_dir().join(format!("mcp-console-pty-cancel-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let mut p = start_with("lab", &[("FIXTURE_CANCEL_FILE", marker.to_str().unwrap())]);
     p.exp_string("you> ").unwrap();
     p.send_line("/call count to=100000 delay_ms=20").unwrap();
     // On a terminal, progress is a bar with a percentage.
@@ -66,6 +74,23 @@ fn ctrl_c_cancels_the_request_and_keeps_the_session() {
     p.send_control('c').unwrap();
     p.exp_string("cancelled").unwrap();
     p.exp_string("you> ").unwrap();
+    // The server got notifications/cancelled (it writes the file as it handles it).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let seen = loop {
+        if let Ok(text) = std::fs::read_to_string(&marker) {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server never saw the cancellation"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(
+        seen,
+        "notifications/cancelled: request abandoned by the caller"
+    );
+    let _ = std::fs::remove_file(&marker);
     // The server survived (Ctrl-C was for the console, not for it): the session still works.
     p.send_line("/call count to=2 delay_ms=1").unwrap();
     p.exp_string("counted to 2").unwrap();

@@ -4,8 +4,9 @@
 //!   built from this workspace, so tests never depend on a stale binary from elsewhere.
 //! - `mcp-console-fixture lab`: a small server with the behaviours that are hard to get from a
 //!   well-behaved server: a slow tool that reports progress and logs and notices cancellation
-//!   (`count`), a tool that kills the server mid-call (`crash`), and one that asks for the
-//!   client's roots (`roots`).
+//!   (`count`), a tool that kills the server mid-call (`crash`), one that asks for the
+//!   client's roots (`roots`), and elicitations with every kind of form field (`signup`) and in
+//!   URL mode (`visit`).
 //!
 //! When `FIXTURE_CANCEL_FILE` is set, the lab server writes there the reason of any
 //! `notifications/cancelled` it receives: this is how a test sees that the cancellation really
@@ -13,8 +14,8 @@
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CancelledNotificationParam, LoggingLevel, LoggingMessageNotificationParam,
-    ProgressNotificationParam, ServerCapabilities, ServerConfig,
+    CancelledNotificationParam, ElicitRequestParams, ElicitationSchema, LoggingLevel,
+    LoggingMessageNotificationParam, ProgressNotificationParam, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ServerHandler, ServiceExt, schemars::JsonSchema, tool, tool_handler, tool_router};
@@ -94,6 +95,47 @@ impl Lab {
     async fn crash(&self) -> String {
         eprintln!("fixture: crashing on purpose");
         std::process::exit(3);
+    }
+
+    /// Sign up for the newsletter: asks the user for details with a form (elicitation).
+    #[tool]
+    async fn signup(&self, ctx: RequestContext<RoleServer>) -> Result<String, String> {
+        // Written as JSON so every kind of field the spec allows appears once.
+        let schema: ElicitationSchema = serde_json::from_value(serde_json::json!({
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "title": "Name", "minLength": 2},
+                "email": {"type": "string", "format": "email", "description": "Where to send it"},
+                "age": {"type": "integer", "minimum": 18, "maximum": 130},
+                "plan": {"type": "string", "enum": ["free", "pro"], "default": "free"},
+                "topics": {"type": "array", "items": {"type": "string", "enum": ["stocks", "weather", "mcp"]}},
+                "newsletter": {"type": "boolean", "default": true}
+            },
+            "required": ["name", "email", "age"]
+        }))
+        .map_err(|e| e.to_string())?;
+        let answer = ctx
+            .peer
+            .create_elicitation(ElicitRequestParams::FormElicitationParams {
+                meta: None,
+                message: "Sign up for the newsletter".into(),
+                requested_schema: schema,
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(serde_json::to_string(&answer).unwrap_or_default())
+    }
+
+    /// Visit a (pretend) payment page: URL-mode elicitation.
+    #[tool]
+    async fn visit(&self, ctx: RequestContext<RoleServer>) -> Result<String, String> {
+        let url = url::Url::parse("https://example.com/pay?order=42").map_err(|e| e.to_string())?;
+        let action = ctx
+            .peer
+            .elicit_url("Confirm the payment on the provider's page", url, "pay-42")
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(format!("action: {action:?}"))
     }
 
     /// List the client's roots (the directories it works in).
