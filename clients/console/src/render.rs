@@ -42,6 +42,7 @@ pub struct Renderer {
     out_color: bool,
     err_color: bool,
     err_tty: bool,
+    quiet: bool,
 }
 
 impl Renderer {
@@ -54,6 +55,7 @@ impl Renderer {
             out_color: out_tty && !no_color,
             err_color: err_tty && !no_color,
             err_tty,
+            quiet: false,
         }
     }
 
@@ -63,6 +65,15 @@ impl Renderer {
             out_color: false,
             err_color: false,
             err_tty: false,
+            quiet: false,
+        }
+    }
+
+    /// A renderer that shows nothing (benchmarks, embedding the chat loop in another program).
+    pub fn quiet() -> Self {
+        Renderer {
+            quiet: true,
+            ..Renderer::plain()
         }
     }
 
@@ -76,28 +87,43 @@ impl Renderer {
 
     /// Prints a line of the conversation on stdout.
     pub fn say(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
         println!("{text}");
     }
 
     /// Prints the model's answer.
     pub fn answer(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
         println!("{}", Self::paint(self.out_color, Ansi::Bold, text));
     }
 
     /// Prints a note about the session (banner, hints) on stderr.
     pub fn note(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
         self.clear_bar();
         eprintln!("{}", Self::paint(self.err_color, Ansi::Dim, text));
     }
 
     /// Prints a warning on stderr.
     pub fn warn(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
         self.clear_bar();
         eprintln!("{}", Self::paint(self.err_color, Ansi::Yellow, text));
     }
 
     /// Prints an error on stderr.
     pub fn error(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
         self.clear_bar();
         eprintln!(
             "{}",
@@ -107,6 +133,9 @@ impl Renderer {
 
     /// Shows that the model asked for a tool call: `→ get_stock_price {"symbol":"AAPL"}`.
     pub fn tool_call(&self, name: &str, arguments: &Value) {
+        if self.quiet {
+            return;
+        }
         let args = if arguments.as_object().is_some_and(|o| o.is_empty()) {
             String::new()
         } else {
@@ -122,6 +151,9 @@ impl Renderer {
 
     /// Shows a tool result: structured content pretty-printed, errors marked as such.
     pub fn tool_result(&self, result: &CallToolResult) {
+        if self.quiet {
+            return;
+        }
         self.clear_bar();
         let body = format_result(result).trim_end().to_string();
         if result.is_error == Some(true) {
@@ -141,6 +173,9 @@ impl Renderer {
 
     /// Shows a progress notification: a bar redrawn in place on a terminal, a line otherwise.
     pub fn progress(&self, p: &ProgressNotificationParam) {
+        if self.quiet {
+            return;
+        }
         let message = p.message.as_deref().unwrap_or("");
         let mut err = std::io::stderr().lock();
         match p.total {
@@ -171,6 +206,9 @@ impl Renderer {
 
     /// Shows a log notification from the server as a dim line on stderr.
     pub fn log(&self, l: &LoggingMessageNotificationParam) {
+        if self.quiet {
+            return;
+        }
         let data = match &l.data {
             Value::String(s) => s.clone(),
             other => other.to_string(),

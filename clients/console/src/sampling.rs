@@ -133,7 +133,7 @@ pub async fn answer(
     }
 
     let reply = model
-        .complete(&messages, &[], &opts)
+        .sample(&messages, &opts)
         .await
         .map_err(|e| ErrorData::internal_error(format!("the client's model failed: {e}"), None))?;
     let mut text = reply.text.unwrap_or_default();

@@ -157,6 +157,18 @@ impl Model {
         }
     }
 
+    /// Answers a sampling request: a completion without tools, with the request's settings.
+    pub async fn sample(
+        &self,
+        messages: &[Message],
+        options: &Options,
+    ) -> Result<Reply, ModelError> {
+        match self {
+            Model::Offline(_) => Ok(offline::sample(messages, options)),
+            Model::ChatCompletions(m) => m.complete(messages, &[], options).await,
+        }
+    }
+
     /// A line for the banner saying what the model is.
     pub fn describe(&self) -> String {
         match self {

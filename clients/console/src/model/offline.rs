@@ -889,9 +889,12 @@ fn describe_call(name: &str, args: &Value) -> String {
 
 impl Offline {
     /// The next reply: tool calls for a new question, or an answer once results are in.
-    pub fn complete(&self, messages: &[Message], tools: &[ToolSpec], options: &Options) -> Reply {
+    /// (Generation settings do not apply to a planner; sampling goes through [`sample`].)
+    pub fn complete(&self, messages: &[Message], tools: &[ToolSpec], _options: &Options) -> Reply {
         if tools.is_empty() {
-            return sample(messages, options);
+            return Reply::text(
+                "This server offers no tools, so there is nothing for me to call. Try /resources and /prompts.",
+            );
         }
         let Some(last_user) = messages.iter().rposition(|m| matches!(m, Message::User(_))) else {
             return Reply::text("Ask me something about this server's tools.");
@@ -999,7 +1002,7 @@ fn phrase(calls: &[&ToolCall], results: &[(&String, &String, bool)]) -> String {
 }
 
 /// Answers a sampling request without a model: extracts from the data the prompt carries.
-fn sample(messages: &[Message], options: &Options) -> Reply {
+pub fn sample(messages: &[Message], options: &Options) -> Reply {
     let prompt = messages
         .iter()
         .rev()
