@@ -2,7 +2,8 @@
 //! echo (the ceiling of this machine), plus the server's resident memory.
 //!
 //! Run with `cargo xtask bench` or `cargo bench -p stock-server --bench throughput`.
-//! `BENCH_SECONDS` sets the measuring time per cell (default 3).
+//! Each cell is measured in `BENCH_ROUNDS` (default 3) slices of `BENCH_SECONDS` (default 1),
+//! the rounds interleaving the transports.
 //!
 //! Every server is a separate release process on loopback: `stock-server` for MCP, and this
 //! very binary re-executed with `--echo-server` for the echo. Each "connection" is one client
@@ -52,22 +53,59 @@ async fn echo_server() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One row of the results table.
+/// One row of the results table: every call latency measured for one transport and
+/// concurrency, over all rounds.
 struct Cell {
     transport: &'static str,
     connections: usize,
-    calls_per_second: f64,
-    p50: Duration,
-    p99: Duration,
+    latencies: Vec<Duration>,
+    measured: Duration,
+}
+
+impl Cell {
+    fn calls_per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.measured.as_secs_f64()
+    }
+
+    /// The `q` quantile of the latencies (sorted by [`Cell::finish`]).
+    fn quantile(&self, q: f64) -> Duration {
+        let last = self.latencies.len().saturating_sub(1);
+        let at = ((self.latencies.len() as f64 * q) as usize).min(last);
+        self.latencies.get(at).copied().unwrap_or_default()
+    }
+
+    fn finish(&mut self) {
+        self.latencies.sort();
+    }
+}
+
+/// Adds a slice of measurements to its row, creating the row on first sight.
+fn record(cells: &mut Vec<Cell>, slice: Cell) {
+    match cells
+        .iter_mut()
+        .find(|c| c.transport == slice.transport && c.connections == slice.connections)
+    {
+        Some(cell) => {
+            cell.latencies.extend(slice.latencies);
+            cell.measured += slice.measured;
+        }
+        None => cells.push(slice),
+    }
 }
 
 async fn run() -> anyhow::Result<()> {
-    let seconds: f64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3.0);
-    let measure = Duration::from_secs_f64(seconds);
-    eprintln!("stock-server throughput: {seconds} s per cell, {SERVER}");
+    let env = |name: &str, default: f64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
+    let slice = Duration::from_secs_f64(env("BENCH_SECONDS", 1.0));
+    let rounds = env("BENCH_ROUNDS", 3.0) as usize;
+    eprintln!(
+        "stock-server throughput: {rounds} rounds of {:.1} s per cell, {SERVER}",
+        slice.as_secs_f64()
+    );
 
     let (mut echo, echo_url) = spawn_http(
         std::env::current_exe()?.to_str().unwrap(),
@@ -84,47 +122,43 @@ async fn run() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle_rss = rss_kib(&stateful);
 
+    // Rounds interleave the transports, so a burst of load from elsewhere on the machine
+    // spreads over all of them instead of skewing one cell.
     let mut cells = Vec::new();
-    for c in CONCURRENCY {
-        cells.push(
-            measure_http(
-                "axum JSON echo (ceiling)",
-                c,
-                measure,
-                &format!("{echo_url}/echo"),
-                Mode::Echo,
-            )
-            .await?,
-        );
-        cells.push(
-            measure_http(
-                "Streamable HTTP, sessions",
-                c,
-                measure,
-                &format!("{base}/mcp"),
-                Mode::Session,
-            )
-            .await?,
-        );
-        cells.push(
-            measure_http(
-                "Streamable HTTP, stateless JSON",
-                c,
-                measure,
-                &format!("{stateless_base}/mcp"),
-                Mode::Stateless,
-            )
-            .await?,
-        );
-        cells.push(measure_sse(c, measure, &format!("{base}/sse")).await?);
+    let mut stdio_rss = None;
+    for round in 1..=rounds {
+        eprintln!("round {round}/{rounds}");
+        for c in CONCURRENCY {
+            let echo = format!("{echo_url}/echo");
+            let mcp = format!("{base}/mcp");
+            let json = format!("{stateless_base}/mcp");
+            let sse = format!("{base}/sse");
+            let slices = [
+                measure_http("axum JSON echo (ceiling)", c, slice, &echo, Mode::Echo).await?,
+                measure_http("Streamable HTTP, sessions", c, slice, &mcp, Mode::Session).await?,
+                measure_http(
+                    "Streamable HTTP, stateless JSON",
+                    c,
+                    slice,
+                    &json,
+                    Mode::Stateless,
+                )
+                .await?,
+                measure_sse(c, slice, &sse).await?,
+            ];
+            for s in slices {
+                record(&mut cells, s);
+            }
+        }
+        let mut stdio = Vec::new();
+        let rss = measure_stdio(&CONCURRENCY, slice, &mut stdio).await?;
+        stdio_rss = stdio_rss.or(rss);
+        for s in stdio {
+            record(&mut cells, s);
+        }
     }
     let loaded_rss = rss_kib(&stateful);
-    let stdio_rss = {
-        let mut cells_stdio = Vec::new();
-        let rss = measure_stdio(&CONCURRENCY, measure, &mut cells_stdio).await?;
-        cells.extend(cells_stdio);
-        rss
-    };
+    cells.iter_mut().for_each(Cell::finish);
 
     print_table(&cells);
     println!();
@@ -260,7 +294,16 @@ async fn measure_http(
                     Ok::<_, anyhow::Error>(())
                 }
             };
-            timed_loop(measure, call).await
+            let latencies = timed_loop(measure, call).await;
+            if let Some(session) = &session {
+                // End the session, as a well-behaved client does, so it frees its memory now
+                // rather than after the server's idle timeout.
+                http.delete(&url)
+                    .header("mcp-session-id", session)
+                    .send()
+                    .await?;
+            }
+            latencies
         }));
     }
     collect(transport, connections, measure, tasks).await
@@ -368,29 +411,22 @@ where
 async fn collect(
     transport: &'static str,
     connections: usize,
-    measure: Duration,
+    measured: Duration,
     tasks: Vec<tokio::task::JoinHandle<anyhow::Result<Vec<Duration>>>>,
 ) -> anyhow::Result<Cell> {
-    let mut all = Vec::new();
+    let mut latencies = Vec::new();
     for task in tasks {
-        all.extend(task.await??);
+        latencies.extend(task.await??);
     }
-    all.sort();
-    let at = |q: f64| {
-        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
     let cell = Cell {
         transport,
         connections,
-        calls_per_second: all.len() as f64 / measure.as_secs_f64(),
-        p50: at(0.50),
-        p99: at(0.99),
+        latencies,
+        measured,
     };
     eprintln!(
         "  {transport} x{connections}: {:.0} calls/s",
-        cell.calls_per_second
+        cell.calls_per_second()
     );
     Ok(cell)
 }
@@ -403,21 +439,21 @@ fn echo_rate(cells: &[Cell], connections: usize) -> f64 {
     cells
         .iter()
         .find(|c| c.transport.starts_with("axum") && c.connections == connections)
-        .map_or(f64::NAN, |c| c.calls_per_second)
+        .map_or(f64::NAN, Cell::calls_per_second)
 }
 
 fn print_table(cells: &[Cell]) {
     println!("| transport | connections | calls/s | p50 ms | p99 ms | of echo |");
     println!("|---|---|---|---|---|---|");
     for cell in cells {
-        let share = cell.calls_per_second / echo_rate(cells, cell.connections);
+        let share = cell.calls_per_second() / echo_rate(cells, cell.connections);
         println!(
             "| {} | {} | {:.0} | {} | {} | {:.0}% |",
             cell.transport,
             cell.connections,
-            cell.calls_per_second,
-            ms(cell.p50),
-            ms(cell.p99),
+            cell.calls_per_second(),
+            ms(cell.quantile(0.5)),
+            ms(cell.quantile(0.99)),
             share * 100.0
         );
     }
@@ -434,7 +470,7 @@ fn print_targets(cells: &[Cell], idle_rss: Option<u64>) {
     println!("|---|---|---|");
     for c in CONCURRENCY {
         if let Some(s) = find("Streamable HTTP, sessions", c) {
-            let share = s.calls_per_second / echo_rate(cells, c);
+            let share = s.calls_per_second() / echo_rate(cells, c);
             println!(
                 "| sessions >= 1/4 of echo, {c} conn | {:.0}% | {} |",
                 share * 100.0,
@@ -442,7 +478,7 @@ fn print_targets(cells: &[Cell], idle_rss: Option<u64>) {
             );
         }
         if let Some(s) = find("Streamable HTTP, stateless JSON", c) {
-            let share = s.calls_per_second / echo_rate(cells, c);
+            let share = s.calls_per_second() / echo_rate(cells, c);
             println!(
                 "| stateless >= 1/2 of echo, {c} conn | {:.0}% | {} |",
                 share * 100.0,
@@ -453,8 +489,8 @@ fn print_targets(cells: &[Cell], idle_rss: Option<u64>) {
     if let Some(s) = find("Streamable HTTP, sessions", 1) {
         println!(
             "| sessions p50 <= 1 ms (1 conn) | {} ms | {} |",
-            ms(s.p50),
-            verdict(s.p50 <= Duration::from_millis(1))
+            ms(s.quantile(0.5)),
+            verdict(s.quantile(0.5) <= Duration::from_millis(1))
         );
     }
     if let Some(rss) = idle_rss {

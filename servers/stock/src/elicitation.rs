@@ -9,7 +9,7 @@
 //! anyone is asked (the original Python server asked first, then failed).
 //!
 //! How the question travels depends on the protocol version; see
-//! [`input_required`](crate::input_required) for the two ways.
+//! [`input_required`] for the two ways.
 
 use crate::StockServer;
 use crate::history;

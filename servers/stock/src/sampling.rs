@@ -10,7 +10,7 @@
 //! so plainly (a tool error), instead of failing with an obscure protocol error.
 //!
 //! Sampling is deprecated by protocol 2026-07-28 (SEP-2577) but still works there, through an
-//! `InputRequiredResult` (see [`input_required`](crate::input_required)); the course teaches it
+//! `InputRequiredResult` (see [`input_required`]); the course teaches it
 //! because clients in the field use it.
 
 use crate::StockServer;

@@ -298,8 +298,13 @@ async fn check_elicitation(discover: bool) {
         ["Would you like to include 52-week high/low information?"]
     );
 
-    // Accepted without the box ticked, declined, or unsupported: no range.
-    for user in [User::Accepts(false), User::Declines, User::Absent] {
+    // Accepted without the box ticked, declined, cancelled, or unsupported: no range.
+    for user in [
+        User::Accepts(false),
+        User::Declines,
+        User::Cancels,
+        User::Absent,
+    ] {
         let client_handler = TestClient::new(user, None);
         let client = connect(client_handler.clone(), discover).await;
         let info = ticker_info(&client).await;

@@ -16,11 +16,11 @@
 //! `stock_headline_sampling` reports that sampling is unavailable. Protocol 2026-07-28
 //! clients are stateless by design and keep both features, through `InputRequiredResult`.
 //!
-//! **Hardening.** Every MCP endpoint checks Host and Origin ([`super::guard`]) and answers CORS
-//! preflights for allowed origins only, request bodies
-//! are capped ([`HttpConfig::max_body_bytes`], `413` beyond), accepted sockets get
-//! `TCP_NODELAY` (without it, small SSE writes wait ~40 ms for the peer's delayed ACK), and
-//! shutdown is graceful: open streams end, in-flight requests finish.
+//! **Hardening.** Every MCP endpoint checks Host and Origin ([`super::guard`]) and answers
+//! CORS preflights for allowed origins only; request bodies are capped
+//! ([`HttpConfig::max_body_bytes`], `413` beyond); accepted sockets get `TCP_NODELAY`
+//! (without it, small SSE writes wait ~40 ms for the peer's delayed ACK); and shutdown is
+//! graceful: open streams end, in-flight requests finish.
 
 use super::guard::{self, AllowedHosts};
 use super::sse;

@@ -32,6 +32,8 @@ pub enum User {
     Accepts(bool),
     /// Declines.
     Declines,
+    /// Dismisses the question without choosing.
+    Cancels,
 }
 
 /// A client whose user and model are scripted, recording what the server asked.
@@ -89,6 +91,7 @@ impl ClientHandler for TestClient {
         Ok(match self.user {
             User::Accepts(include) => ElicitResult::new(ElicitationAction::Accept)
                 .with_content(json!({ "include_week_range": include })),
+            User::Cancels => ElicitResult::new(ElicitationAction::Cancel),
             User::Declines | User::Absent => ElicitResult::new(ElicitationAction::Decline),
         })
     }
