@@ -196,6 +196,9 @@ pub fn router(state: Shared) -> Router {
         .merge(api)
         .merge(pages)
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::params::MAX_BODY,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),

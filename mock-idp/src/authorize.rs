@@ -7,8 +7,9 @@
 //! 2. We check the client and its redirect URI *before anything else*: if either is wrong we show
 //!    an error page and never redirect (otherwise we would be an open redirector). Any later
 //!    problem is reported to the client by redirecting with `error=...`.
-//! 3. The user picks who they are from the classroom roster, then approves or denies on a consent
-//!    page that names the client, its redirect URI and the scopes.
+//! 3. The user picks who they are from the classroom roster (skipped when the OpenID
+//!    `login_hint` names a user), then approves or denies on a consent page that names the
+//!    client, its redirect URI and the scopes.
 //! 4. We redirect to `redirect_uri?code=...&state=...&iss=...` (`iss` per RFC 9207). The code is
 //!    short-lived and single use.
 //! 5. The client posts `grant_type=authorization_code`, the `code`, the same `redirect_uri` and
@@ -17,17 +18,16 @@
 //!
 //! We accept only `S256`; the `plain` method would send the verifier itself through the browser.
 
-use crate::app::Shared;
+use crate::app::{AppState, Shared};
 use crate::clients::{Client, grant};
 use crate::config::User;
 use crate::device_flow::unknown_client;
 use crate::errors::OAuthError;
 use crate::pages::{self, Form};
-use crate::params::Params;
+use crate::params::{Body, Params, read_body};
 use crate::refresh_tokens::RefreshTokens;
 use crate::scopes::ScopeRequest;
 use crate::tokens::random_token;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -211,23 +211,24 @@ pub async fn authorize(
 ) -> Response {
     // Until the client and its redirect URI are known good, errors are shown, never redirected.
     if let Err(err) = state.check_tenant(&tenant) {
-        return error_page(&err);
+        return error_page(&state, &err);
     }
     let params = match Params::parse(query.unwrap_or_default().as_bytes()) {
         Ok(p) => p,
-        Err(err) => return error_page(&err),
+        Err(err) => return error_page(&state, &err),
     };
     let client = match params.require("client_id") {
         Ok(id) => match state.clients.find(id) {
             Some(client) => client,
-            None => return error_page(&unknown_client(id)),
+            None => return error_page(&state, &unknown_client(id)),
         },
-        Err(err) => return error_page(&err),
+        Err(err) => return error_page(&state, &err),
     };
     let redirect_uri = match params.require("redirect_uri") {
         Ok(uri) if client.redirect_allowed(uri) => uri.to_string(),
         Ok(uri) => {
             return error_page(
+                &state,
                 &OAuthError::invalid_request(format!(
                     "The redirect URI '{uri}' specified in the request does not match the \
                      redirect URIs configured for the application '{}'.",
@@ -236,7 +237,7 @@ pub async fn authorize(
                 .aadsts(50011),
             );
         }
-        Err(err) => return error_page(&err),
+        Err(err) => return error_page(&state, &err),
     };
 
     // From here on, errors go back to the client through its redirect URI.
@@ -327,6 +328,26 @@ pub async fn authorize(
         Err(err) => return back(err),
     };
     let binding = format!("authz:{id}");
+    // OpenID Connect `login_hint`: a client that knows who is signing in skips the roster.
+    let hinted = params.get("login_hint").and_then(|hint| {
+        state
+            .config
+            .users
+            .iter()
+            .find(|u| u.username == hint || u.sign_in_name().eq_ignore_ascii_case(hint))
+    });
+    if let Some(user) = hinted {
+        return pages::consent(
+            &state,
+            &request.client,
+            user,
+            Some(&request.redirect_uri),
+            &request.scopes,
+            Form::new(&state, &authorize_path(&state, "consent"), &binding)
+                .hidden("request", &id)
+                .hidden("user", &user.username),
+        );
+    }
     pages::roster(
         &state,
         &request.client.app.name,
@@ -335,20 +356,21 @@ pub async fn authorize(
 }
 
 /// `POST .../authorize/user`: a user was chosen; show the consent page.
-pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
+        return pages::bad_form(&state);
     };
     let id = params.get("request").unwrap_or("").to_string();
     let binding = format!("authz:{id}");
     if !state.csrf.consume(params.get("csrf"), &binding) {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let Some(request) = state.authorizations.get(&id) else {
-        return expired_request();
+        return expired_request(&state);
     };
     let Some(user) = params.get("user").and_then(|u| state.config.user(u)) else {
         return pages::message(
+            &state,
             StatusCode::BAD_REQUEST,
             "Unknown user",
             "Choose a user from the classroom roster.",
@@ -370,17 +392,17 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
 pub async fn consent_given(
     State(state): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
+        return pages::bad_form(&state);
     };
     let id = params.get("request").unwrap_or("");
     if !state
         .csrf
         .consume(params.get("csrf"), &format!("authz:{id}"))
     {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let Some(user) = params
         .get("user")
@@ -388,13 +410,14 @@ pub async fn consent_given(
         .cloned()
     else {
         return pages::message(
+            &state,
             StatusCode::BAD_REQUEST,
             "Unknown user",
             "Choose a user from the classroom roster.",
         );
     };
     let Some(request) = state.authorizations.take(id) else {
-        return expired_request();
+        return expired_request(&state);
     };
     if params.get("decision") == Some("approve") {
         tracing::info!(user = %user.username, client = %request.client.app.name, "authorization approved");
@@ -447,9 +470,10 @@ fn redirect_error(
 /// query.
 fn redirect(state: &Shared, redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
     let Ok(mut url) = url::Url::parse(redirect_uri) else {
-        return error_page(&OAuthError::invalid_request(
-            "The redirect URI is not a URL.",
-        ));
+        return error_page(
+            state,
+            &OAuthError::invalid_request("The redirect URI is not a URL."),
+        );
     };
     {
         let mut query = url.query_pairs_mut();
@@ -461,17 +485,19 @@ fn redirect(state: &Shared, redirect_uri: &str, pairs: &[(&str, &str)]) -> Respo
         }
     }
     let Ok(location) = HeaderValue::from_str(url.as_str()) else {
-        return error_page(&OAuthError::invalid_request(
-            "The redirect URI cannot be used.",
-        ));
+        return error_page(
+            state,
+            &OAuthError::invalid_request("The redirect URI cannot be used."),
+        );
     };
     let mut response = StatusCode::FOUND.into_response();
     response.headers_mut().insert(header::LOCATION, location);
     pages::no_store(response)
 }
 
-fn error_page(err: &OAuthError) -> Response {
+fn error_page(state: &AppState, err: &OAuthError) -> Response {
     pages::message(
+        state,
         StatusCode::BAD_REQUEST,
         "Sign-in cannot continue",
         &format!(
@@ -482,8 +508,9 @@ fn error_page(err: &OAuthError) -> Response {
     )
 }
 
-fn expired_request() -> Response {
+fn expired_request(state: &AppState) -> Response {
     pages::message(
+        state,
         StatusCode::BAD_REQUEST,
         "This sign-in has expired",
         "The sign-in request is no longer valid or was already answered. Start again from your \

@@ -142,11 +142,7 @@ impl ClientApp {
 
 impl Default for Config {
     fn default() -> Self {
-        let scope_names = [
-            defaults::SCOPE_TOOLS,
-            defaults::SCOPE_RESOURCES,
-            defaults::SCOPE_PROMPTS,
-        ];
+        let scope_names = defaults::API_SCOPES;
         let user = |username: &str, name: &str, oid: &str, roles: &[&str]| User {
             username: username.into(),
             name: name.into(),

@@ -54,6 +54,10 @@ pub const FULL_SCOPE_TOOLS: &str = "api://3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c/M
 pub const FULL_SCOPE_RESOURCES: &str = "api://3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c/MCP.Resources";
 /// Full name of [`SCOPE_PROMPTS`].
 pub const FULL_SCOPE_PROMPTS: &str = "api://3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c/MCP.Prompts";
+/// The API's scopes by short name, as they appear in `scp`.
+pub const API_SCOPES: [&str; 3] = [SCOPE_TOOLS, SCOPE_RESOURCES, SCOPE_PROMPTS];
+/// The API's scopes by full name, as clients request them and PRM `scopes_supported` lists them.
+pub const FULL_API_SCOPES: [&str; 3] = [FULL_SCOPE_TOOLS, FULL_SCOPE_RESOURCES, FULL_SCOPE_PROMPTS];
 /// The `.default` scope: "every permission this app was granted", required by client credentials.
 pub const FULL_SCOPE_DEFAULT: &str = "api://3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c/.default";
 

@@ -28,11 +28,10 @@ use crate::clients::{Client, grant};
 use crate::config::User;
 use crate::errors::OAuthError;
 use crate::pages::{self, Form};
-use crate::params::Params;
+use crate::params::{Body, Params, read_body};
 use crate::scopes::ScopeRequest;
 use crate::tokens::random_token;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -326,10 +325,10 @@ pub async fn device_authorization(
     State(state): State<Shared>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, OAuthError> {
     state.check_tenant(&tenant)?;
-    let params = Params::from_form(&headers, &body)?;
+    let params = Params::from_form(&headers, &read_body(body)?)?;
     let client_id = params.require("client_id")?;
     let client = state
         .clients
@@ -409,16 +408,16 @@ pub async fn code_page(State(state): State<Shared>, RawQuery(query): RawQuery) -
 pub async fn code_submitted(
     State(state): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
+        return pages::bad_form(&state);
     };
     if !state
         .csrf
         .consume(params.get("csrf"), pages::CODE_ENTRY_BINDING)
     {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let code = normalize_user_code(params.get("code").unwrap_or(""));
     match state.devices.find_pending(&code) {
@@ -435,14 +434,14 @@ pub async fn code_submitted(
 }
 
 /// `POST /devicelogin/user`: a user was chosen; show the consent page.
-pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
+        return pages::bad_form(&state);
     };
     let code = normalize_user_code(params.get("code").unwrap_or(""));
     let binding = format!("device:{code}");
     if !state.csrf.consume(params.get("csrf"), &binding) {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let auth = match state.devices.find_pending(&code) {
         Ok(auth) => auth,
@@ -450,6 +449,7 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
     };
     let Some(user) = params.get("user").and_then(|u| state.config.user(u)) else {
         return pages::message(
+            &state,
             StatusCode::BAD_REQUEST,
             "Unknown user",
             "Choose a user from the classroom roster.",
@@ -471,17 +471,17 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
 pub async fn consent_given(
     State(state): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    let Ok(params) = Params::from_form(&headers, &body) else {
-        return pages::bad_form();
+    let Ok(params) = read_body(body).and_then(|b| Params::from_form(&headers, &b)) else {
+        return pages::bad_form(&state);
     };
     let code = normalize_user_code(params.get("code").unwrap_or(""));
     if !state
         .csrf
         .consume(params.get("csrf"), &format!("device:{code}"))
     {
-        return pages::bad_form();
+        return pages::bad_form(&state);
     }
     let Some(user) = params
         .get("user")
@@ -489,6 +489,7 @@ pub async fn consent_given(
         .cloned()
     else {
         return pages::message(
+            &state,
             StatusCode::BAD_REQUEST,
             "Unknown user",
             "Choose a user from the classroom roster.",
@@ -504,6 +505,7 @@ pub async fn consent_given(
         Ok(auth) if approve => {
             tracing::info!(user = %user.username, client = %auth.client.app.name, "device code approved");
             pages::message(
+                &state,
                 StatusCode::OK,
                 "You are signed in",
                 &format!(
@@ -518,6 +520,7 @@ pub async fn consent_given(
         Ok(auth) => {
             tracing::info!(user = %user.username, client = %auth.client.app.name, "device code denied");
             pages::message(
+                &state,
                 StatusCode::OK,
                 "Sign-in refused",
                 &format!(
@@ -540,16 +543,44 @@ fn code_problem(state: &Shared, code: &str, problem: CodeProblem) -> Response {
             StatusCode::BAD_REQUEST,
         ),
         CodeProblem::Expired => pages::message(
+            state,
             StatusCode::BAD_REQUEST,
             "This code has expired",
             "The code is no longer valid. Start the sign-in again in your application to get a \
              new code.",
         ),
         CodeProblem::Finished => pages::message(
+            state,
             StatusCode::BAD_REQUEST,
             "This code was already used",
             "Someone already answered this sign-in request. Start the sign-in again in your \
              application to get a new code.",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_codes_are_two_groups_of_four_consonants() {
+        for _ in 0..100 {
+            let code = new_user_code();
+            assert_eq!(code.len(), 9);
+            assert_eq!(code.as_bytes()[4], b'-');
+            assert!(
+                code.bytes()
+                    .filter(|b| *b != b'-')
+                    .all(|b| USER_CODE_ALPHABET.contains(&b))
+            );
+        }
+    }
+
+    #[test]
+    fn typed_codes_are_normalized() {
+        assert_eq!(normalize_user_code("bcdf ghjk"), "BCDF-GHJK");
+        assert_eq!(normalize_user_code(" BCDF-ghjk "), "BCDF-GHJK");
+        assert_eq!(normalize_user_code("bcd"), "BCD");
     }
 }

@@ -169,6 +169,19 @@ impl Running {
         format!("{}/.well-known/openid-configuration", self.state.issuer)
     }
 
+    /// The RFC 8414 metadata URL (`/.well-known/oauth-authorization-server/<tenant>/v2.0`).
+    pub fn authorization_server_metadata_url(&self) -> String {
+        format!(
+            "{}/.well-known/oauth-authorization-server/{}/v2.0",
+            self.state.base_url, self.state.config.tenant_id
+        )
+    }
+
+    /// The dynamic client registration URL.
+    pub fn registration_endpoint(&self) -> String {
+        format!("{}/register", self.state.base_url)
+    }
+
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr

@@ -221,11 +221,11 @@ fn describe_scopes(state: &AppState, scopes: &ScopeRequest) -> Vec<String> {
 }
 
 /// A page with a title and a sentence: results and errors.
-pub fn message(status: StatusCode, title: &str, body: &str) -> Response {
+pub fn message(state: &AppState, status: StatusCode, title: &str, body: &str) -> Response {
     render(
         status,
         MessagePage {
-            tenant_name: crate::defaults::TENANT_NAME,
+            tenant_name: &state.config.tenant_name,
             title,
             body,
         },
@@ -233,8 +233,9 @@ pub fn message(status: StatusCode, title: &str, body: &str) -> Response {
 }
 
 /// The answer to a form post without a valid CSRF token.
-pub fn bad_form() -> Response {
+pub fn bad_form(state: &AppState) -> Response {
     message(
+        state,
         StatusCode::BAD_REQUEST,
         "This form has expired",
         "The form was not sent by this page, was already used, or is too old. Go back to your \

@@ -7,6 +7,8 @@
 //! `invalid_request` error instead of a framework rejection with a plain-text body.
 
 use crate::errors::OAuthError;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, header};
 use std::collections::HashMap;
 
@@ -61,4 +63,21 @@ impl Params {
             .aadsts(900144)
         })
     }
+}
+
+/// The largest request body accepted: OAuth requests are a few hundred bytes.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// A request body, or why it could not be read (too large, broken connection).
+pub type Body = Result<Bytes, BytesRejection>;
+
+/// The body, or an `invalid_request` error with the rejection's status (413 when too large).
+pub fn read_body(body: Body) -> Result<Bytes, OAuthError> {
+    body.map_err(|rejection| {
+        OAuthError::invalid_request(format!(
+            "The request body could not be read: {rejection}. Bodies are limited to {} KiB.",
+            MAX_BODY / 1024
+        ))
+        .status(rejection.status())
+    })
 }

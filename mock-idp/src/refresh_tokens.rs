@@ -68,8 +68,15 @@ impl RefreshTokens {
         token
     }
 
-    /// Redeems a refresh token once. A second use revokes its family.
-    pub fn redeem(&self, token: &str, client_id: &str) -> Result<RefreshGrant, OAuthError> {
+    /// Redeems a refresh token once. A second use revokes its family. `check` vets the request
+    /// against the grant (scope, resource) before the token is spent, so a refused request does
+    /// not burn a good token.
+    pub fn redeem(
+        &self,
+        token: &str,
+        client_id: &str,
+        check: impl FnOnce(&RefreshGrant) -> Result<(), OAuthError>,
+    ) -> Result<RefreshGrant, OAuthError> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let Some(entry) = inner.tokens.get_mut(token) else {
             return Err(OAuthError::invalid_grant(
@@ -100,13 +107,16 @@ impl RefreshTokens {
             )
             .aadsts(70000));
         }
-        entry.used = true;
         let grant = entry.grant.clone();
         if inner.revoked_families.contains(&family) {
             return Err(
                 OAuthError::invalid_grant("The refresh token was revoked; sign in again.")
                     .aadsts(70000),
             );
+        }
+        check(&grant)?;
+        if let Some(entry) = inner.tokens.get_mut(token) {
+            entry.used = true;
         }
         Ok(grant)
     }

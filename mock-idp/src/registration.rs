@@ -18,8 +18,8 @@ use crate::clients::{Client, check_redirect_uri, grant};
 use crate::config::ClientApp;
 use crate::errors::OAuthError;
 use crate::pages::no_store;
+use crate::params::{Body, read_body};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -29,8 +29,9 @@ use serde_json::{Value, json};
 pub async fn register(
     State(state): State<Shared>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, OAuthError> {
+    let body = read_body(body)?;
     if state.strict() {
         return Err(OAuthError::not_found(
             "Entra ID has no dynamic client registration; register the app in the portal and \

@@ -138,3 +138,51 @@ impl ScopeRequest {
                 .all(|s| self.oidc.contains(s) || s == "offline_access")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_full_names_into_short_scp_names() {
+        let config = Config::default();
+        let s = ScopeRequest::parse(
+            &config,
+            "openid api://3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c/MCP.Tools  \
+             3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c/MCP.Prompts openid",
+        )
+        .unwrap();
+        assert_eq!(s.scp(), "MCP.Tools MCP.Prompts");
+        assert_eq!(s.oidc, vec!["openid"]);
+        assert!(s.openid() && !s.offline_access());
+    }
+
+    #[test]
+    fn default_means_every_api_scope_and_stands_alone() {
+        let config = Config::default();
+        let s = ScopeRequest::parse(&config, crate::defaults::FULL_SCOPE_DEFAULT).unwrap();
+        assert_eq!(s.scp(), "MCP.Tools MCP.Resources MCP.Prompts");
+        let mixed = format!(
+            "{} {}",
+            crate::defaults::FULL_SCOPE_DEFAULT,
+            crate::defaults::FULL_SCOPE_TOOLS
+        );
+        assert_eq!(
+            ScopeRequest::parse(&config, &mixed).unwrap_err().error,
+            "invalid_scope"
+        );
+    }
+
+    #[test]
+    fn unknown_and_empty_scopes_are_errors() {
+        let config = Config::default();
+        assert_eq!(
+            ScopeRequest::parse(&config, "User.Read").unwrap_err().error,
+            "invalid_scope"
+        );
+        assert_eq!(
+            ScopeRequest::parse(&config, "   ").unwrap_err().error,
+            "invalid_request"
+        );
+    }
+}

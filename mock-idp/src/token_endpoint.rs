@@ -21,11 +21,10 @@ use crate::clients::{Client, grant};
 use crate::device_flow::unknown_client;
 use crate::errors::OAuthError;
 use crate::pages::no_store;
-use crate::params::Params;
+use crate::params::{Body, Params, read_body};
 use crate::scopes::ScopeRequest;
 use crate::tokens::{Grant, Subject, TokenResponse};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -37,10 +36,10 @@ pub async fn token(
     State(state): State<Shared>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, OAuthError> {
     state.check_tenant(&tenant)?;
-    let params = Params::from_form(&headers, &body)?;
+    let params = Params::from_form(&headers, &read_body(body)?)?;
     let grant_type = params.require("grant_type")?;
     let client = authenticate(&state, &headers, &params)?;
     let known = [
@@ -229,10 +228,18 @@ fn refresh_token(
         .get("scope")
         .map(|s| ScopeRequest::parse(&state.config, s))
         .transpose()?;
-    let granted = state.refresh.redeem(token, &client.app.client_id)?;
-    check_same_resource(resource.as_deref(), granted.resource.as_deref())?;
+    let granted = state.refresh.redeem(token, &client.app.client_id, |granted| {
+        check_same_resource(resource.as_deref(), granted.resource.as_deref())?;
+        match &narrower {
+            Some(narrower) if !granted.scopes.covers(narrower) => Err(OAuthError::invalid_scope(
+                "A refresh token can only be exchanged for the scopes of the original sign-in \
+                 or fewer.",
+            )),
+            _ => Ok(()),
+        }
+    })?;
     let scopes = match narrower {
-        Some(narrower) if granted.scopes.covers(&narrower) => ScopeRequest {
+        Some(narrower) => ScopeRequest {
             // Keep offline_access so that the rotated refresh token is still issued.
             oidc: {
                 let mut oidc = narrower.oidc.clone();
@@ -243,12 +250,6 @@ fn refresh_token(
             },
             ..narrower
         },
-        Some(_) => {
-            return Err(OAuthError::invalid_scope(
-                "A refresh token can only be exchanged for the scopes of the original sign-in \
-                 or fewer.",
-            ));
-        }
         None => granted.scopes.clone(),
     };
     state.issue(

@@ -19,7 +19,9 @@
 //!
 //! **RFC 8707 `resource`.** Sent with every authorization and token request, as MCP requires,
 //! except to real Entra ID (`login.microsoftonline.com`), whose v2 endpoints reject it with
-//! AADSTS9010010; there the scope's `api://<id>/` prefix identifies the resource instead.
+//! AADSTS9010010; there the scope's `api://<id>/` prefix identifies the resource instead. Another
+//! server that refuses it the same way (`invalid_target`, e.g. mock-idp `--compat entra-strict`)
+//! is asked again without it, once, and remembered.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -153,6 +155,8 @@ struct Inner {
     http: reqwest::Client,
     cache: TokenCache,
     servers: Mutex<HashMap<String, ServerState>>,
+    /// Issuers that refused the `resource` parameter (learned at run time in `Auto` mode).
+    no_resource: Mutex<std::collections::HashSet<String>>,
 }
 
 /// Obtains and renews access tokens for MCP servers. Cheap to clone (shared state).
@@ -176,6 +180,7 @@ impl Authenticator {
                 http,
                 cache,
                 servers: Mutex::new(HashMap::new()),
+                no_resource: Mutex::new(Default::default()),
             }),
         })
     }
@@ -390,7 +395,17 @@ impl Authenticator {
         wanted
     }
 
-    fn resource_param(&self, d: &Discovery) -> Option<String> {
+    async fn resource_param(&self, d: &Discovery) -> Option<String> {
+        if self.inner.options.resource_parameter == ResourceParameter::Auto
+            && self
+                .inner
+                .no_resource
+                .lock()
+                .await
+                .contains(&d.auth_server.issuer)
+        {
+            return None;
+        }
         let entra = Url::parse(&d.auth_server.issuer)
             .ok()
             .and_then(|u| {
@@ -416,15 +431,39 @@ impl Authenticator {
             .device_authorization_endpoint
             .clone()
             .ok_or(DeviceFlowError::NotSupported)?;
-        let request = DeviceFlowRequest {
+        let mut request = DeviceFlowRequest {
             device_authorization_endpoint: endpoint,
             token_endpoint: d.auth_server.token_endpoint.clone(),
             client_id: self.inner.options.client_id.clone(),
             scopes: scopes.to_vec(),
-            resource: self.resource_param(d),
+            resource: self.resource_param(d).await,
         };
         let on_prompt = self.inner.options.on_prompt.clone();
-        let response = device_flow::sign_in(&self.inner.http, &request, |p| on_prompt(p)).await?;
+        let response =
+            match device_flow::sign_in(&self.inner.http, &request, |p| on_prompt(p)).await {
+                // Entra-style servers refuse RFC 8707 (AADSTS9010010, `invalid_target`) before any code
+                // is shown. In `Auto` mode, say so and ask again without it: the scope's
+                // `api://<id>/` prefix still names the resource.
+                Err(DeviceFlowError::OAuth { error, description })
+                    if error == "invalid_target"
+                        && request.resource.is_some()
+                        && self.inner.options.resource_parameter == ResourceParameter::Auto =>
+                {
+                    tracing::info!(
+                        "the authorization server rejected the RFC 8707 resource parameter ({}); \
+                     retrying without it, as Entra ID requires",
+                        description.as_deref().unwrap_or(&error)
+                    );
+                    request.resource = None;
+                    self.inner
+                        .no_resource
+                        .lock()
+                        .await
+                        .insert(d.auth_server.issuer.clone());
+                    device_flow::sign_in(&self.inner.http, &request, |p| on_prompt(p)).await?
+                }
+                other => other?,
+            };
         self.store(d, response, scopes, None)
     }
 
@@ -440,7 +479,7 @@ impl Authenticator {
             ("client_id", self.inner.options.client_id.clone()),
             ("scope", scopes.join(" ")),
         ];
-        if let Some(resource) = self.resource_param(d) {
+        if let Some(resource) = self.resource_param(d).await {
             form.push(("resource", resource));
         }
         let response =

@@ -177,7 +177,7 @@ fn print_result(result: &CallToolResult) {
         );
         println!("  high {} °C, low {} °C", field("high_c"), field("low_c"));
         println!(
-            "  humidity {}%, chance of rain {}%, wind {} km/h",
+            "  humidity {}%, chance of precipitation {}%, wind {} km/h",
             field("humidity_pct"),
             field("precipitation_chance_pct"),
             field("wind_kph")

@@ -313,3 +313,66 @@ async fn the_binary_against_mock_idp() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn against_mock_idp_in_entra_strict_mode() {
+    within(async {
+        // Real Entra's gaps: OpenID discovery only in the appended form, and the RFC 8707
+        // `resource` parameter refused with AADSTS9010010.
+        let config = mock_idp::Config {
+            auto_approve: Some("bob".into()),
+            device_code_interval_secs: 0,
+            compat: mock_idp::CompatMode::EntraStrict,
+            ..mock_idp::Config::default()
+        };
+        let idp = mock_idp::spawn(config, TcpListener::bind("127.0.0.1:0").await.unwrap())
+            .await
+            .unwrap();
+        let weather = weather_server::spawn(
+            TcpListener::bind("127.0.0.1:0").await.unwrap(),
+            weather_server::Config {
+                auth: Some(weather_server::AuthConfig::new(
+                    idp.issuer(),
+                    defaults::API_CLIENT_ID,
+                )),
+                ..weather_server::Config::default()
+            },
+        )
+        .unwrap();
+        let url = weather.mcp_url.to_string();
+        let prompts = Prompts::default();
+        let auth = Authenticator::new(options(&temp_dir("strict"), &prompts)).unwrap();
+        let client = entra_client::connect(&auth, &url, ()).await.unwrap();
+        let me = client
+            .call_tool(CallToolRequestParams::new("whoami"))
+            .await
+            .unwrap()
+            .structured_content
+            .unwrap();
+        assert_eq!(me["oid"], defaults::BOB_OID);
+        client.cancel().await.unwrap();
+        let d = auth.discovery(&url).await.unwrap();
+        assert!(
+            d.auth_server_metadata_url
+                .ends_with("/v2.0/.well-known/openid-configuration"),
+            "found only after the two RFC 8414-style forms: {}",
+            d.auth_server_metadata_url
+        );
+        assert_eq!(
+            prompts.count(),
+            1,
+            "one code shown: the refused request showed none"
+        );
+
+        // Told never to send it, the client does not even try.
+        let never = Authenticator::new(entra_client::Options {
+            resource_parameter: entra_client::ResourceParameter::Never,
+            ..options(&temp_dir("strict-never"), &prompts)
+        })
+        .unwrap();
+        never.bearer_for(&url).await.unwrap();
+        weather.shutdown().await.unwrap();
+        idp.shutdown().await;
+    })
+    .await;
+}

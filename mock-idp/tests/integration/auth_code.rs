@@ -417,3 +417,109 @@ async fn auto_approve_redirects_straight_back_with_a_code() {
     let (status, _, tokens) = redeem(&idp, param(&params, "code").unwrap(), &verifier).await;
     assert_eq!(status, 200, "{tokens}");
 }
+
+#[tokio::test]
+async fn refresh_and_code_edge_cases() {
+    let idp = start(Config {
+        auth_code_lifetime_secs: 0,
+        ..quick_config()
+    })
+    .await;
+    // A code that expired before it was redeemed.
+    let (verifier, challenge) = pkce();
+    let params = sign_in(
+        &idp,
+        &authorize_url(&idp, &challenge, &[]),
+        "alice",
+        "approve",
+    )
+    .await;
+    let expired = redeem(&idp, param(&params, "code").unwrap(), &verifier).await;
+    assert_oauth_error(&expired, 400, "invalid_grant");
+    assert_eq!(expired.2["error_codes"][0], 70008);
+
+    // Refresh tokens: wider scope, another client.
+    let idp = start(Config {
+        auto_approve: Some("bob".into()),
+        ..quick_config()
+    })
+    .await;
+    let (_, _, auth) = post_form(
+        &idp.device_authorization_endpoint(),
+        &[
+            ("client_id", defaults::WORKSHOP_CLIENT_ID),
+            (
+                "scope",
+                &format!("offline_access {}", defaults::FULL_SCOPE_TOOLS),
+            ),
+        ],
+    )
+    .await;
+    let (_, _, tokens) = post_form(
+        &idp.token_endpoint(),
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", defaults::WORKSHOP_CLIENT_ID),
+            ("device_code", auth["device_code"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    let refresh_token = tokens["refresh_token"].as_str().unwrap();
+    let wider = post_form(
+        &idp.token_endpoint(),
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", defaults::WORKSHOP_CLIENT_ID),
+            ("refresh_token", refresh_token),
+            ("scope", defaults::FULL_SCOPE_PROMPTS),
+        ],
+    )
+    .await;
+    assert_oauth_error(&wider, 400, "invalid_scope");
+    let stolen = post_form(
+        &idp.token_endpoint(),
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", defaults::DAEMON_CLIENT_ID),
+            ("client_secret", defaults::DAEMON_CLIENT_SECRET),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await;
+    assert_oauth_error(&stolen, 400, "invalid_grant");
+    // Neither failure burned the owner's token (the wider-scope attempt was refused before use).
+    let (status, _, _) = refresh(&idp, refresh_token).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn login_hint_skips_the_roster() {
+    let idp = start(quick_config()).await;
+    let (verifier, challenge) = pkce();
+    let url = authorize_url(
+        &idp,
+        &challenge,
+        &[("login_hint", "bob@mcpworkshop.onmicrosoft.com")],
+    );
+    let (status, _, consent) = get_page(&url).await;
+    assert_eq!(status, 200);
+    assert!(
+        consent.contains("Permissions requested") && consent.contains("Bob Jones"),
+        "{consent}"
+    );
+    let (status, headers, _) =
+        submit(&idp, &PageForm::parse(&consent), &[("decision", "approve")]).await;
+    assert_eq!(status, 302);
+    let params = redirect_params(&headers);
+    let (_, _, tokens) = redeem(&idp, param(&params, "code").unwrap(), &verifier).await;
+    let claims = verify(
+        &idp,
+        tokens["access_token"].as_str().unwrap(),
+        defaults::API_CLIENT_ID,
+    )
+    .await;
+    assert_eq!(claims["oid"], defaults::BOB_OID);
+    // An unknown hint falls back to the roster.
+    let url = authorize_url(&idp, &challenge, &[("login_hint", "mallory")]);
+    assert!(get_page(&url).await.2.contains("Pick an account"));
+}

@@ -58,8 +58,66 @@ async fn binary_prints_its_issuer_and_serves() {
     assert_eq!(response.status(), 200);
     let (_, doc) = get_json(&format!("{issuer}/.well-known/openid-configuration")).await;
     assert_eq!(doc["issuer"], issuer);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // SIGTERM shuts it down gracefully, with a success status.
+    #[cfg(unix)]
+    {
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = tokio::time::timeout(STEP, tokio::task::spawn_blocking(move || child.wait()))
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+    #[cfg(not(unix))]
+    {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
+#[test]
+fn print_config_round_trips_through_config_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_mock-idp"))
+        .arg("print-config")
+        .env_remove("MOCK_IDP_CONFIG")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let config = mock_idp::Config::from_toml_str(&text).unwrap();
+    assert_eq!(config.tenant_id, mock_idp::defaults::TENANT_ID);
+    let edited = text.replace(
+        "tenant_name = \"MCP Workshop\"",
+        "tenant_name = \"Room 101\"",
+    );
+    let path = dir.path().join("idp.toml");
+    std::fs::write(&path, edited).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_mock-idp"))
+        .arg("print-config")
+        .arg("--config")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Room 101"));
+    // A broken file names itself and the problem.
+    std::fs::write(&path, "users = 3").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_mock-idp"))
+        .args(["--ephemeral", "--port", "0", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("idp.toml") && stderr.contains("users"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -261,6 +261,22 @@ async fn malformed_token_requests() {
         .unwrap();
     assert_eq!(response.status(), 400);
     assert!(response.json::<Value>().await.unwrap()["error"].is_string());
+    // An oversized body: 413, still OAuth JSON.
+    let response = http()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=client_credentials&x={}",
+            "a".repeat(200_000)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"],
+        "invalid_request"
+    );
     // Wrong method and unknown path: JSON errors, not empty bodies.
     let response = http().get(&url).send().await.unwrap();
     assert_eq!(response.status(), 405);

@@ -118,6 +118,14 @@ async fn main() -> anyhow::Result<()> {
             weather_server::auth::metadata::metadata_url(&url)
         );
     }
+    if addr.ip().is_unspecified() && config.public_url.is_none() {
+        tracing::warn!(
+            "listening on all interfaces but advertising {url}: clients on other machines need \
+             --public-url http://<this machine's address>:{}/mcp (and --allowed-host <address>), \
+             because the metadata's resource must be exactly the URL they use",
+            addr.port()
+        );
+    }
     tracing::info!("MCP endpoint: {url}");
 
     weather_server::serve(listener, config, shutdown_signal()).await?;

@@ -197,7 +197,8 @@ pub fn daily(city: &str, date: NaiveDate) -> DailyWeather {
     let (condition, precipitation) = if wet {
         let i = ((day_hash >> 40) % CONDITIONS_WET.len() as u64) as usize;
         let mut condition = CONDITIONS_WET[i];
-        if (condition == "Rain" || condition == "Light rain") && mid - spread / 2.0 < 0.5 {
+        if matches!(condition, "Rain" | "Light rain" | "Thunderstorms") && mid - spread / 2.0 < 0.5
+        {
             condition = "Snow"; // rain at or below freezing falls as snow
         }
         (condition, 55.0 + unit(48) * 40.0)

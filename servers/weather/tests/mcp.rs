@@ -379,3 +379,27 @@ async fn no_auth_mode_serves_everyone_and_says_so() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_sse_stream_and_session_delete_need_a_token_too() {
+    within(async {
+        let idp = TestIdp::start(vec![TestKey::issuer()]).await;
+        let server = start_weather_for(&idp.issuer).await;
+        for method in [reqwest::Method::GET, reqwest::Method::DELETE] {
+            let response = http_client()
+                .request(method.clone(), server.mcp_url.as_str())
+                .header("accept", "text/event-stream")
+                .header("mcp-session-id", "some-session")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 401, "{method}");
+            assert!(
+                www_authenticate(&response).contains("resource_metadata="),
+                "{method}"
+            );
+        }
+        server.shutdown().await.unwrap();
+    })
+    .await;
+}
