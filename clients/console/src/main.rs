@@ -123,10 +123,26 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = runtime.block_on(run(cli));
+    let code = runtime.block_on(async {
+        tokio::select! {
+            code = run(cli) => code,
+            // SIGTERM: drop the session (which stops a stdio server) and leave.
+            _ = terminated() => ExitCode::from(143),
+        }
+    });
     // The blocking stdin reader may still wait for a line nobody will type: do not wait for it.
     runtime.shutdown_background();
     code
+}
+
+/// Resolves when the process receives SIGTERM (never on platforms without it).
+async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        s.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await
 }
 
 async fn run(cli: Cli) -> ExitCode {

@@ -181,3 +181,31 @@ async fn url_elicitation_shows_the_url_and_asks_before_opening() {
     let r = run(console(&lab("/call visit")), "n\nd\n").await;
     assert!(r.stdout.contains("← action: Decline"), "{}", r.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_ends_the_console_and_its_stdio_server() {
+    let mut cmd = console(&["--", FIXTURE, "lab"]);
+    let mut child = cmd.spawn().unwrap();
+    let pid = child.id().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    tokio::time::timeout(TIMEOUT, async {
+        while let Some(line) = stderr.next_line().await.unwrap() {
+            if line.starts_with("connected to lab") {
+                return;
+            }
+        }
+        panic!("never connected");
+    })
+    .await
+    .expect("connected in time");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = tokio::time::timeout(TIMEOUT, child.wait())
+        .await
+        .expect("console did not exit after SIGTERM")
+        .unwrap();
+    assert_eq!(status.code(), Some(143));
+}
