@@ -98,6 +98,14 @@ pub enum ConnectError {
     /// The token cannot be sent in an HTTP header.
     #[error("the access token contains characters that cannot go in an HTTP header")]
     BadToken,
+    /// A spawned command ended (or closed its stdout) before answering `initialize`.
+    #[error(
+        "'{target}' ended before answering the MCP handshake: is it an MCP server that speaks stdio? (its own error output, if any, is above)"
+    )]
+    CommandEnded {
+        /// The command line.
+        target: String,
+    },
     /// Anything else during the handshake.
     #[error("could not connect to {target}: {source}")]
     Handshake {
@@ -149,7 +157,14 @@ pub async fn connect(
             client
                 .serve_with_lifecycle(transport, lifecycle)
                 .await
-                .map_err(handshake)?
+                .map_err(|e| match e {
+                    // Closed before answering, or gone before we could even write to it.
+                    ClientInitializeError::ConnectionClosed(_)
+                    | ClientInitializeError::TransportError { .. } => ConnectError::CommandEnded {
+                        target: target.to_string(),
+                    },
+                    e => handshake(e),
+                })?
         }
         Target::StreamableHttp(url) => {
             let mut config = StreamableHttpClientTransportConfig::with_uri(url.as_str());

@@ -265,6 +265,16 @@ async fn failures_give_a_clear_message_and_a_non_zero_exit() {
         r.stderr
     );
 
+    // A command that is not an MCP server.
+    let r = run(console(&["-q", "hi", "--", "echo", "-q", "hi"]), "").await;
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("'echo -q hi' ended before answering the MCP handshake"),
+        "{}",
+        r.stderr
+    );
+
     // A command that does not exist.
     let r = run(console(&["-q", "hi", "no-such-mcp-server-binary"]), "").await;
     assert_eq!(r.code, Some(1), "{r:?}");
