@@ -1278,6 +1278,21 @@ mod tests {
     }
 
     #[test]
+    fn unmatched_questions_and_tool_less_servers_get_an_honest_answer() {
+        let q = [Message::User("what is the meaning of life".into())];
+        let r = Offline.complete(&q, &weather_tools(), &Options::default());
+        assert!(r.tool_calls.is_empty());
+        let text = r.text.unwrap();
+        assert!(
+            text.contains("offline planner, not a language model"),
+            "{text}"
+        );
+        assert!(text.contains("get_weather, get_forecast"), "{text}");
+        let r = Offline.complete(&q, &[], &Options::default());
+        assert!(r.text.unwrap().contains("no tools"));
+    }
+
+    #[test]
     fn sampling_respects_max_tokens_and_stop_sequences() {
         let msgs = vec![Message::User(
             "Create a stock headline based on the following data\nAAPL +1.20 (+0.69%) over 1mo. Latest close $175.50.".into(),
