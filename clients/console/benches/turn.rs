@@ -1,0 +1,155 @@
+//! How long the console takes to answer: the offline planner alone, one chat turn over each
+//! transport against the real stock server, and a whole one-shot `mcp-console -q` process.
+//!
+//! Run with `cargo bench -p mcp-console --bench turn`. `BENCH_SECONDS` sets the measuring time
+//! per row (default 3). Everything runs on loopback; nothing leaves the machine.
+
+use mcp_console::chat::Chat;
+use mcp_console::connect::{ConnectOptions, connect};
+use mcp_console::handler::{ConsoleClient, Settings};
+use mcp_console::input::Input;
+use mcp_console::model::offline::Offline;
+use mcp_console::model::{Message, Model, Options, ToolSpec};
+use mcp_console::render::Renderer;
+use mcp_console::target::Target;
+use std::time::{Duration, Instant};
+
+const CONSOLE: &str = env!("CARGO_BIN_EXE_mcp-console");
+const FIXTURE: &str = env!("CARGO_BIN_EXE_mcp-console-fixture");
+const QUESTIONS: [&str; 4] = [
+    "What's the price of Tesla stock?",
+    "Compare Apple and Google stock prices",
+    "price of Apple and its history over 5d",
+    "How has NVDA performed over the last 5d?",
+];
+
+fn seconds() -> Duration {
+    let s = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3.0);
+    Duration::from_secs_f64(s)
+}
+
+/// Runs `f` repeatedly for the measuring time; returns (runs per second, p50, p99).
+async fn measure<F, Fut>(mut f: F) -> (f64, Duration, Duration)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut samples = Vec::new();
+    let end = Instant::now() + seconds();
+    let start = Instant::now();
+    while Instant::now() < end || samples.is_empty() {
+        let t = Instant::now();
+        f().await;
+        samples.push(t.elapsed());
+    }
+    stats(samples, start.elapsed())
+}
+
+/// Runs per second, p50 and p99 of `samples` taken over `total`.
+fn stats(mut samples: Vec<Duration>, total: Duration) -> (f64, Duration, Duration) {
+    samples.sort();
+    let pick = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize];
+    (
+        samples.len() as f64 / total.as_secs_f64(),
+        pick(0.5),
+        pick(0.99),
+    )
+}
+
+fn client() -> ConsoleClient {
+    ConsoleClient::new(Settings {
+        model: Model::Offline(Offline),
+        input: Input::lines(std::io::empty()),
+        render: Renderer::quiet(),
+        auto_approve: true,
+        roots: vec![],
+        protocol: None,
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    println!("| what | runs/s | p50 | p99 |\n|---|---|---|---|");
+
+    // 1. The planner alone, over the real server's tool list.
+    let probe = connect(
+        &Target::Command {
+            program: FIXTURE.into(),
+            args: vec!["stock".into()],
+        },
+        client(),
+        &ConnectOptions::default(),
+    )
+    .await?;
+    let tools: Vec<ToolSpec> = probe
+        .list_all_tools()
+        .await?
+        .iter()
+        .map(ToolSpec::from_mcp)
+        .collect();
+    probe.cancel().await?;
+    let mut i = 0;
+    let (rate, p50, p99) = measure(|| {
+        i += 1;
+        let messages = [Message::User(QUESTIONS[i % QUESTIONS.len()].to_string())];
+        let reply = Offline.complete(&messages, &tools, &Options::default());
+        assert!(!reply.tool_calls.is_empty());
+        std::future::ready(())
+    })
+    .await;
+    println!("| offline planner: plan one question | {rate:.0} | {p50:?} | {p99:?} |");
+
+    // 2. One chat turn (plan, tools/list, tools/call, answer) over each transport.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(stock_server::transport::http::serve(
+        listener,
+        stock_server::transport::http::HttpConfig::default(),
+        std::future::pending(),
+    ));
+    let targets = [
+        (
+            "stdio",
+            Target::Command {
+                program: FIXTURE.into(),
+                args: vec!["stock".into()],
+            },
+        ),
+        ("Streamable HTTP", Target::parse(&[format!("{base}/mcp")])?),
+        ("HTTP+SSE", Target::parse(&[format!("{base}/sse")])?),
+    ];
+    for (name, target) in targets {
+        let session = connect(&target, client(), &ConnectOptions::default()).await?;
+        let mut chat = Chat::new(Model::Offline(Offline), "stock", 8);
+        let render = Renderer::quiet();
+        let mut samples = Vec::new();
+        let start = Instant::now();
+        while start.elapsed() < seconds() {
+            chat.clear();
+            let t = Instant::now();
+            let q = QUESTIONS[samples.len() % 2];
+            chat.ask(&session, &render, q).await.expect("a turn");
+            samples.push(t.elapsed());
+        }
+        let (rate, p50, p99) = stats(samples, start.elapsed());
+        println!("| one chat turn over {name} | {rate:.0} | {p50:?} | {p99:?} |");
+        session.cancel().await?;
+    }
+
+    // 3. A whole process: start the console, start the server, answer, exit.
+    let (rate, p50, p99) = measure(|| async {
+        let out = tokio::process::Command::new(CONSOLE)
+            .args(["-q", QUESTIONS[0], "--", FIXTURE, "stock"])
+            .env("NO_COLOR", "1")
+            .output()
+            .await
+            .expect("run mcp-console");
+        assert!(out.status.success());
+    })
+    .await;
+    println!("| `mcp-console -q` process, stdio server | {rate:.1} | {p50:?} | {p99:?} |");
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! The client side of the session: what the console declares, answers and shows.
+//!
+//! MCP is two-way. Besides answering the client's requests, a server may *ask* the client
+//! things and *tell* it things, but only what the client declared in its capabilities at
+//! `initialize`:
+//!
+//! | server sends                   | declared as          | handled by                      |
+//! |--------------------------------|----------------------|---------------------------------|
+//! | `sampling/createMessage`       | `sampling`           | [`crate::sampling`]             |
+//! | `elicitation/create`           | `elicitation` (form, url) | [`crate::elicitation`]     |
+//! | `roots/list`                   | `roots`              | [`roots`] (cwd and `--root`s)   |
+//! | `notifications/progress`       | (always allowed)     | a progress bar                  |
+//! | `notifications/message` (logs) | (always allowed)     | dim lines on stderr             |
+//!
+//! Roots tell a server which directories the human is working in: file URIs, informational
+//! only (they grant nothing).
+
+use crate::input::Input;
+use crate::model::Model;
+use crate::render::Renderer;
+use rmcp::ClientHandler;
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
+    ElicitRequestParams, ElicitResult, ElicitationCapability, ErrorData, FormElicitationCapability,
+    Implementation, ListRootsResult, LoggingMessageNotificationParam, ProgressNotificationParam,
+    ProtocolVersion, Root, UrlElicitationCapability,
+};
+use rmcp::service::{NotificationContext, RequestContext, RoleClient};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything the handler needs, shared with the chat loop.
+#[derive(Debug)]
+pub struct Settings {
+    /// The model that answers sampling requests.
+    pub model: Model,
+    /// Where the human's answers come from.
+    pub input: Input,
+    /// How things are shown.
+    pub render: Renderer,
+    /// `--yes`: approve sampling requests without asking.
+    pub auto_approve: bool,
+    /// Directories advertised as roots.
+    pub roots: Vec<PathBuf>,
+    /// `--protocol`: the version to ask for at `initialize`.
+    pub protocol: Option<ProtocolVersion>,
+}
+
+/// The console's [`ClientHandler`]. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ConsoleClient {
+    settings: Arc<Settings>,
+}
+
+impl ConsoleClient {
+    /// A handler with these settings.
+    pub fn new(settings: Settings) -> Self {
+        ConsoleClient {
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// The shared settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+/// The roots to advertise: each directory as a `file://` URI, named after its last component.
+pub fn roots(dirs: &[PathBuf]) -> Vec<Root> {
+    dirs.iter()
+        .filter_map(|d| {
+            let abs = std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
+            let uri = url::Url::from_directory_path(&abs).ok()?;
+            let name = abs
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| abs.display().to_string());
+            Some(Root::new(uri.to_string()).with_name(name))
+        })
+        .collect()
+}
+
+impl ClientHandler for ConsoleClient {
+    fn get_info(&self) -> ClientConfig {
+        let capabilities = ClientCapabilities::builder()
+            .enable_roots()
+            .enable_sampling()
+            .enable_elicitation_with(
+                ElicitationCapability::new()
+                    .with_form(FormElicitationCapability::new())
+                    .with_url(UrlElicitationCapability::new()),
+            )
+            .build();
+        let mut info = ClientConfig::new(
+            capabilities,
+            Implementation::new("mcp-console", env!("CARGO_PKG_VERSION"))
+                .with_title("MCP workshop console"),
+        );
+        if let Some(v) = &self.settings.protocol {
+            info = info.with_protocol_version(v.clone());
+        }
+        info
+    }
+
+    async fn create_message(
+        &self,
+        params: CreateMessageRequestParams,
+        _ctx: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, ErrorData> {
+        let s = &self.settings;
+        crate::sampling::answer(&s.model, &s.input, &s.render, s.auto_approve, params).await
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _ctx: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        let s = &self.settings;
+        Ok(crate::elicitation::answer(&s.input, &s.render, request).await)
+    }
+
+    async fn list_roots(
+        &self,
+        _ctx: RequestContext<RoleClient>,
+    ) -> Result<ListRootsResult, ErrorData> {
+        Ok(ListRootsResult::new(roots(&self.settings.roots)))
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _ctx: NotificationContext<RoleClient>,
+    ) {
+        self.settings.render.progress(&params);
+    }
+
+    async fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParam,
+        _ctx: NotificationContext<RoleClient>,
+    ) {
+        self.settings.render.log(&params);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_are_file_uris_of_directories() {
+        let dir = std::env::temp_dir();
+        let r = roots(std::slice::from_ref(&dir));
+        assert_eq!(r.len(), 1);
+        assert!(r[0].uri.starts_with("file:///"), "{}", r[0].uri);
+        assert!(r[0].uri.ends_with('/'));
+    }
+}

@@ -1,0 +1,22 @@
+//! `mcp-console`: a chat client for MCP servers that works with no model at all.
+//!
+//! The modules follow the life of a session:
+//!
+//! - [`target`]: what to connect to (a URL or a command) and over which transport;
+//! - [`connect`]: the handshake and protocol-version negotiation;
+//! - [`handler`]: what the client declares and answers when the server asks
+//!   ([`sampling`], [`elicitation`], roots) or notifies (progress, logs);
+//! - [`chat`]: the tool loop with conversation memory, driven by a [`model`];
+//! - [`slash`]: the MCP primitives by hand (`/tools`, `/read`, `/call`...);
+//! - [`input`] and [`render`]: the human side, keyboard and screen.
+
+pub mod chat;
+pub mod connect;
+pub mod elicitation;
+pub mod handler;
+pub mod input;
+pub mod model;
+pub mod render;
+pub mod sampling;
+pub mod slash;
+pub mod target;

@@ -1,0 +1,362 @@
+//! `mcp-console`: chat with any MCP server from a terminal.
+//!
+//! ```text
+//! mcp-console http://127.0.0.1:8001/mcp             # Streamable HTTP
+//! mcp-console http://127.0.0.1:8001/sse             # legacy HTTP+SSE
+//! mcp-console stock-server                          # stdio: spawn the server
+//! mcp-console -q "Compare Apple and Google" -- cargo run -q -p stock-server
+//! ```
+//!
+//! With `--query` (or when stdin is not a terminal) it answers and exits, with a non-zero status
+//! if anything failed; otherwise it opens an interactive prompt.
+
+use clap::Parser;
+use mcp_console::chat::{Chat, TurnError};
+use mcp_console::connect::{ConnectOptions, Session, SignIn, connect, parse_protocol};
+use mcp_console::handler::{ConsoleClient, Settings};
+use mcp_console::input::{Input, Line};
+use mcp_console::model::{Model, ModelKind, OpenAiSettings};
+use mcp_console::render::Renderer;
+use mcp_console::slash;
+use mcp_console::target::Target;
+use rmcp::model::{ClientRequest, PingRequest, ProtocolVersion};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Chat with an MCP server: a URL ending in /sse is legacy HTTP+SSE, another http(s) URL is
+/// Streamable HTTP, anything else is a command to run over stdio.
+#[derive(Parser, Debug)]
+#[command(
+    name = "mcp-console",
+    version,
+    after_help = "Examples:\n  mcp-console http://127.0.0.1:8001/mcp\n  mcp-console http://127.0.0.1:8001/sse\n  mcp-console stock-server\n  mcp-console -q \"What's the price of Tesla?\" -- cargo run -q -p stock-server\n  mcp-console --model openai http://127.0.0.1:8000/mcp   (OPENAI_BASE_URL, OPENAI_MODEL...)\n\nSettings are read from the environment and from a .env file in the current directory\n(see clients/console/.env.example)."
+)]
+struct Cli {
+    /// The server: a URL, or a command and its arguments (put `--` before a command with flags).
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "TARGET"
+    )]
+    target: Vec<String>,
+
+    /// Ask this question (or /command), print the answer and exit. Repeatable.
+    #[arg(short, long = "query", value_name = "TEXT")]
+    queries: Vec<String>,
+
+    /// Which model answers: the built-in offline planner, an OpenAI-compatible endpoint, or Azure OpenAI.
+    #[arg(long, value_enum, env = "MCP_CONSOLE_MODEL", default_value = "offline")]
+    model: ModelKind,
+
+    /// Base URL of the OpenAI-compatible API (Ollama: http://127.0.0.1:11434/v1).
+    #[arg(long, env = "OPENAI_BASE_URL", value_name = "URL")]
+    openai_base_url: Option<String>,
+
+    /// API key for the OpenAI-compatible API (not needed for local servers).
+    #[arg(
+        long,
+        env = "OPENAI_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    openai_api_key: Option<String>,
+
+    /// Model name for the OpenAI-compatible API (gpt-4o-mini, llama3.1...).
+    #[arg(long, env = "OPENAI_MODEL", value_name = "NAME")]
+    openai_model: Option<String>,
+
+    /// Pin the MCP protocol version instead of negotiating the newest (e.g. 2025-06-18).
+    #[arg(long, value_parser = parse_protocol, value_name = "VERSION")]
+    protocol: Option<ProtocolVersion>,
+
+    /// Approve the server's sampling requests without asking.
+    #[arg(short, long)]
+    yes: bool,
+
+    /// Advertise this directory as a root (the working directory always is). Repeatable.
+    #[arg(long = "root", value_name = "DIR")]
+    roots: Vec<PathBuf>,
+
+    /// Most tool-call rounds the model may take for one question.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    max_tool_rounds: usize,
+
+    /// OAuth access token for servers that answer 401 (sent as `Authorization: Bearer`).
+    #[arg(
+        long,
+        env = "MCP_BEARER_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    token: Option<String>,
+
+    /// Do not sign in when a server answers 401; fail with a message instead.
+    #[arg(long)]
+    no_sign_in: bool,
+
+    /// Public client id for the device-code sign-in.
+    #[arg(long, env = "MCP_CLIENT_ID", default_value = entra_client::WORKSHOP_CLIENT_ID, value_name = "ID")]
+    client_id: String,
+
+    /// Where sign-in tokens are cached (default: the user's cache directory).
+    #[arg(long, env = "MCP_TOKEN_CACHE", value_name = "DIR")]
+    token_cache: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    // .env first, so clap's `env =` fallbacks see its values. A missing file is fine.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(async {
+        tokio::select! {
+            code = run(cli) => code,
+            // SIGTERM: drop the session (which stops a stdio server) and leave.
+            _ = terminated() => ExitCode::from(143),
+        }
+    });
+    // The blocking stdin reader may still wait for a line nobody will type: do not wait for it.
+    runtime.shutdown_background();
+    code
+}
+
+/// Resolves when the process receives SIGTERM (never on platforms without it).
+async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        s.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    let render = Renderer::detect();
+    let target = match Target::parse(&cli.target) {
+        Ok(t) => t,
+        Err(e) => {
+            render.error(&e.to_string());
+            return ExitCode::from(2);
+        }
+    };
+    let openai = OpenAiSettings {
+        base_url: cli.openai_base_url.clone(),
+        api_key: cli.openai_api_key.clone(),
+        model: cli.openai_model.clone(),
+    };
+    let model = match Model::build(cli.model, &openai) {
+        Ok(m) => m,
+        Err(e) => {
+            render.error(&e.to_string());
+            return ExitCode::from(2);
+        }
+    };
+    let one_shot = !cli.queries.is_empty();
+    let stdin_tty = std::io::stdin().is_terminal();
+    // A human at a terminal gets the line editor, for the prompt and for forms in --query mode.
+    let input = if stdin_tty {
+        match Input::terminal() {
+            Ok(i) => i,
+            Err(e) => {
+                render.error(&format!("cannot open the terminal: {e}"));
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        Input::lines(std::io::BufReader::new(std::io::stdin()))
+    };
+    let mut roots = vec![std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))];
+    roots.extend(cli.roots.iter().cloned());
+    let client = ConsoleClient::new(Settings {
+        model: model.clone(),
+        input: input.clone(),
+        render,
+        auto_approve: cli.yes,
+        roots,
+        protocol: cli.protocol.clone(),
+    });
+
+    render.note(&format!(
+        "connecting to {target} ({})…",
+        target.transport_name()
+    ));
+    let options = ConnectOptions {
+        bearer: cli.token.clone(),
+        sign_in: (!cli.no_sign_in).then(|| SignIn {
+            client_id: cli.client_id.clone(),
+            cache_dir: cli.token_cache.clone(),
+        }),
+    };
+    let session = tokio::select! {
+        r = connect(&target, client, &options) => match r {
+            Ok(s) => s,
+            Err(e) => {
+                render.error(&e.to_string());
+                return ExitCode::FAILURE;
+            }
+        },
+        _ = tokio::signal::ctrl_c() => return ExitCode::from(130),
+    };
+    let (server_name, version) = session
+        .peer_info()
+        .map(|i| {
+            (
+                i.server_info
+                    .as_ref()
+                    .map(|s| format!("{} {}", s.name, s.version))
+                    .unwrap_or_else(|| "server".into()),
+                i.protocol_version.to_string(),
+            )
+        })
+        .unwrap_or_else(|| ("server".into(), "?".into()));
+    render.note(&format!(
+        "connected to {server_name} over {}, protocol {version}\nmodel: {}",
+        target.transport_name(),
+        model.describe()
+    ));
+    if let Some(instructions) = session.peer_info().and_then(|i| i.instructions.clone()) {
+        render.note(&instructions);
+    }
+    let mut chat = Chat::new(model, &server_name, cli.max_tool_rounds);
+
+    let code = if one_shot {
+        let mut ok = true;
+        for q in &cli.queries {
+            match turn(&session, &mut chat, &render, q).await {
+                Outcome::Done(good) => ok &= good,
+                Outcome::Cancelled => {
+                    flush_cancellation(&session).await;
+                    let _ = session.cancel().await;
+                    return ExitCode::from(130);
+                }
+                Outcome::Fatal => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    } else {
+        if stdin_tty {
+            render.note("type a question, /help for commands, quit or Ctrl-D to leave");
+        }
+        repl(&session, &mut chat, &render, &input).await
+    };
+    let _ = session.cancel().await;
+    code
+}
+
+/// How one question ended.
+enum Outcome {
+    /// Answered (`true`) or failed but the session is usable (`false`).
+    Done(bool),
+    /// Ctrl-C while it was in flight.
+    Cancelled,
+    /// The connection is gone.
+    Fatal,
+}
+
+async fn turn(session: &Session, chat: &mut Chat, render: &Renderer, line: &str) -> Outcome {
+    let line = line.trim();
+    let work = async {
+        if line.starts_with('/') {
+            slash::run(line, session, chat, render).await
+        } else {
+            chat.ask(session, render, line).await.map(|answer| {
+                render.answer(&answer);
+                true
+            })
+        }
+    };
+    // Ctrl-C drops `work`, and with it the in-flight request: rmcp then sends
+    // notifications/cancelled so the server stops working on it.
+    tokio::select! {
+        r = work => match r {
+            Ok(good) => Outcome::Done(good),
+            Err(e @ TurnError::Disconnected { .. }) => {
+                render.error(&e.to_string());
+                Outcome::Fatal
+            }
+            Err(e) => {
+                render.error(&e.to_string());
+                Outcome::Done(false)
+            }
+        },
+        _ = tokio::signal::ctrl_c() => {
+            render.warn("cancelled");
+            Outcome::Cancelled
+        }
+    }
+}
+
+/// Waits until the server has answered a ping: messages go out in order, so the
+/// `notifications/cancelled` queued before it has been sent.
+async fn flush_cancellation(session: &Session) {
+    let ping = ClientRequest::PingRequest(PingRequest {
+        method: Default::default(),
+        extensions: Default::default(),
+    });
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        session.send_request(ping),
+    )
+    .await;
+}
+
+async fn repl(session: &Session, chat: &mut Chat, render: &Renderer, input: &Input) -> ExitCode {
+    let mut ok = true;
+    loop {
+        let line = match input.read_line("you> ").await {
+            Line::Text(l) => l,
+            // Ctrl-C at an empty prompt: a fresh prompt, like a shell.
+            Line::Interrupted => continue,
+            Line::Eof => break,
+        };
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if matches!(trimmed, "quit" | "exit" | "/quit" | "/exit") {
+            break;
+        }
+        input.remember(trimmed);
+        match turn(session, chat, render, trimmed).await {
+            Outcome::Done(good) => ok &= good,
+            Outcome::Cancelled => {
+                flush_cancellation(session).await;
+                if !input.is_interactive() {
+                    return ExitCode::from(130);
+                }
+            }
+            Outcome::Fatal => return ExitCode::FAILURE,
+        }
+    }
+    if input.is_interactive() {
+        render.note("bye");
+    }
+    // Non-interactive input (a script): report failures in the exit status.
+    if ok || input.is_interactive() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

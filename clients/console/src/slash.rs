@@ -1,0 +1,316 @@
+//! Slash commands: the MCP primitives by hand, no model needed.
+//!
+//! Everything a server offers can be explored directly: **tools** (`/tools`, `/call`),
+//! **resources** and **resource templates** (`/resources`, `/templates`, `/read`) and
+//! **prompts** (`/prompts`, `/prompt`). This is the quickest way to see what a server does, and
+//! it works in a classroom with no model at all.
+
+use crate::chat::{Chat, TurnError, classify};
+use crate::render::Renderer;
+use rmcp::Peer;
+use rmcp::model::{
+    CallToolRequestParams, GetPromptRequestParams, JsonObject, ReadResourceRequestParams,
+};
+use rmcp::service::{RoleClient, ServiceError};
+use serde_json::{Value, json};
+
+/// The help text.
+pub const HELP: &str = "\
+Ask a question in plain words, or use a command:
+  /tools                         list the server's tools and their parameters
+  /call <tool> <json | k=v ...>  call a tool directly: /call get_stock_price symbol=AAPL
+  /resources                     list resources
+  /templates                     list resource templates
+  /read <uri>                    read a resource: /read stock://tickers
+  /prompts                       list prompts
+  /prompt <name> [k=v ...]       get a prompt: /prompt stock_analysis_prompt symbol=AAPL
+  /clear                         forget the conversation
+  /help                          this help
+  quit, exit, Ctrl-D             leave        (Ctrl-C cancels a request in flight)";
+
+/// Runs one slash command. `Ok(false)` means the command was fine but a tool reported an error.
+pub async fn run(
+    line: &str,
+    peer: &Peer<RoleClient>,
+    chat: &mut Chat,
+    render: &Renderer,
+) -> Result<bool, TurnError> {
+    let line = line.trim();
+    let (cmd, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let rest = rest.trim();
+    let mcp = |e: ServiceError| classify(e, "");
+    match cmd {
+        "/help" | "/?" => render.say(HELP),
+        "/clear" => {
+            chat.clear();
+            render.say("conversation forgotten");
+        }
+        "/tools" => {
+            let tools = peer.list_all_tools().await.map_err(mcp)?;
+            if tools.is_empty() {
+                render.say("(no tools)");
+            }
+            for t in tools {
+                render.say(&format!(
+                    "{}({})\n    {}",
+                    t.name,
+                    params_of(&Value::Object((*t.input_schema).clone())),
+                    t.description
+                        .as_deref()
+                        .unwrap_or("")
+                        .replace('\n', "\n    ")
+                ));
+            }
+        }
+        "/resources" => {
+            let list = peer.list_all_resources().await.map_err(mcp)?;
+            if list.is_empty() {
+                render.say("(no resources)");
+            }
+            for r in list {
+                let desc = r.description.clone().unwrap_or_default();
+                render.say(&format!("{}  {}  {desc}", r.uri, r.name));
+            }
+        }
+        "/templates" => {
+            let list = peer.list_all_resource_templates().await.map_err(mcp)?;
+            if list.is_empty() {
+                render.say("(no resource templates)");
+            }
+            for t in list {
+                let desc = t.description.clone().unwrap_or_default();
+                render.say(&format!("{}  {}  {desc}", t.uri_template, t.name));
+            }
+        }
+        "/prompts" => {
+            let list = peer.list_all_prompts().await.map_err(mcp)?;
+            if list.is_empty() {
+                render.say("(no prompts)");
+            }
+            for p in list {
+                let args: Vec<String> = p
+                    .arguments
+                    .iter()
+                    .flatten()
+                    .map(|a| {
+                        if a.required == Some(true) {
+                            a.name.clone()
+                        } else {
+                            format!("[{}]", a.name)
+                        }
+                    })
+                    .collect();
+                render.say(&format!(
+                    "{}({})\n    {}",
+                    p.name,
+                    args.join(", "),
+                    p.description.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        "/read" => {
+            if rest.is_empty() {
+                render.error("usage: /read <uri>   (see /resources and /templates)");
+                return Ok(false);
+            }
+            match peer
+                .read_resource(ReadResourceRequestParams::new(rest))
+                .await
+            {
+                Ok(r) => {
+                    for c in serde_json::to_value(&r.contents)
+                        .ok()
+                        .and_then(|v| v.as_array().cloned())
+                        .unwrap_or_default()
+                    {
+                        match c["text"].as_str() {
+                            Some(t) => render.say(t),
+                            None => render.say(&format!(
+                                "[binary {} {}]",
+                                c["uri"].as_str().unwrap_or(""),
+                                c["mimeType"].as_str().unwrap_or("")
+                            )),
+                        }
+                    }
+                }
+                Err(ServiceError::McpError(e)) => {
+                    render.error(&format!("cannot read {rest}: {}", e.message));
+                    return Ok(false);
+                }
+                Err(e) => return Err(mcp(e)),
+            }
+        }
+        "/prompt" => {
+            let (name, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            if name.is_empty() {
+                render.error("usage: /prompt <name> [key=value ...]   (see /prompts)");
+                return Ok(false);
+            }
+            let mut params = GetPromptRequestParams::new(name);
+            let pairs = key_values(args, None).map_err(|e| {
+                render.error(&e);
+                TurnError::Mcp(ServiceError::UnexpectedResponse)
+            });
+            let Ok(pairs) = pairs else { return Ok(false) };
+            if !pairs.is_empty() {
+                // Prompt arguments are always strings in MCP.
+                let strings = pairs
+                    .into_iter()
+                    .map(|(k, v)| {
+                        (
+                            k,
+                            Value::String(v.as_str().map(str::to_string).unwrap_or(v.to_string())),
+                        )
+                    })
+                    .collect();
+                params = params.with_arguments(strings);
+            }
+            match peer.get_prompt(params).await {
+                Ok(p) => {
+                    if let Some(d) = &p.description {
+                        render.note(d);
+                    }
+                    for m in serde_json::to_value(&p.messages)
+                        .ok()
+                        .and_then(|v| v.as_array().cloned())
+                        .unwrap_or_default()
+                    {
+                        let role = m["role"].as_str().unwrap_or("?");
+                        let text = m["content"]["text"]
+                            .as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| m["content"].to_string());
+                        render.say(&format!("{role}: {text}"));
+                    }
+                }
+                Err(ServiceError::McpError(e)) => {
+                    render.error(&format!("prompt {name}: {}", e.message));
+                    return Ok(false);
+                }
+                Err(e) => return Err(mcp(e)),
+            }
+        }
+        "/call" => {
+            let (name, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            if name.is_empty() {
+                render.error("usage: /call <tool> {\"json\": \"args\"} or key=value ...");
+                return Ok(false);
+            }
+            let tools = peer.list_all_tools().await.map_err(mcp)?;
+            let schema = tools
+                .iter()
+                .find(|t| t.name == name)
+                .map(|t| Value::Object((*t.input_schema).clone()));
+            let arguments = match parse_arguments(args, schema.as_ref()) {
+                Ok(a) => a,
+                Err(e) => {
+                    render.error(&e);
+                    return Ok(false);
+                }
+            };
+            render.tool_call(name, &Value::Object(arguments.clone()));
+            let params = CallToolRequestParams::new(name.to_string()).with_arguments(arguments);
+            match peer.call_tool(params).await {
+                Ok(r) => {
+                    render.tool_result(&r);
+                    return Ok(r.is_error != Some(true));
+                }
+                Err(ServiceError::McpError(e)) => {
+                    render.error(&format!("{name}: {}", e.message));
+                    return Ok(false);
+                }
+                Err(e) => return Err(classify(e, &format!(" during {name}"))),
+            }
+        }
+        other => {
+            render.error(&format!("unknown command {other}; try /help"));
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// `symbol, period?` from an input schema, for listings.
+fn params_of(schema: &Value) -> String {
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            let ty = match &v["type"] {
+                Value::String(s) => s.clone(),
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("|"),
+                _ => "any".into(),
+            };
+            let opt = if required.contains(&k.as_str()) {
+                ""
+            } else {
+                "?"
+            };
+            format!("{k}{opt}: {ty}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Arguments for `/call`: a JSON object, or `key=value` pairs typed by the tool's schema.
+pub fn parse_arguments(text: &str, schema: Option<&Value>) -> Result<JsonObject, String> {
+    let text = text.trim();
+    if text.starts_with('{') {
+        return match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(o)) => Ok(o),
+            Ok(_) => Err("arguments must be a JSON object".into()),
+            Err(e) => Err(format!("arguments are not valid JSON: {e}")),
+        };
+    }
+    Ok(key_values(text, schema)?.into_iter().collect())
+}
+
+fn key_values(text: &str, schema: Option<&Value>) -> Result<Vec<(String, Value)>, String> {
+    let mut out = Vec::new();
+    for pair in text.split_whitespace() {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("'{pair}' is not key=value"))?;
+        let ty = schema
+            .and_then(|s| s["properties"][k]["type"].as_str())
+            .unwrap_or("");
+        let value = match ty {
+            "string" => json!(v),
+            // Typed by schema, or guessed: numbers and booleans as such, the rest as strings.
+            _ => serde_json::from_str::<Value>(v)
+                .ok()
+                .filter(|x| x.is_number() || x.is_boolean() || x.is_array() || x.is_object())
+                .unwrap_or_else(|| json!(v)),
+        };
+        out.push((k.to_string(), value));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_values_follow_the_schema() {
+        let schema = json!({"properties": {"symbol": {"type": "string"}, "days": {"type": "integer"}, "code": {"type": "string"}}});
+        let a = parse_arguments("symbol=AAPL days=3 code=007", Some(&schema)).unwrap();
+        assert_eq!(
+            Value::Object(a),
+            json!({"symbol": "AAPL", "days": 3, "code": "007"})
+        );
+        let a = parse_arguments(r#"{"symbol": "MSFT"}"#, None).unwrap();
+        assert_eq!(a["symbol"], "MSFT");
+        assert!(parse_arguments("symbol", None).is_err());
+        assert!(parse_arguments("[1]", None).is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! Shared helpers: run the real `mcp-console` binary against real servers.
+#![allow(dead_code)]
+
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+/// The console under test, built by cargo for this test run.
+pub const CONSOLE: &str = env!("CARGO_BIN_EXE_mcp-console");
+/// The fixture servers (`stock` = the real stock server on stdio, `lab` = progress/crash/roots).
+pub const FIXTURE: &str = env!("CARGO_BIN_EXE_mcp-console-fixture");
+
+/// Generous: the machine may be loaded; a hung test still ends.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What a finished console run printed.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (`None` if killed by a signal).
+    pub code: Option<i32>,
+    /// The conversation.
+    pub stdout: String,
+    /// Banner, progress, logs, errors.
+    pub stderr: String,
+}
+
+/// A console command with a clean environment: no colour, no model settings leaking in from
+/// the developer's shell, and a working directory without a `.env`.
+pub fn console(args: &[&str]) -> Command {
+    let mut cmd = Command::new(CONSOLE);
+    cmd.args(args)
+        .current_dir(std::env::temp_dir())
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for var in [
+        "MCP_CONSOLE_MODEL",
+        "OPENAI_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_MODEL",
+        "MCP_BEARER_TOKEN",
+        "MCP_CLIENT_ID",
+        "MCP_TOKEN_CACHE",
+        "AZURE_OPENAI_ENDPOINT",
+        "AZURE_OPENAI_API_KEY",
+        "AZURE_OPENAI_API_VERSION",
+        "AZURE_OPENAI_DEPLOYMENT",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs `cmd` with `stdin` as its input and waits (bounded) for it to finish.
+pub async fn run(mut cmd: Command, stdin: &str) -> Run {
+    let mut child = cmd.spawn().expect("start mcp-console");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let out = tokio::time::timeout(TIMEOUT, child.wait_with_output())
+        .await
+        .expect("mcp-console did not finish in time")
+        .unwrap();
+    let run = Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "the console panicked:\n{}",
+        run.stderr
+    );
+    run
+}
+
+/// The stock server, over stdio, as console arguments: `-- <fixture> stock`.
+pub fn stdio_stock() -> Vec<&'static str> {
+    vec!["--", FIXTURE, "stock"]
+}
+
+/// The real stock server's HTTP app (`/mcp` and `/sse` on one port) on an ephemeral port.
+/// Returns the base URL; the server stops when the test's runtime ends.
+pub async fn start_stock_http() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = stock_server::transport::http::HttpConfig::default();
+    tokio::spawn(stock_server::transport::http::serve(
+        listener,
+        config,
+        std::future::pending(),
+    ));
+    base
+}
