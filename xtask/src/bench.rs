@@ -8,7 +8,12 @@ use crate::cmd::{cargo, exec};
 use anyhow::{Result, bail};
 
 /// Every benchmark of the workspace: (package, bench target).
-pub const BENCHES: &[(&str, &str)] = &[("stock-server", "throughput")];
+pub const BENCHES: &[(&str, &str)] = &[
+    ("stock-server", "throughput"),
+    ("mock-idp", "tokens"),
+    ("weather-server", "auth_overhead"),
+    ("mcp-console", "turn"),
+];
 
 /// Options for `cargo xtask bench`.
 #[derive(clap::Args)]
