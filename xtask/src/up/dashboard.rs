@@ -21,8 +21,9 @@ use std::time::Duration;
 pub struct Sources {
     /// `(name, public URL, loopback base URL, health URL)` of each service.
     pub services: Vec<(String, String, String, String)>,
-    /// A folder of learners' results files (`*.json`), if any.
-    pub results_dir: Option<PathBuf>,
+    /// Learners' results files (`cargo xtask check --json` output): files, or folders whose
+    /// `*.json` files are read, one learner each.
+    pub results: Vec<PathBuf>,
 }
 
 struct AppState {
@@ -97,13 +98,12 @@ async fn collect(state: &AppState) -> (Vec<Health>, Vec<Table>, Vec<String>) {
             }
         }
     }
-    if let Some(dir) = &state.sources.results_dir {
-        match progress_table(dir) {
+    if !state.sources.results.is_empty() {
+        match progress_table(&state.sources.results) {
             Some(table) => tables.push(table),
-            None => notes.push(format!(
-                "no learners' results files (*.json) in {}",
-                dir.display()
-            )),
+            None => notes.push(
+                "no learners' results files yet (`cargo xtask check --json` writes one)".into(),
+            ),
         }
     }
     (health, tables, notes)
@@ -193,15 +193,25 @@ fn table(title: &str, items: &[Value]) -> Option<Table> {
     })
 }
 
-/// Learners' progress: one row per results file (`*.json` in `dir`).
-fn progress_table(dir: &std::path::Path) -> Option<Table> {
-    let mut rows = Vec::new();
-    let entries = std::fs::read_dir(dir).ok()?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
+/// Learners' progress: one row per results file found in `sources` (files or folders).
+fn progress_table(sources: &[PathBuf]) -> Option<Table> {
+    let mut files = Vec::new();
+    for source in sources {
+        if source.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(source) {
+                files.extend(
+                    entries
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("json")),
+                );
+            }
+        } else if source.is_file() {
+            files.push(source.clone());
         }
+    }
+    let mut rows = Vec::new();
+    for path in files {
         let Some(json) = std::fs::read_to_string(&path)
             .ok()
             .and_then(|t| serde_json::from_str::<Value>(&t).ok())
@@ -225,25 +235,18 @@ fn progress_table(dir: &std::path::Path) -> Option<Table> {
     })
 }
 
-/// A one-line summary of a results file: how many exercises passed out of how many.
+/// A one-line summary of a results file (`cargo xtask check --json`): exercises passed out of
+/// how many, and the one being worked on.
 fn summarize_results(json: &Value) -> String {
-    let items: Vec<&Value> = match json {
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(map) => map
-            .get("exercises")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
+    let passed = json.get("exercises_passed").and_then(Value::as_u64);
+    let total = json.get("exercises_total").and_then(Value::as_u64);
+    let (Some(passed), Some(total)) = (passed, total) else {
+        return "unreadable results file".into();
     };
-    let passed = items
-        .iter()
-        .filter(|e| {
-            e.get("status").and_then(Value::as_str) == Some("passed")
-                || e.get("passed").and_then(Value::as_bool) == Some(true)
-        })
-        .count();
-    format!("{passed}/{} exercises passed", items.len())
+    match json.get("current").and_then(Value::as_str) {
+        Some(current) => format!("{passed}/{total} exercises passed; working on {current}"),
+        None => format!("{passed}/{total} exercises passed"),
+    }
 }
 
 #[cfg(test)]
@@ -267,7 +270,11 @@ mod tests {
 
     #[test]
     fn results_are_summarized() {
-        let results = json!({"exercises": [{"status": "passed"}, {"status": "failed"}]});
-        assert_eq!(summarize_results(&results), "1/2 exercises passed");
+        let results = json!({"exercises_passed": 2, "exercises_total": 8, "current": "03-prompts"});
+        assert_eq!(
+            summarize_results(&results),
+            "2/8 exercises passed; working on 03-prompts"
+        );
+        assert_eq!(summarize_results(&json!({})), "unreadable results file");
     }
 }

@@ -362,11 +362,10 @@ async fn supervise(
                 )
             })
             .collect(),
-        results_dir: Some(
-            args.results_dir
-                .clone()
-                .unwrap_or_else(|| args.state_dir().join("results")),
-        ),
+        // This checkout's own results, plus a shared folder of learners' files if given.
+        results: std::iter::once(args.state_dir().join("results.json"))
+            .chain(args.results_dir.clone())
+            .collect(),
     };
     tokio::spawn(async move {
         let _ = axum::serve(listener, dashboard::router(sources)).await;
