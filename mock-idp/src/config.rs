@@ -30,7 +30,8 @@ pub enum CompatMode {
     /// client registration, the RFC 8707 `resource` parameter, RFC 8628 error codes.
     #[default]
     Mcp,
-    /// Real Entra's behaviour, gaps included (see [`crate::entra_strict`]).
+    /// Real Entra's behaviour, gaps included: no RFC 8414 document, no `S256` advertised, no
+    /// registration, `resource` rejected (AADSTS9010010), `authorization_declined`.
     EntraStrict,
 }
 
