@@ -8,7 +8,9 @@ use rmcp::model::{
     ArgumentInfo, CallToolRequestParams, CompleteRequestParams, GetPromptRequestParams,
     ProtocolVersion, ReadResourceRequestParams, Reference, ResourceContents,
 };
-use rmcp::service::{ClientLifecycleMode, RunningService, ServiceExt, serve_client_with_lifecycle};
+use rmcp::service::{
+    ClientLifecycleMode, RunningService, ServiceError, ServiceExt, serve_client_with_lifecycle,
+};
 use rmcp::{ClientHandler, RoleClient};
 use serde_json::{Value, json};
 use stock_server::StockServer;
@@ -446,13 +448,19 @@ async fn resources_and_template() {
             assert_eq!(stock["name"], "Meta Platforms Inc.");
             assert_eq!(stock["dividend_yield"], 0.0035);
 
+            // Resource not found: -32002 on 2025-11-25; SEP-2164 made it -32602 (invalid
+            // params) on 2026-07-28, and rmcp translates for such peers.
+            let not_found = if discover { -32602 } else { -32002 };
             for missing in ["stock://XYZ", "stock://", "file:///etc/passwd"] {
                 let err = client
                     .read_resource(ReadResourceRequestParams::new(missing))
                     .await
-                    .expect_err(missing)
-                    .to_string();
-                assert!(err.contains("stock://AAPL"), "{missing}: {err}");
+                    .expect_err(missing);
+                let ServiceError::McpError(data) = &err else {
+                    panic!("{missing}: a JSON-RPC error expected, got {err}");
+                };
+                assert_eq!(data.code.0, not_found, "{missing}: {data:?}");
+                assert!(data.message.contains("stock://AAPL"), "{missing}: {data:?}");
             }
             // Still serving.
             assert!(
