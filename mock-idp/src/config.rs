@@ -294,3 +294,23 @@ impl Config {
 pub fn is_guid(s: &str) -> bool {
     uuid::Uuid::try_parse(s).is_ok() && s.len() == 36
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn compat_help_has_no_rustdoc_links() {
+        // The variants' doc comments are the `--compat` help text: rustdoc link syntax would
+        // show up verbatim in `mock-idp --help`.
+        for mode in CompatMode::value_variants() {
+            let value = mode.to_possible_value().expect("every mode is selectable");
+            let help = value
+                .get_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(!help.contains("[`"), "{}: {help}", value.get_name());
+        }
+    }
+}
