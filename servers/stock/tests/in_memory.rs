@@ -551,3 +551,51 @@ async fn completions_for_prompt_and_template() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn bad_params_and_unknown_methods_get_their_json_rpc_codes() {
+    // Raw JSON-RPC lines over the in-memory pipe, as a buggy client might send them. (In process
+    // rather than through the binary: the shared target dir's binary may come from another
+    // branch.)
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    within(async {
+        let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(async move {
+            if let Ok(server) = StockServer::new().serve(server_io).await {
+                let _ = server.waiting().await;
+            }
+        });
+        let (read, mut write) = tokio::io::split(client_io);
+        let mut lines = BufReader::new(read).lines();
+        let mut exchange = async |line: &str| -> Value {
+            write.write_all(format!("{line}\n").as_bytes()).await.unwrap();
+            loop {
+                let reply = lines.next_line().await.unwrap().expect("server open");
+                let reply: Value = serde_json::from_str(&reply).unwrap();
+                if reply.get("id").is_some() {
+                    return reply;
+                }
+            }
+        };
+        let init = exchange(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#).await;
+        assert_eq!(init["result"]["protocolVersion"], "2025-11-25", "{init}");
+        // A method we serve, with params that do not fit it: -32602, naming the problem.
+        let no_uri = exchange(concat!(
+            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            "\n",
+            r#"{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{}}"#
+        ))
+        .await;
+        assert_eq!(no_uri["error"]["code"], -32602, "{no_uri}");
+        assert!(no_uri["error"]["message"].as_str().unwrap().contains("uri"), "{no_uri}");
+        let no_name = exchange(r#"{"jsonrpc":"2.0","id":3,"method":"prompts/get","params":{"arguments":{}}}"#).await;
+        assert_eq!(no_name["error"]["code"], -32602, "{no_name}");
+        // A method nobody serves: -32601.
+        let unknown = exchange(r#"{"jsonrpc":"2.0","id":4,"method":"stocks/buy","params":{}}"#).await;
+        assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+        // Still serving.
+        let ok = exchange(r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"get_stock_price","arguments":{"symbol":"AAPL"}}}"#).await;
+        assert_eq!(ok["result"]["structuredContent"]["price"], 175.5, "{ok}");
+    })
+    .await;
+}
