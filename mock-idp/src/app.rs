@@ -96,7 +96,7 @@ impl AppState {
     }
 
     /// Mints the tokens of a grant, adds a refresh token when `offline_access` was granted to a
-    /// user, and records the sign-in.
+    /// user of a client allowed the refresh_token grant, and records the sign-in.
     ///
     /// The refresh token carries `refresh_scopes` when given: a refresh that narrowed the access
     /// token's scopes still rotates to a token for the whole original grant (RFC 6749 §6: the
@@ -119,7 +119,12 @@ impl AppState {
             Subject::User(user) => Some(user.username.clone()),
             Subject::App => None,
         };
-        if user.is_some() && grant.scopes.offline_access() {
+        // A refresh token only for a user who granted offline_access, and only to a client that
+        // may redeem it (a registered client may leave refresh_token out of its grant_types).
+        if user.is_some()
+            && grant.scopes.offline_access()
+            && client.allows(crate::clients::grant::REFRESH_TOKEN)
+        {
             response.refresh_token = Some(self.refresh.issue(
                 RefreshGrant {
                     client_id: client.app.client_id.clone(),

@@ -93,7 +93,7 @@ async fn clients_without_the_code_grant_need_not_send_response_types() {
         &idp.device_authorization_endpoint(),
         &[
             ("client_id", cli["client_id"].as_str().unwrap()),
-            ("scope", &api_scopes()),
+            ("scope", &format!("{} offline_access", api_scopes())),
         ],
     )
     .await;
@@ -108,6 +108,8 @@ async fn clients_without_the_code_grant_need_not_send_response_types() {
     )
     .await;
     assert_eq!(status, 200, "{tokens}");
+    // It did not register the refresh_token grant, so it gets no refresh token it could not use.
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
 
     let (status, _, daemon) = register(
         &idp,
