@@ -199,6 +199,28 @@ async fn polling_faster_than_the_interval_gives_slow_down() {
             .unwrap()
             .contains("3605")
     );
+    // slow_down means "still pending": once the user has answered, even a fast poll gets the
+    // answer.
+    sign_in(
+        &idp,
+        auth["verification_uri_complete"].as_str().unwrap(),
+        "bob",
+        "deny",
+    )
+    .await;
+    assert_oauth_error(&poll(&idp, code).await, 400, "access_denied");
+    let approved = start_device(&idp, &api_scopes()).await;
+    let code = approved["device_code"].as_str().unwrap();
+    assert_oauth_error(&poll(&idp, code).await, 400, "authorization_pending");
+    sign_in(
+        &idp,
+        approved["verification_uri_complete"].as_str().unwrap(),
+        "bob",
+        "approve",
+    )
+    .await;
+    let (status, _, tokens) = poll(&idp, code).await;
+    assert_eq!(status, 200, "{tokens}");
 }
 
 #[tokio::test]
