@@ -12,6 +12,7 @@ use crate::device_flow::DeviceCodes;
 use crate::errors::OAuthError;
 use crate::keys::KeyStore;
 use crate::refresh_tokens::{RefreshGrant, RefreshTokens};
+use crate::scopes::ScopeRequest;
 use crate::tokens::{Grant, Subject, TokenResponse};
 use crate::{admin, authorize, device_flow, discovery, pages, registration, token_endpoint};
 use axum::Router;
@@ -95,7 +96,11 @@ impl AppState {
     }
 
     /// Mints the tokens of a grant, adds a refresh token when `offline_access` was granted to a
-    /// user, and records the sign-in.
+    /// user of a client allowed the refresh_token grant, and records the sign-in.
+    ///
+    /// The refresh token carries `refresh_scopes` when given: a refresh that narrowed the access
+    /// token's scopes still rotates to a token for the whole original grant (RFC 6749 §6: the
+    /// new refresh token's scope is identical to the old one's).
     pub fn issue(
         &self,
         client: &Client,
@@ -103,6 +108,7 @@ impl AppState {
         grant_type: &str,
         resource: Option<String>,
         family: Option<String>,
+        refresh_scopes: Option<ScopeRequest>,
     ) -> Result<TokenResponse, OAuthError> {
         let mut response = crate::tokens::mint(&self.config, &self.issuer, &self.keys, &grant)
             .map_err(|err| {
@@ -113,12 +119,17 @@ impl AppState {
             Subject::User(user) => Some(user.username.clone()),
             Subject::App => None,
         };
-        if user.is_some() && grant.scopes.offline_access() {
+        // A refresh token only for a user who granted offline_access, and only to a client that
+        // may redeem it (a registered client may leave refresh_token out of its grant_types).
+        if user.is_some()
+            && grant.scopes.offline_access()
+            && client.allows(crate::clients::grant::REFRESH_TOKEN)
+        {
             response.refresh_token = Some(self.refresh.issue(
                 RefreshGrant {
                     client_id: client.app.client_id.clone(),
                     subject: grant.subject.clone(),
-                    scopes: grant.scopes.clone(),
+                    scopes: refresh_scopes.unwrap_or_else(|| grant.scopes.clone()),
                     resource,
                     family: family.unwrap_or_else(|| crate::tokens::random_token(16)),
                 },

@@ -30,7 +30,8 @@ pub enum CompatMode {
     /// client registration, the RFC 8707 `resource` parameter, RFC 8628 error codes.
     #[default]
     Mcp,
-    /// Real Entra's behaviour, gaps included (see [`crate::entra_strict`]).
+    /// Real Entra's behaviour, gaps included: no RFC 8414 document, no `S256` advertised, no
+    /// registration, `resource` rejected (AADSTS9010010), `authorization_declined`.
     EntraStrict,
 }
 
@@ -292,4 +293,24 @@ impl Config {
 /// Whether `s` looks like a GUID (`8-4-4-4-12` hex digits).
 pub fn is_guid(s: &str) -> bool {
     uuid::Uuid::try_parse(s).is_ok() && s.len() == 36
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn compat_help_has_no_rustdoc_links() {
+        // The variants' doc comments are the `--compat` help text: rustdoc link syntax would
+        // show up verbatim in `mock-idp --help`.
+        for mode in CompatMode::value_variants() {
+            let value = mode.to_possible_value().expect("every mode is selectable");
+            let help = value
+                .get_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(!help.contains("[`"), "{}: {help}", value.get_name());
+        }
+    }
 }

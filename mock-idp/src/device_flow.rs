@@ -231,7 +231,10 @@ impl DeviceCodes {
             .last_poll
             .is_some_and(|last| now.duration_since(last) < auth.interval);
         auth.last_poll = Some(now);
-        if too_fast && !strict {
+        // `slow_down` is "a variant of authorization_pending" (RFC 8628 §3.5): it says the request
+        // is still pending, so once the user has answered, the answer wins even over a fast poll.
+        let pending = matches!(auth.status, DeviceStatus::Pending);
+        if too_fast && pending && !strict {
             // RFC 8628 §3.5: the client must add 5 seconds to its interval from now on.
             auth.interval += Duration::from_secs(5);
             return Err(OAuthError::new(

@@ -109,13 +109,17 @@ pub async fn register(
             )));
         }
     }
-    let response_types = strings("response_types", &["code"])?;
+    let wants_code = grant_types.iter().any(|g| g == grant::AUTHORIZATION_CODE);
+    // RFC 7591 §2 defaults response_types to ["code"], but that default only makes sense beside
+    // the authorization_code grant: a device-code or client-credentials client that omits it
+    // uses the authorization endpoint not at all, so its default is "no response types".
+    let default_response_types: &[&str] = if wants_code { &["code"] } else { &[] };
+    let response_types = strings("response_types", default_response_types)?;
     if response_types.iter().any(|r| r != "code") {
         return Err(metadata_error(
             "Only the response type 'code' is supported.",
         ));
     }
-    let wants_code = grant_types.iter().any(|g| g == grant::AUTHORIZATION_CODE);
     if wants_code != response_types.iter().any(|r| r == "code") {
         return Err(metadata_error(
             "grant_types 'authorization_code' and response_types 'code' go together (RFC 7591 \

@@ -180,6 +180,7 @@ fn device_code(
         grant::DEVICE_CODE,
         auth.resource,
         None,
+        None,
     )
 }
 
@@ -214,6 +215,7 @@ fn authorization_code(
         grant::AUTHORIZATION_CODE,
         issued.request.resource,
         Some(issued.family),
+        None,
     )
 }
 
@@ -263,6 +265,8 @@ fn refresh_token(
         grant::REFRESH_TOKEN,
         granted.resource,
         Some(granted.family),
+        // Narrowing applies to this access token only; the rotated refresh token keeps the grant.
+        Some(granted.scopes),
     )
 }
 
@@ -296,6 +300,7 @@ fn client_credentials(
             nonce: None,
         },
         grant::CLIENT_CREDENTIALS,
+        None,
         None,
         None,
     )

@@ -199,6 +199,28 @@ async fn polling_faster_than_the_interval_gives_slow_down() {
             .unwrap()
             .contains("3605")
     );
+    // slow_down means "still pending": once the user has answered, even a fast poll gets the
+    // answer.
+    sign_in(
+        &idp,
+        auth["verification_uri_complete"].as_str().unwrap(),
+        "bob",
+        "deny",
+    )
+    .await;
+    assert_oauth_error(&poll(&idp, code).await, 400, "access_denied");
+    let approved = start_device(&idp, &api_scopes()).await;
+    let code = approved["device_code"].as_str().unwrap();
+    assert_oauth_error(&poll(&idp, code).await, 400, "authorization_pending");
+    sign_in(
+        &idp,
+        approved["verification_uri_complete"].as_str().unwrap(),
+        "bob",
+        "approve",
+    )
+    .await;
+    let (status, _, tokens) = poll(&idp, code).await;
+    assert_eq!(status, 200, "{tokens}");
 }
 
 #[tokio::test]
@@ -447,4 +469,52 @@ async fn bad_device_authorization_requests_get_oauth_errors() {
     )
     .await;
     assert_oauth_error(&other, 400, "invalid_grant");
+}
+
+#[tokio::test]
+async fn a_narrowed_refresh_keeps_the_refresh_token_at_the_original_scope() {
+    // RFC 6749 §6: a refresh may ask for fewer scopes for the new access token, but a rotated
+    // refresh token's scope "MUST be identical to that of the refresh token included by the
+    // client in the request": narrowing once must not narrow for good.
+    let idp = start(Config {
+        auto_approve: Some("alice".into()),
+        ..quick_config()
+    })
+    .await;
+    let auth = start_device(&idp, &format!("{} offline_access", api_scopes())).await;
+    let (status, _, tokens) = poll(&idp, auth["device_code"].as_str().unwrap()).await;
+    assert_eq!(status, 200, "{tokens}");
+    let refresh = |token: String, scope: Option<&'static str>| {
+        let idp = &idp;
+        async move {
+            let mut form = vec![
+                ("grant_type", "refresh_token"),
+                ("client_id", defaults::WORKSHOP_CLIENT_ID),
+                ("refresh_token", token.as_str()),
+            ];
+            form.extend(scope.map(|s| ("scope", s)));
+            let (status, _, body) = post_form(&idp.token_endpoint(), &form).await;
+            assert_eq!(status, 200, "{body}");
+            let claims = verify(
+                idp,
+                body["access_token"].as_str().unwrap(),
+                defaults::API_CLIENT_ID,
+            )
+            .await;
+            (
+                claims["scp"].clone(),
+                body["refresh_token"].as_str().unwrap().to_string(),
+            )
+        }
+    };
+    let first = tokens["refresh_token"].as_str().unwrap().to_string();
+    let (scp, second) = refresh(first, Some(defaults::FULL_SCOPE_TOOLS)).await;
+    assert_eq!(scp, "MCP.Tools");
+    let (scp, third) = refresh(second, None).await;
+    assert_eq!(
+        scp, "MCP.Tools MCP.Resources",
+        "no scope means the original grant"
+    );
+    let (scp, _) = refresh(third, Some(defaults::FULL_SCOPE_RESOURCES)).await;
+    assert_eq!(scp, "MCP.Resources");
 }

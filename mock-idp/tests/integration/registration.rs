@@ -73,6 +73,54 @@ async fn registers_public_and_confidential_clients() {
 }
 
 #[tokio::test]
+async fn clients_without_the_code_grant_need_not_send_response_types() {
+    // RFC 7591's default response_types ["code"] belongs with the authorization_code grant; a
+    // device-code CLI or a daemon that names only its own grant must still be registered.
+    let idp = start(mock_idp::Config {
+        auto_approve: Some("alice".into()),
+        ..quick_config()
+    })
+    .await;
+    let (status, _, cli) = register(
+        &idp,
+        json!({"client_name": "CLI", "grant_types": [mock_idp::clients::grant::DEVICE_CODE],
+               "token_endpoint_auth_method": "none"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{cli}");
+    assert_eq!(cli["response_types"], json!([]));
+    let (status, _, device) = post_form(
+        &idp.device_authorization_endpoint(),
+        &[
+            ("client_id", cli["client_id"].as_str().unwrap()),
+            ("scope", &format!("{} offline_access", api_scopes())),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{device}");
+    let (status, _, tokens) = post_form(
+        &idp.token_endpoint(),
+        &[
+            ("grant_type", mock_idp::clients::grant::DEVICE_CODE),
+            ("client_id", cli["client_id"].as_str().unwrap()),
+            ("device_code", device["device_code"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    // It did not register the refresh_token grant, so it gets no refresh token it could not use.
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+
+    let (status, _, daemon) = register(
+        &idp,
+        json!({"client_name": "Daemon", "grant_types": ["client_credentials"],
+               "token_endpoint_auth_method": "client_secret_basic"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{daemon}");
+}
+
+#[tokio::test]
 async fn registration_errors() {
     let idp = start(quick_config()).await;
     let cases = [

@@ -27,11 +27,17 @@ pub fn complete(request: &CompleteRequestParams) -> CompleteResult {
         (Reference::Resource(r), "symbol") if r.uri == STOCK_TEMPLATE => symbols(typed),
         _ => Vec::new(),
     };
-    let total = values.len() as u32;
-    let mut info = CompletionInfo::new(values).unwrap_or_default();
-    info.total = Some(total);
-    info.has_more = Some(false);
-    CompleteResult::new(info)
+    CompleteResult::new(best_first(values))
+}
+
+/// At most [`CompletionInfo::MAX_VALUES`] (100) values, as the specification allows, with the
+/// full count in `total` and `hasMore` set when some were left out.
+fn best_first(mut values: Vec<String>) -> CompletionInfo {
+    let total = values.len();
+    values.truncate(CompletionInfo::MAX_VALUES);
+    let has_more = total > values.len();
+    CompletionInfo::with_pagination(values, Some(total as u32), has_more)
+        .expect("truncated to MAX_VALUES")
 }
 
 /// Tickers whose symbol starts with `typed`, then those with a word of the company name that
@@ -75,6 +81,18 @@ mod tests {
         assert_eq!(symbols("nvid"), ["NVDA"]);
         assert_eq!(symbols("").len(), 7);
         assert!(symbols("zzz").is_empty());
+    }
+
+    #[test]
+    fn at_most_100_values_with_the_true_total() {
+        let many: Vec<String> = (0..150).map(|i| format!("v{i}")).collect();
+        let info = best_first(many);
+        assert_eq!(info.values.len(), 100);
+        assert_eq!(info.values[0], "v0");
+        assert_eq!(info.total, Some(150));
+        assert_eq!(info.has_more, Some(true));
+        let few = best_first(symbols("a"));
+        assert_eq!((few.total, few.has_more), (Some(3), Some(false)));
     }
 
     #[test]

@@ -100,7 +100,6 @@ pub static STOCKS: [Stock; 7] = [
     ),
 ];
 
-#[allow(clippy::too_many_arguments)]
 const fn stock(
     symbol: &'static str,
     name: &'static str,

@@ -8,7 +8,8 @@
 //! - `stock://{symbol}`: one company's figures, as JSON (`stock://AAPL`, `stock://nvda`).
 //!
 //! Every resource declares its MIME type, so a client knows how to show it. A URI we cannot
-//! serve is a `resource not found` protocol error (-32002) whose message lists what exists.
+//! serve is a `resource not found` protocol error whose message lists what exists: -32002 on
+//! protocol 2025-11-25, -32602 on 2026-07-28 (SEP-2164; rmcp picks the code per peer).
 //! The [`completions`](crate::completions) module completes `{symbol}` in the template.
 
 use crate::market::{self, STOCKS};

@@ -15,9 +15,10 @@
 use crate::{completions, resources};
 use rmcp::handler::server::router::{prompt::PromptRouter, tool::ToolRouter};
 use rmcp::model::{
-    CompleteRequestParams, CompleteResult, Implementation, ListResourceTemplatesResult,
-    ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-    ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CompleteRequestParams, CompleteResult, CustomRequest, CustomResult,
+    ErrorCode, GetPromptRequestParams, Implementation, InitializeRequestParams,
+    ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, prompt_handler, tool_handler};
@@ -125,4 +126,46 @@ impl ServerHandler for StockServer {
     ) -> Result<CompleteResult, ErrorData> {
         Ok(completions::complete(&request))
     }
+
+    /// rmcp hands over here every request it could not read as one of the methods it knows,
+    /// including a known method whose `params` do not fit (`resources/read` without a `uri`).
+    /// JSON-RPC tells those apart: an unknown method is `-32601`, bad params are `-32602`.
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        Err(unknown_method_or_invalid_params(&request))
+    }
+}
+
+/// The error for a request rmcp could not route: `-32602` naming what is wrong with the params of
+/// a method we serve, `-32601` for any other method.
+fn unknown_method_or_invalid_params(request: &CustomRequest) -> ErrorData {
+    fn why<T: serde::de::DeserializeOwned>(params: &Option<serde_json::Value>) -> String {
+        let params = params.clone().unwrap_or(serde_json::Value::Null);
+        match serde_json::from_value::<T>(params) {
+            Err(e) => e.to_string(),
+            Ok(_) => "they do not match the method's schema".into(),
+        }
+    }
+    let method = request.method.as_str();
+    let problem = match method {
+        "initialize" => why::<InitializeRequestParams>(&request.params),
+        "tools/call" => why::<CallToolRequestParams>(&request.params),
+        "resources/read" => why::<ReadResourceRequestParams>(&request.params),
+        "prompts/get" => why::<GetPromptRequestParams>(&request.params),
+        "completion/complete" => why::<CompleteRequestParams>(&request.params),
+        "ping" | "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list" => {
+            "params must be an object, if given".into()
+        }
+        _ => {
+            return ErrorData::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!("Method not found: '{method}'"),
+                None,
+            );
+        }
+    };
+    ErrorData::invalid_params(format!("Invalid params for '{method}': {problem}"), None)
 }

@@ -8,7 +8,9 @@ use rmcp::model::{
     ArgumentInfo, CallToolRequestParams, CompleteRequestParams, GetPromptRequestParams,
     ProtocolVersion, ReadResourceRequestParams, Reference, ResourceContents,
 };
-use rmcp::service::{ClientLifecycleMode, RunningService, ServiceExt, serve_client_with_lifecycle};
+use rmcp::service::{
+    ClientLifecycleMode, RunningService, ServiceError, ServiceExt, serve_client_with_lifecycle,
+};
 use rmcp::{ClientHandler, RoleClient};
 use serde_json::{Value, json};
 use stock_server::StockServer;
@@ -446,13 +448,19 @@ async fn resources_and_template() {
             assert_eq!(stock["name"], "Meta Platforms Inc.");
             assert_eq!(stock["dividend_yield"], 0.0035);
 
+            // Resource not found: -32002 on 2025-11-25; SEP-2164 made it -32602 (invalid
+            // params) on 2026-07-28, and rmcp translates for such peers.
+            let not_found = if discover { -32602 } else { -32002 };
             for missing in ["stock://XYZ", "stock://", "file:///etc/passwd"] {
                 let err = client
                     .read_resource(ReadResourceRequestParams::new(missing))
                     .await
-                    .expect_err(missing)
-                    .to_string();
-                assert!(err.contains("stock://AAPL"), "{missing}: {err}");
+                    .expect_err(missing);
+                let ServiceError::McpError(data) = &err else {
+                    panic!("{missing}: a JSON-RPC error expected, got {err}");
+                };
+                assert_eq!(data.code.0, not_found, "{missing}: {data:?}");
+                assert!(data.message.contains("stock://AAPL"), "{missing}: {data:?}");
             }
             // Still serving.
             assert!(
@@ -540,6 +548,54 @@ async fn completions_for_prompt_and_template() {
             .await
             .unwrap();
         assert!(r.completion.values.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_params_and_unknown_methods_get_their_json_rpc_codes() {
+    // Raw JSON-RPC lines over the in-memory pipe, as a buggy client might send them. (In process
+    // rather than through the binary: the shared target dir's binary may come from another
+    // branch.)
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    within(async {
+        let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(async move {
+            if let Ok(server) = StockServer::new().serve(server_io).await {
+                let _ = server.waiting().await;
+            }
+        });
+        let (read, mut write) = tokio::io::split(client_io);
+        let mut lines = BufReader::new(read).lines();
+        let mut exchange = async |line: &str| -> Value {
+            write.write_all(format!("{line}\n").as_bytes()).await.unwrap();
+            loop {
+                let reply = lines.next_line().await.unwrap().expect("server open");
+                let reply: Value = serde_json::from_str(&reply).unwrap();
+                if reply.get("id").is_some() {
+                    return reply;
+                }
+            }
+        };
+        let init = exchange(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#).await;
+        assert_eq!(init["result"]["protocolVersion"], "2025-11-25", "{init}");
+        // A method we serve, with params that do not fit it: -32602, naming the problem.
+        let no_uri = exchange(concat!(
+            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            "\n",
+            r#"{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{}}"#
+        ))
+        .await;
+        assert_eq!(no_uri["error"]["code"], -32602, "{no_uri}");
+        assert!(no_uri["error"]["message"].as_str().unwrap().contains("uri"), "{no_uri}");
+        let no_name = exchange(r#"{"jsonrpc":"2.0","id":3,"method":"prompts/get","params":{"arguments":{}}}"#).await;
+        assert_eq!(no_name["error"]["code"], -32602, "{no_name}");
+        // A method nobody serves: -32601.
+        let unknown = exchange(r#"{"jsonrpc":"2.0","id":4,"method":"stocks/buy","params":{}}"#).await;
+        assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+        // Still serving.
+        let ok = exchange(r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"get_stock_price","arguments":{"symbol":"AAPL"}}}"#).await;
+        assert_eq!(ok["result"]["structuredContent"]["price"], 175.5, "{ok}");
     })
     .await;
 }

@@ -217,6 +217,25 @@ async fn client_errors_say_what_went_wrong() {
             matches!(missing, SseClientError::Status { .. }),
             "{missing}"
         );
+        // An error page in any language: the excerpt in the error must not split a character.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let broken = format!("http://{}/sse", listener.local_addr().unwrap());
+        let app = axum::Router::new().route(
+            "/sse",
+            axum::routing::get(|| async {
+                (
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "x".to_string() + &"é".repeat(200),
+                )
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let unavailable = SseClientTransport::connect(&broken).await.err().unwrap();
+        let SseClientError::Status { status, body, .. } = &unavailable else {
+            panic!("{unavailable}");
+        };
+        assert_eq!(status.as_u16(), 503);
+        assert!(body.len() <= 200 && body.starts_with("xé"), "{body}");
         let bad_url = SseClientTransport::connect("not a url")
             .await
             .err()

@@ -226,8 +226,13 @@ async fn bad_requests_get_clear_errors_and_the_server_keeps_serving() {
         assert_eq!(malformed.status(), 400);
         let error: serde_json::Value = malformed.json().await.unwrap();
         assert_eq!(error["error"]["code"], -32700, "{error}");
-        let not_rpc = post("[1, 2, 3]".into()).send().await.unwrap();
-        assert!(not_rpc.status().is_client_error());
+        // JSON, but not a JSON-RPC message: an invalid request, not a parse error.
+        for not_rpc in ["[1, 2, 3]", "{\"foo\": 1}", "42"] {
+            let response = post(not_rpc.into()).send().await.unwrap();
+            assert_eq!(response.status(), 400, "{not_rpc}");
+            let error: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(error["error"]["code"], -32600, "{not_rpc}: {error}");
+        }
 
         // Oversized body.
         let big = format!(

@@ -25,7 +25,8 @@
 use super::guard::{self, AllowedHosts};
 use super::sse;
 use crate::StockServer;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -122,26 +123,43 @@ fn cors(allowed: AllowedHosts) -> CorsLayer {
         ])
 }
 
-/// rmcp answers an unparsable JSON body with `415 Unsupported Media Type` and a text message.
-/// The media type was right, though: the JSON was not. We answer what JSON-RPC prescribes, a
-/// parse error (`-32700`), with `400 Bad Request`, so clients can tell the two apart.
+/// rmcp answers a JSON body it cannot read as a message with `415 Unsupported Media Type` and a
+/// text message. The media type was right, though: the content was not. We answer what JSON-RPC
+/// 2.0 prescribes, with `400 Bad Request`, so clients can tell the cases apart: a parse error
+/// (`-32700`) when the body is not JSON at all, an invalid request (`-32600`) when it is JSON
+/// but not a JSON-RPC message (`{"foo": 1}`, `[1, 2]`). Telling them apart needs the body, so
+/// JSON bodies are buffered here (within the same [`DefaultBodyLimit`]: `413` beyond it).
 async fn parse_errors_as_json_rpc(request: Request, next: Next) -> Response {
     let sent_json = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    let response = next.run(request).await;
-    if !(sent_json && response.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE) {
+    if !sent_json {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(bytes) => bytes,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes.clone())))
+        .await;
+    if response.status() != StatusCode::UNSUPPORTED_MEDIA_TYPE {
         return response;
     }
-    let body = axum::body::to_bytes(response.into_body(), 4096)
+    let detail = axum::body::to_bytes(response.into_body(), 4096)
         .await
         .unwrap_or_default();
+    let (code, kind) = match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+        Ok(_) => (-32600, "Invalid Request"),
+        Err(_) => (-32700, "Parse error"),
+    };
     let error = serde_json::json!({
         "jsonrpc": "2.0",
         "id": null,
-        "error": { "code": -32700, "message": format!("Parse error: {}", String::from_utf8_lossy(&body)) }
+        "error": { "code": code, "message": format!("{kind}: {}", String::from_utf8_lossy(&detail)) }
     });
     (StatusCode::BAD_REQUEST, axum::Json(error)).into_response()
 }

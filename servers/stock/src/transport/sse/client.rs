@@ -167,7 +167,8 @@ async fn check_status(response: reqwest::Response) -> Result<reqwest::Response, 
     let url = response.url().clone();
     let status = response.status();
     let mut body = response.text().await.unwrap_or_default();
-    body.truncate(200);
+    // Keep the message short; cut on a character boundary (a byte index could split one).
+    body.truncate(body.floor_char_boundary(200));
     Err(SseClientError::Status { url, status, body })
 }
 
