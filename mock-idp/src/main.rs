@@ -89,6 +89,7 @@ fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "mock_idp=info".into()),
         )
+        .with_ansi(log_colors())
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -236,4 +237,13 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// Colour in log lines: on a terminal, or when a supervisor that pipes our output (such as
+/// `cargo xtask up`) asks for it with `CLICOLOR_FORCE`; never when `NO_COLOR` is set
+/// (<https://no-color.org>).
+fn log_colors() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    !set("NO_COLOR")
+        && (set("CLICOLOR_FORCE") || std::io::IsTerminal::is_terminal(&std::io::stderr()))
 }

@@ -169,8 +169,11 @@ fn run_steps(steps: &[Step], bin_dir: &Path) -> Result<()> {
             failed.push(step.name);
         }
     }
-    let passed = steps.len() - failed.len();
-    println!("smoke: {passed} passed, {} failed", failed.len());
+    if failed.is_empty() {
+        println!("smoke: all {} steps passed", steps.len());
+    } else {
+        println!("smoke: {} of {} steps failed", failed.len(), steps.len());
+    }
     if !failed.is_empty() {
         bail!("smoke test failed: {}", failed.join(", "));
     }

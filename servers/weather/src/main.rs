@@ -73,7 +73,7 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(log_colors())
         .init();
 
     let config = Config {
@@ -154,4 +154,13 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Colour in log lines: on a terminal, or when a supervisor that pipes our output (such as
+/// `cargo xtask up`) asks for it with `CLICOLOR_FORCE`; never when `NO_COLOR` is set
+/// (<https://no-color.org>).
+fn log_colors() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    !set("NO_COLOR")
+        && (set("CLICOLOR_FORCE") || std::io::IsTerminal::is_terminal(&std::io::stderr()))
 }

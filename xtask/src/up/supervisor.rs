@@ -221,8 +221,11 @@ fn spawn(
         .stderr(Stdio::piped())
         // If `up` itself dies, its children must not outlive it.
         .kill_on_drop(true);
-    if !painter.color() {
-        cmd.env("NO_COLOR", "1");
+    // Children write to a pipe, so they would turn their colours off: tell them what we decided.
+    if painter.color() {
+        cmd.env("CLICOLOR_FORCE", "1").env_remove("NO_COLOR");
+    } else {
+        cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
     }
     cmd.envs(service.env.iter().map(|(k, v)| (k, v)));
     #[cfg(unix)]
