@@ -1,0 +1,96 @@
+//! Serves exercise 07's protected server over Streamable HTTP, so you can try it by hand.
+//!
+//! A bearer-token check only makes sense over HTTP (stdio has no headers), so this one runs
+//! as a web server on `http://127.0.0.1:8002/mcp` that trusts the workshop's identity provider
+//! (`mock-idp`, which `cargo xtask up` starts on port 8400). Like any resource server it learns
+//! the provider's signing keys from OpenID Connect discovery: `{issuer}/.well-known/
+//! openid-configuration` names the `jwks_uri`, which holds the keys.
+
+use jsonwebtoken::jwk::JwkSet;
+use serde_json::{Value, json};
+
+/// Where this server listens.
+pub const ADDR: &str = "127.0.0.1:8002";
+/// The workshop identity provider's default issuer (override with `MCP_ISSUER`).
+pub const ISSUER: &str = "http://127.0.0.1:8400/6f1d9a3e-2b7c-4e58-9d41-7a0c3b5e8f12/v2.0";
+/// The "MCP Workshop API" app: the `aud` of access tokens for this server.
+pub const AUDIENCE: &str = "3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c";
+
+/// What the server needs to know about the identity provider and itself.
+pub struct Trust {
+    /// The issuer tokens must name.
+    pub issuer: String,
+    /// The audience tokens must name.
+    pub audience: String,
+    /// The issuer's signing keys.
+    pub jwks: JwkSet,
+    /// This server's Protected Resource Metadata URL.
+    pub resource_metadata_url: String,
+    /// The metadata served there (RFC 9728).
+    pub resource_metadata: Value,
+}
+
+/// Fetches the identity provider's keys, or exits saying what to start if it is not running.
+pub async fn trust() -> Trust {
+    let issuer = std::env::var("MCP_ISSUER").unwrap_or_else(|_| ISSUER.to_string());
+    let discovery = format!("{issuer}/.well-known/openid-configuration");
+    let fetch = async {
+        let config: Value = reqwest::get(&discovery)
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let jwks_uri = config["jwks_uri"].as_str().unwrap_or_default().to_string();
+        reqwest::get(jwks_uri)
+            .await?
+            .error_for_status()?
+            .json::<JwkSet>()
+            .await
+    };
+    let jwks = match fetch.await {
+        Ok(jwks) => jwks,
+        Err(err) => fail(&format!(
+            "cannot read the identity provider's keys from {discovery}: {err}\n\
+             Start it first: `cargo xtask up` (or `cargo run -q -p mock-idp`), then run this again."
+        )),
+    };
+    let base = format!("http://{ADDR}");
+    Trust {
+        resource_metadata_url: format!("{base}/.well-known/oauth-protected-resource/mcp"),
+        resource_metadata: json!({
+            "resource": format!("{base}/mcp"),
+            "authorization_servers": [issuer],
+            "scopes_supported": [format!("api://{AUDIENCE}/MCP.Tools")],
+        }),
+        issuer,
+        audience: AUDIENCE.to_string(),
+        jwks,
+    }
+}
+
+/// Serves `app` on [`ADDR`] until Ctrl-C.
+pub async fn serve(app: axum::Router) {
+    let listener = match tokio::net::TcpListener::bind(ADDR).await {
+        Ok(listener) => listener,
+        Err(err) => fail(&format!(
+            "cannot listen on {ADDR}: {err} (is another copy running?)"
+        )),
+    };
+    eprintln!(
+        "{}: serving MCP on http://{ADDR}/mcp (tokens from {}; Ctrl-C stops)",
+        env!("CARGO_PKG_NAME"),
+        std::env::var("MCP_ISSUER").unwrap_or_else(|_| ISSUER.to_string())
+    );
+    let served = axum::serve(listener, app).with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    if let Err(err) = served.await {
+        fail(&format!("the server stopped: {err}"));
+    }
+}
+
+/// Prints `message` to stderr and exits with status 1.
+fn fail(message: &str) -> ! {
+    eprintln!("{}: {message}", env!("CARGO_PKG_NAME"));
+    std::process::exit(1)
+}
