@@ -70,7 +70,13 @@ pub fn next(root: &Path) -> Result<()> {
         Some(e) => {
             println!("Next: {}", e.label());
             println!("  read    {}/README.md", e.rel_dir());
-            println!("  edit    {}/src/", e.rel_dir());
+            println!("  edit    {}/src/lib.rs", e.rel_dir());
+            if e.dir.join("src/main.rs").is_file() {
+                println!(
+                    "  try it  cargo run -q -p {}   (with a client: the README's \"Try it by hand\")",
+                    e.package
+                );
+            }
             println!(
                 "  check   cargo xtask check {}   (or `cargo xtask watch` to re-check on save)",
                 e.number

@@ -117,6 +117,18 @@ impl CheckReport {
                 }
             }
         };
+        // libtest lists tests alphabetically; show them in the order the hidden test file
+        // defines them, which goes from the first thing to build to the last.
+        let checks = root
+            .join("exercises/.checks")
+            .join(format!("{}.rs", exercise.folder));
+        if let Ok(source) = std::fs::read_to_string(checks) {
+            tests.sort_by_key(|t| {
+                source
+                    .find(&format!("fn {}(", t.name))
+                    .unwrap_or(usize::MAX)
+            });
+        }
         CheckReport {
             id: exercise.id.clone(),
             number: exercise.number.clone(),
@@ -173,15 +185,23 @@ impl CheckReport {
                 );
             }
             _ => {
+                // The same `todo!()` often fails several checks: say it once.
+                let mut previous: Option<&str> = None;
                 for t in &self.tests {
                     let name = t.name.replace('_', " ");
                     match t.status {
                         "passed" => println!("  {}✓{} {name}", c.green, c.reset),
                         "failed" => {
                             println!("  {}✗ {name}{}", c.red, c.reset);
-                            for line in t.message.as_deref().unwrap_or("").lines() {
-                                println!("      {}{line}{}", c.dim, c.reset);
+                            let message = t.message.as_deref().unwrap_or("");
+                            if !message.is_empty() && previous == Some(message) {
+                                println!("      {}(the same){}", c.dim, c.reset);
+                            } else {
+                                for line in message.lines() {
+                                    println!("      {}{line}{}", c.dim, c.reset);
+                                }
                             }
+                            previous = Some(message);
                         }
                         _ => println!("  {}… {name} (did not finish){}", c.yellow, c.reset),
                     }
@@ -221,14 +241,14 @@ impl CheckReport {
             _ => {
                 if self.status == Status::Failed {
                     println!(
-                        "\n  {passed} of {} checks pass. Edit {}/src, then run `cargo xtask check {n}` \
+                        "\n  {passed} of {} checks pass. Edit {}/src/lib.rs, then run `cargo xtask check {n}` \
                          again (or let `cargo xtask watch` do it on save).",
                         self.tests.len(),
                         self.folder
                     );
                 } else {
                     println!(
-                        "\n  Edit {}/src, then run `cargo xtask check {n}` again.",
+                        "\n  Edit {}/src/lib.rs, then run `cargo xtask check {n}` again.",
                         self.folder
                     );
                 }
