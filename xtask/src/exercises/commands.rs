@@ -174,6 +174,8 @@ fn print_solution(root: &Path, exercise: &Exercise) -> Result<()> {
     let src = exercise.solution_dir.join("src");
     let mut files = Vec::new();
     collect_files(&src, &mut files)?;
+    // `main.rs` only serves the server (`cargo run`), the same as in the learner's crate.
+    files.retain(|f| f != &src.join("main.rs"));
     files.sort();
     for file in &files {
         let shown = file.strip_prefix(root).unwrap_or(file);
