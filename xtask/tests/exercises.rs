@@ -6,6 +6,8 @@
 //!   their clippy cleanliness by the workspace's clippy run.)
 //! - The manifest matches the folders, and every exercise crate has the same dependencies as
 //!   its solution, so the solution proves something about the exercise.
+//! - `cargo run -p exNN-slug` really serves the learner's server: over stdio a `todo!()` answers
+//!   with an error (not silence), and exercise 07 says what to start when mock-idp is missing.
 //!
 //! This test builds the eight hidden-test executables in one cargo invocation with the
 //! workspace's features, so the dependencies built for the rest of the test run are reused.
@@ -132,4 +134,113 @@ fn the_manifest_lists_every_exercise() {
             "{folder} missing from `list`: {text}"
         );
     }
+}
+
+/// Builds the binaries of `packages` and returns the path of each (by package name).
+fn build_bins(packages: &[&str]) -> std::collections::HashMap<String, PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--bins", "--message-format", "json"])
+        .current_dir(workspace());
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    let out = cmd.output().expect("cannot run cargo");
+    assert!(
+        out.status.success(),
+        "cargo build failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|m| {
+            let exe = m["executable"].as_str()?;
+            let name = m["target"]["name"].as_str()?;
+            Some((name.to_string(), PathBuf::from(exe)))
+        })
+        .collect()
+}
+
+/// Starts `exe` as a stdio MCP server, sends `messages` one per line, and returns the JSON
+/// answer with id 2 and everything the server wrote on stderr. Kills the server after 60 s.
+fn stdio_exchange(exe: &Path, messages: &[Value]) -> (Value, String) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::Stdio;
+    let mut child = Command::new(exe)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start the server");
+    let mut stdin = child.stdin.take().unwrap();
+    for m in messages {
+        writeln!(stdin, "{m}").unwrap();
+    }
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<Value>(&line)
+                && v["id"] == 2
+            {
+                let _ = tx.send(v);
+                return;
+            }
+        }
+    });
+    let answer = rx.recv_timeout(std::time::Duration::from_secs(60));
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    let answer = answer.unwrap_or_else(|_| panic!("no answer to the tool call: {stderr}"));
+    (answer, stderr)
+}
+
+#[test]
+fn cargo_run_serves_the_exercise_over_stdio_and_a_todo_answers_with_an_error() {
+    let bins = build_bins(&["ex01-portfolio", "ex01-portfolio-solution"]);
+    let messages = [
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "test", "version": "1"}}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "calculate_portfolio_value", "arguments": {"holdings": {"AAPL": 10}}}}),
+    ];
+
+    // The stub: its todo!() becomes an error reply, and stderr says where it is.
+    let (answer, stderr) = stdio_exchange(&bins["ex01-portfolio"], &messages);
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("not yet implemented"),
+        "a todo!() should answer with an error naming it: {answer}"
+    );
+    assert!(
+        stderr.contains("exercises/01-portfolio/src/lib.rs"),
+        "the panic's location goes to stderr: {stderr}"
+    );
+
+    // The solution answers the call.
+    let (answer, _) = stdio_exchange(&bins["ex01-portfolio-solution"], &messages);
+    assert_eq!(
+        answer["result"]["structuredContent"]["total"], 1755.0,
+        "{answer}"
+    );
+}
+
+#[test]
+fn exercise_07_says_what_to_start_when_the_identity_provider_is_not_running() {
+    let bins = build_bins(&["ex07-bearer-solution"]);
+    // Port 9 (discard) on loopback: nothing listens there.
+    let out = Command::new(&bins["ex07-bearer-solution"])
+        .env("MCP_ISSUER", "http://127.0.0.1:9/tenant/v2.0")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("cargo xtask up"), "{stderr}");
 }
