@@ -8,7 +8,7 @@ use std::process::Command;
 /// Normally `CARGO_BIN_EXE_xtask`. But `target/debug/xtask` is shared by every checkout that
 /// uses the same target directory (this project's engineers share one), and another checkout
 /// may overwrite it between the build and the test. Then use the newest hashed copy in
-/// `deps/` that has the exercise runner.
+/// `deps/` that this checkout built.
 pub fn xtask_bin() -> PathBuf {
     let default = PathBuf::from(env!("CARGO_BIN_EXE_xtask"));
     if has_runner(&default) {
@@ -35,8 +35,15 @@ pub fn xtask_bin() -> PathBuf {
         .unwrap_or(default)
 }
 
+/// Whether `bin` is an xtask with the exercise runner built from this checkout: xtask embeds
+/// its manifest directory (the default workspace root), so another checkout's build, which
+/// may hold older runner code, is told apart by its path.
 fn has_runner(bin: &std::path::Path) -> bool {
-    Command::new(bin)
+    let ours = std::fs::read(bin).is_ok_and(|bytes| {
+        let dir = env!("CARGO_MANIFEST_DIR").as_bytes();
+        bytes.windows(dir.len()).any(|w| w == dir)
+    });
+    ours && Command::new(bin)
         .arg("--help")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("solution"))
