@@ -129,7 +129,9 @@ pub fn app(config: &Config, resource: Url, shutdown: CancellationToken) -> App {
         .map(|a| Arc::new(auth::bearer::Bearer::new(a, &resource)));
 
     // Layers run outside-in in the reverse order they are added: the last `.layer` is outermost.
-    let mut mcp = Router::new().route_service(MCP_PATH, mcp_service);
+    let mut mcp = Router::new()
+        .route_service(MCP_PATH, mcp_service)
+        .layer(from_fn(jsonrpc::json_rpc_errors));
     if let Some(bearer) = &bearer {
         if let Some(per_minute) = config.rate_limit_per_minute {
             let limiter = Arc::new(rate_limit::RateLimiter::per_minute(per_minute));

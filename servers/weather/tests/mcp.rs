@@ -403,3 +403,54 @@ async fn the_sse_stream_and_session_delete_need_a_token_too() {
     })
     .await;
 }
+
+/// rmcp answers an unreadable JSON body with `415 Unsupported Media Type`; the media type was
+/// right, so the server answers what JSON-RPC prescribes instead: 400 with -32700 or -32600.
+#[tokio::test]
+async fn bad_json_rpc_bodies_get_json_rpc_errors() {
+    within(async {
+        let idp = TestIdp::start(vec![TestKey::issuer()]).await;
+        let server = start_weather_for(&idp.issuer).await;
+        let token = TestKey::issuer().sign(&access_claims(&idp.issuer));
+        for (body, code) in [
+            ("", -32700),
+            ("not json", -32700),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,", -32700),
+            ("{\"foo\":1}", -32600),
+            ("[1, 2]", -32600),
+            ("{\"jsonrpc\":\"2.0\",\"method\":123}", -32600),
+        ] {
+            let response = http_client()
+                .post(server.mcp_url.as_str())
+                .header("accept", "application/json, text/event-stream")
+                .header("content-type", "application/json")
+                .bearer_auth(&token)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400, "{body:?}");
+            let error: Value = response.json().await.unwrap();
+            assert_eq!(error["jsonrpc"], "2.0", "{body:?}: {error}");
+            assert_eq!(error["id"], Value::Null, "{body:?}: {error}");
+            assert_eq!(error["error"]["code"], code, "{body:?}: {error}");
+        }
+        // Another media type is still 415: that refusal is right.
+        let response = http_client()
+            .post(server.mcp_url.as_str())
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "text/plain")
+            .bearer_auth(&token)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 415);
+        // The audit knows who sent the bad bodies and records the status they really got.
+        let entries = server.audit.entries();
+        let bad = &entries[entries.len() - 2];
+        assert_eq!((bad.oid.as_str(), bad.status), (ALICE_OID, 400));
+        server.shutdown().await.unwrap();
+    })
+    .await;
+}
