@@ -144,6 +144,13 @@ fn cases(issuer: &str, attacker_jwks_url: &str) -> Vec<Case> {
             expect: Expect::NoToken,
         },
         Case {
+            name: "Bearer with no token",
+            authorization: Some("Bearer".into()),
+            query: "",
+            body: initialize_body(),
+            expect: Expect::InvalidRequest,
+        },
+        Case {
             name: "token in the query string",
             authorization: None,
             query: "?access_token=eyJhbGciOiJSUzI1NiJ9.e30.sig",
