@@ -39,7 +39,7 @@ pub struct CachedToken {
 impl CachedToken {
     /// Whether the access token is still good for at least `margin_secs` seconds.
     pub fn is_fresh(&self, margin_secs: u64) -> bool {
-        now() + margin_secs < self.expires_at
+        now().saturating_add(margin_secs) < self.expires_at
     }
 
     fn matches(&self, issuer: &str, client_id: &str, resource: &str) -> bool {
