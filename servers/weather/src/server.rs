@@ -34,7 +34,7 @@ use crate::auth::Claims;
 use crate::weather::{self, DailyWeather};
 
 /// The longest forecast offered.
-pub const MAX_FORECAST_DAYS: u8 = 7;
+pub const MAX_FORECAST_DAYS: i64 = 7;
 
 /// The weather MCP server (one instance per MCP session).
 #[derive(Clone)]
@@ -67,8 +67,11 @@ pub struct ForecastArgs {
     /// The city, e.g. "Tokyo".
     pub city: String,
     /// How many days, starting today: 1 to 7.
+    // Any integer is accepted here and checked in the tool, so `0`, `-1` or `300` get a tool
+    // error the model can read (MCP 2025-11-25: out-of-range input is a tool execution error),
+    // not the protocol error a failed `u8` conversion would give.
     #[schemars(range(min = 1, max = 7))]
-    pub days: u8,
+    pub days: i64,
 }
 
 /// A multi-day forecast.
@@ -145,7 +148,7 @@ impl WeatherServer {
             ));
         }
         let start = today();
-        let days = (0..u64::from(args.days))
+        let days = (0..args.days.unsigned_abs())
             .map(|d| weather::daily(&city, start + chrono::Days::new(d)))
             .collect();
         Ok(Json(Forecast { city, days }))

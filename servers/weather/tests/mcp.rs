@@ -56,15 +56,17 @@ async fn tools_resources_and_prompts_with_a_full_token() {
         assert_eq!(forecast["days"].as_array().unwrap().len(), 5);
 
         // Bad input is a tool error the model can read, not a protocol error.
-        let bad = client
-            .call_tool(
-                CallToolRequestParams::new("get_forecast")
-                    .with_arguments(args(json!({"city": "Oslo", "days": 30}))),
-            )
-            .await
-            .unwrap();
-        assert_eq!(bad.is_error, Some(true));
-        assert!(format!("{:?}", bad.content).contains("between 1 and 7"));
+        for days in [0_i64, 30, -1, 300, 1 << 40] {
+            let bad = client
+                .call_tool(
+                    CallToolRequestParams::new("get_forecast")
+                        .with_arguments(args(json!({"city": "Oslo", "days": days}))),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("days = {days}: a protocol error: {e}"));
+            assert_eq!(bad.is_error, Some(true), "days = {days}");
+            assert!(format!("{:?}", bad.content).contains("between 1 and 7"));
+        }
 
         // whoami reads the validated claims through the request parts.
         let me = client
