@@ -296,7 +296,8 @@ fn today() -> chrono::NaiveDate {
 
 /// Decodes `%20`-style escapes in a URI segment (e.g. `New%20York`).
 fn percent_decode(segment: &str) -> String {
-    let query = format!("c={}", segment.replace('+', "%2B"));
+    // Read as the value of a one-pair form, so `+` and `&` must stay literal characters.
+    let query = format!("c={}", segment.replace('+', "%2B").replace('&', "%26"));
     url::form_urlencoded::parse(query.as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())
@@ -312,5 +313,6 @@ mod tests {
         assert_eq!(percent_decode("New%20York"), "New York");
         assert_eq!(percent_decode("Oslo"), "Oslo");
         assert_eq!(percent_decode("a+b"), "a+b");
+        assert_eq!(percent_decode("Tom&Jerry=1"), "Tom&Jerry=1");
     }
 }
