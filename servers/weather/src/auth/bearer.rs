@@ -99,6 +99,12 @@ impl Bearer {
         if header.alg != Algorithm::RS256 {
             return Err(self.invalid("tokens must be signed with RS256"));
         }
+        // RFC 7515 §4.1.11: extensions listed in `crit` must be understood, and we know none.
+        if header.crit.is_some() {
+            return Err(self.invalid(
+                "the token header lists critical extensions (crit) this server does not support",
+            ));
+        }
         let kid = header
             .kid
             .ok_or_else(|| self.invalid("the token header has no kid"))?;
