@@ -193,17 +193,21 @@ async fn run(
         let _ = tcp.set_nodelay(true);
     });
     let stop = token.clone();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            tokio::select! {
-                _ = shutdown => {},
-                _ = stop.cancelled() => {},
-            }
-            // Close the long-lived SSE streams too, or graceful shutdown would wait for them.
-            stop.cancel();
-        })
-        .await
-        .context("serving HTTP")
+    // With the peer address in each request's extensions: `/_admin/audit` answers loopback only.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        tokio::select! {
+            _ = shutdown => {},
+            _ = stop.cancelled() => {},
+        }
+        // Close the long-lived SSE streams too, or graceful shutdown would wait for them.
+        stop.cancel();
+    })
+    .await
+    .context("serving HTTP")
 }
 
 /// A server running in a background task.

@@ -289,6 +289,20 @@ async fn foreign_host_and_origin_are_refused() {
             .await
             .unwrap();
         assert_eq!(admin.status(), 403);
+        // ... and it is for this machine only: the LAN name that /mcp accepts does not open it.
+        let admin = http_client()
+            .get(format!("http://{}/_admin/audit", server.addr))
+            .header("host", "weather.lan:8000")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(admin.status(), 403);
+        let admin = http_client()
+            .get(format!("http://{}/_admin/audit", server.addr))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(admin.status(), 200);
         server.shutdown().await.unwrap();
     })
     .await;
