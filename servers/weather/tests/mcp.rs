@@ -470,3 +470,75 @@ async fn bad_json_rpc_bodies_get_json_rpc_errors() {
     })
     .await;
 }
+
+/// A browser-based client (the MCP Inspector in direct mode, served from 127.0.0.1:6274) must be
+/// able to preflight, fetch the metadata, and read the 401 challenge; a foreign origin gets nothing.
+#[tokio::test]
+async fn browser_clients_get_cors_from_allowed_origins_only() {
+    within(async {
+        let idp = TestIdp::start(vec![TestKey::issuer()]).await;
+        let server = start_weather_for(&idp.issuer).await;
+        let inspector = "http://127.0.0.1:6274";
+        let preflight = http_client()
+            .request(reqwest::Method::OPTIONS, server.mcp_url.as_str())
+            .header("origin", inspector)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(preflight.status().is_success(), "{}", preflight.status());
+        assert_eq!(
+            preflight.headers()["access-control-allow-origin"],
+            inspector
+        );
+        let allowed = preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(allowed.contains("authorization"), "{allowed}");
+
+        let challenge = http_client()
+            .post(server.mcp_url.as_str())
+            .header("origin", inspector)
+            .json(&tools_call_body())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(challenge.status(), 401);
+        let exposed = challenge.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(exposed.contains("www-authenticate"), "{exposed}");
+
+        let metadata = http_client()
+            .get(format!(
+                "http://{}/.well-known/oauth-protected-resource/mcp",
+                server.addr
+            ))
+            .header("origin", inspector)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(metadata.headers()["access-control-allow-origin"], inspector);
+
+        let foreign = http_client()
+            .request(reqwest::Method::OPTIONS, server.mcp_url.as_str())
+            .header("origin", "http://evil.example")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            !foreign
+                .headers()
+                .contains_key("access-control-allow-origin")
+        );
+        server.shutdown().await.unwrap();
+    })
+    .await;
+}
