@@ -7,8 +7,9 @@
 //! 2. No `Authorization: Bearer` header (none, or another scheme such as `Basic`): 401 with a
 //!    bare challenge that points at the metadata. A `Bearer` header with no token, or one that is
 //!    not visible ASCII, is a malformed request: 400 `invalid_request` (RFC 6750 §3.1).
-//! 3. The JWT header must say `alg: RS256` and name a `kid`; the key is looked up in the issuer's
-//!    published keys ([`super::jwks`]). Nothing else in the header is trusted.
+//! 3. The JWT header must say `alg: RS256`, name a `kid`, and demand no `crit` extensions; the key
+//!    is looked up in the issuer's published keys ([`super::jwks`]). Nothing else in the header
+//!    is trusted.
 //! 4. The signature is verified and the claims checked: `iss` exactly the configured issuer,
 //!    `aud` the API's client id (or `api://<id>`), `exp` present and not passed, `nbf` not in the
 //!    future, 60 s leeway for clock skew.
