@@ -511,7 +511,8 @@ impl Authenticator {
             refresh_token: response
                 .refresh_token
                 .or_else(|| previous_refresh_token.map(str::to_string)),
-            expires_at: now() + response.expires_in.unwrap_or(3600),
+            // Saturating: `expires_in` comes from the server and may be absurd.
+            expires_at: now().saturating_add(response.expires_in.unwrap_or(3600)),
             scopes,
             requested: requested.to_vec(),
         };

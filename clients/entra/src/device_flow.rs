@@ -17,6 +17,11 @@
 //! `access_denied`, `expired_token` or any other error. Entra adds its own spellings
 //! (`authorization_declined`, `bad_verification_code`) and a ready-made `message` to show.
 //!
+//! Everything in the answer comes from a server the MCP server chose, so it is checked before the
+//! user sees it: `verification_uri` must be a web page (https, or http on loopback), control
+//! characters are removed from the text printed, and absurd `expires_in`/`interval` values are
+//! capped at a day instead of overflowing.
+//!
 //! The original Python client ran this synchronously inside an async function, freezing its event
 //! loop for as long as the user took to sign in. Here the wait is a `tokio::time::sleep`.
 
@@ -26,6 +31,11 @@ use tokio::time::Instant;
 
 /// The grant type of the polling requests.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// The longest sign-in wait (and polling interval) believed: the numbers come from the server, and
+/// an absurd `expires_in` or `interval` (`u64::MAX`) must end in a clear error, not an overflow
+/// panic or a wait of billions of years. Real servers say 15 minutes and 5 seconds.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// What to show the user.
 #[derive(Debug, Clone)]
@@ -175,23 +185,31 @@ pub async fn sign_in(
     let authorization: DeviceAuthorization = serde_json::from_str(&body).map_err(|e| {
         DeviceFlowError::Http(format!("unexpected device authorization response: {e}"))
     })?;
+    // The user is told to open this URL: only a web page will do (MCP security best practices:
+    // no `javascript:`, `file:`, `data:` ...), and over TLS unless it is on this machine.
+    crate::secure_url::parse(&authorization.verification_uri)
+        .map_err(|e| DeviceFlowError::Http(format!("refusing the verification_uri: {e}")))?;
+    let verification_uri_complete = authorization
+        .verification_uri_complete
+        .clone()
+        .filter(|u| crate::secure_url::parse(u).is_ok());
 
     let prompt = DeviceCodePrompt {
-        message: authorization.message.clone().unwrap_or_else(|| {
+        message: printable(&authorization.message.clone().unwrap_or_else(|| {
             format!(
                 "To sign in, use a web browser to open the page {} and enter the code {} to authenticate.",
                 authorization.verification_uri, authorization.user_code
             )
-        }),
+        })),
         verification_uri: authorization.verification_uri.clone(),
-        user_code: authorization.user_code.clone(),
-        verification_uri_complete: authorization.verification_uri_complete.clone(),
-        expires_in: Duration::from_secs(authorization.expires_in),
+        user_code: printable(&authorization.user_code),
+        verification_uri_complete,
+        expires_in: Duration::from_secs(authorization.expires_in).min(MAX_WAIT),
     };
     show(&prompt);
 
     let deadline = Instant::now() + prompt.expires_in;
-    let mut interval = Duration::from_secs(authorization.interval.unwrap_or(5));
+    let mut interval = Duration::from_secs(authorization.interval.unwrap_or(5)).min(MAX_WAIT);
     let mut form = vec![
         ("grant_type", DEVICE_CODE_GRANT.to_string()),
         ("device_code", authorization.device_code),
@@ -209,7 +227,7 @@ pub async fn sign_in(
             Ok(tokens) => return Ok(tokens),
             Err(TokenError::OAuth(e)) => match e.error.as_str() {
                 "authorization_pending" => {}
-                "slow_down" => interval += Duration::from_secs(5),
+                "slow_down" => interval = (interval + Duration::from_secs(5)).min(MAX_WAIT),
                 "access_denied" | "authorization_declined" => {
                     return Err(DeviceFlowError::Denied(e.error));
                 }
@@ -225,10 +243,18 @@ pub async fn sign_in(
             // RFC 8628 §3.5: on a connection problem, slow down (and keep trying until expiry).
             Err(TokenError::Http(detail)) => {
                 tracing::warn!("polling the token endpoint failed ({detail}); slowing down");
-                interval += Duration::from_secs(5);
+                interval = (interval + Duration::from_secs(5)).min(MAX_WAIT);
             }
         }
     }
+}
+
+/// The text without control characters (line breaks apart): what the server sends is printed on
+/// the user's terminal, and escape sequences could rewrite what the user sees there.
+fn printable(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect()
 }
 
 /// Why a token request failed.

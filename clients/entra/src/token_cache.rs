@@ -2,7 +2,7 @@
 //!
 //! Tokens are kept in one JSON file in the user's cache directory
 //! (`~/.cache/mcp-workshop/entra-client/tokens.json` on Linux), readable by the owner only
-//! (directory `0700`, file `0600`): a refresh token is as good as a password until it expires.
+//! (file `0600`, in a directory created `0700`): a refresh token is as good as a password until it expires.
 //! Each entry is keyed by *issuer + client id + resource*, so tokens for one server are never
 //! offered to another (a token is only ever sent to the resource it was issued for).
 //!
@@ -39,7 +39,7 @@ pub struct CachedToken {
 impl CachedToken {
     /// Whether the access token is still good for at least `margin_secs` seconds.
     pub fn is_fresh(&self, margin_secs: u64) -> bool {
-        now() + margin_secs < self.expires_at
+        now().saturating_add(margin_secs) < self.expires_at
     }
 
     fn matches(&self, issuer: &str, client_id: &str, resource: &str) -> bool {
@@ -149,14 +149,16 @@ impl TokenCache {
     }
 }
 
+/// Creates `dir` (and missing parents) owner-only. An existing directory is left as it is: it may
+/// be one the user named with `--cache-dir` (`.`, `/tmp`), whose permissions are not ours to
+/// change; the file inside is owner-only either way.
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(dir)?;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .create(dir)
 }
 
 #[cfg(not(unix))]
@@ -256,6 +258,25 @@ mod tests {
         let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode();
         assert_eq!(file_mode & 0o777, 0o600);
         assert_eq!(dir_mode & 0o777, 0o700);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_directory_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("shared");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cache = TokenCache::new(Some(dir.clone())).unwrap();
+        cache.put(token("http://127.0.0.1:8000/mcp")).unwrap();
+        let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(dir_mode & 0o777, 0o755, "--cache-dir . must not chmod .");
+        let file_mode = std::fs::metadata(cache.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(file_mode & 0o777, 0o600);
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -12,7 +12,7 @@
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -101,13 +101,36 @@ impl AuditLog {
     }
 }
 
-/// `GET /_admin/audit`: the recent entries as JSON.
-pub async fn list(State(log): State<Arc<AuditLog>>) -> Json<serde_json::Value> {
+/// `GET /_admin/audit`: the recent entries as JSON, for this machine only.
+///
+/// The entries name users and what they did, so in LAN mode (where the `Host` check lets the
+/// classroom in) they must not be served to the classroom: only a request from a loopback address
+/// *to* a loopback name gets them (the instructor dashboard asks `http://127.0.0.1:<port>`).
+/// Requiring both also keeps out a learner whose request a local TLS proxy forwards: it arrives
+/// from loopback but still names the LAN address in `Host`.
+pub async fn list(State(log): State<Arc<AuditLog>>, request: Request) -> Response {
+    let from_loopback = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|peer| peer.0.ip().is_loopback());
+    let to_loopback = request
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(crate::host_guard::is_loopback_host);
+    if !(from_loopback && to_loopback) {
+        let body = serde_json::json!({
+            "error": "forbidden",
+            "error_description": "the audit log is served only on this machine: open http://127.0.0.1:<port>/_admin/audit there",
+        });
+        return (http::StatusCode::FORBIDDEN, Json(body)).into_response();
+    }
     Json(serde_json::json!({
         "auth": if log.auth_enabled { "enabled" } else { "DISABLED (--no-auth)" },
         "capacity": log.capacity,
         "entries": log.entries(),
     }))
+    .into_response()
 }
 
 /// The middleware: lets the request through, then records what happened to it.

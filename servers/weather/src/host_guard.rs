@@ -52,6 +52,16 @@ impl AllowedHosts {
     }
 }
 
+/// Whether a `Host` header value (`name[:port]`) names this machine: `127.0.0.1` (or any
+/// 127.x address), `localhost` or `::1`.
+pub fn is_loopback_host(value: &str) -> bool {
+    let name = normalise(strip_port(value));
+    name == "localhost"
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn strip_port(host: &str) -> &str {
     if let Some(rest) = host.strip_prefix('[') {
         // [v6]:port
@@ -122,5 +132,25 @@ mod tests {
         assert!(!a.allows_origin("http://evil.example"));
         assert!(!a.allows_origin("null"));
         assert!(!a.allows_origin("file://127.0.0.1"));
+    }
+
+    #[test]
+    fn loopback_host_names() {
+        for h in [
+            "127.0.0.1:8000",
+            "localhost",
+            "LOCALHOST:1",
+            "[::1]:8000",
+            "127.0.0.2",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "weather.lan:8000",
+            "192.168.1.20:8000",
+            "127.0.0.1.evil.example",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
     }
 }

@@ -129,7 +129,9 @@ pub fn app(config: &Config, resource: Url, shutdown: CancellationToken) -> App {
         .map(|a| Arc::new(auth::bearer::Bearer::new(a, &resource)));
 
     // Layers run outside-in in the reverse order they are added: the last `.layer` is outermost.
-    let mut mcp = Router::new().route_service(MCP_PATH, mcp_service);
+    let mut mcp = Router::new()
+        .route_service(MCP_PATH, mcp_service)
+        .layer(from_fn(jsonrpc::json_rpc_errors));
     if let Some(bearer) = &bearer {
         if let Some(per_minute) = config.rate_limit_per_minute {
             let limiter = Arc::new(rate_limit::RateLimiter::per_minute(per_minute));
@@ -153,7 +155,9 @@ pub fn app(config: &Config, resource: Url, shutdown: CancellationToken) -> App {
             auth::metadata::ProtectedResourceMetadata::new(&resource, &auth.issuer, &auth.audience);
         router = router.merge(auth::metadata::routes(document, MCP_PATH));
     }
-    let router = router.layer(from_fn_with_state(allowed, host_guard::check));
+    let router = router
+        .layer(cors(&allowed))
+        .layer(from_fn_with_state(allowed, host_guard::check));
 
     App {
         router,
@@ -161,6 +165,27 @@ pub fn app(config: &Config, resource: Url, shutdown: CancellationToken) -> App {
         bearer,
         audit,
     }
+}
+
+/// CORS, so browser-based clients (the MCP Inspector in direct mode) served from an allowed host
+/// can fetch the metadata, send `Authorization`, and read the `WWW-Authenticate` challenge and the
+/// session id. It sits outside the bearer check: a preflight `OPTIONS` carries no token by design.
+/// Other origins get no CORS headers (and `host_guard` refuses their requests anyway).
+fn cors(allowed: &Arc<host_guard::AllowedHosts>) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+    let allowed = allowed.clone();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin.to_str().is_ok_and(|o| allowed.allows_origin(o))
+        }))
+        .allow_methods([http::Method::GET, http::Method::POST, http::Method::DELETE])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([
+            http::header::WWW_AUTHENTICATE,
+            http::header::RETRY_AFTER,
+            http::HeaderName::from_static("mcp-session-id"),
+            http::HeaderName::from_static("mcp-protocol-version"),
+        ])
 }
 
 /// Runs the server on `listener` until `shutdown` completes, then finishes in-flight requests.
@@ -191,17 +216,21 @@ async fn run(
         let _ = tcp.set_nodelay(true);
     });
     let stop = token.clone();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            tokio::select! {
-                _ = shutdown => {},
-                _ = stop.cancelled() => {},
-            }
-            // Close the long-lived SSE streams too, or graceful shutdown would wait for them.
-            stop.cancel();
-        })
-        .await
-        .context("serving HTTP")
+    // With the peer address in each request's extensions: `/_admin/audit` answers loopback only.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        tokio::select! {
+            _ = shutdown => {},
+            _ = stop.cancelled() => {},
+        }
+        // Close the long-lived SSE streams too, or graceful shutdown would wait for them.
+        stop.cancel();
+    })
+    .await
+    .context("serving HTTP")
 }
 
 /// A server running in a background task.

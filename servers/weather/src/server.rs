@@ -34,7 +34,7 @@ use crate::auth::Claims;
 use crate::weather::{self, DailyWeather};
 
 /// The longest forecast offered.
-pub const MAX_FORECAST_DAYS: u8 = 7;
+pub const MAX_FORECAST_DAYS: i64 = 7;
 
 /// The weather MCP server (one instance per MCP session).
 #[derive(Clone)]
@@ -67,8 +67,11 @@ pub struct ForecastArgs {
     /// The city, e.g. "Tokyo".
     pub city: String,
     /// How many days, starting today: 1 to 7.
+    // Any integer is accepted here and checked in the tool, so `0`, `-1` or `300` get a tool
+    // error the model can read (MCP 2025-11-25: out-of-range input is a tool execution error),
+    // not the protocol error a failed `u8` conversion would give.
     #[schemars(range(min = 1, max = 7))]
-    pub days: u8,
+    pub days: i64,
 }
 
 /// A multi-day forecast.
@@ -145,7 +148,7 @@ impl WeatherServer {
             ));
         }
         let start = today();
-        let days = (0..u64::from(args.days))
+        let days = (0..args.days.unsigned_abs())
             .map(|d| weather::daily(&city, start + chrono::Days::new(d)))
             .collect();
         Ok(Json(Forecast { city, days }))
@@ -293,7 +296,8 @@ fn today() -> chrono::NaiveDate {
 
 /// Decodes `%20`-style escapes in a URI segment (e.g. `New%20York`).
 fn percent_decode(segment: &str) -> String {
-    let query = format!("c={}", segment.replace('+', "%2B"));
+    // Read as the value of a one-pair form, so `+` and `&` must stay literal characters.
+    let query = format!("c={}", segment.replace('+', "%2B").replace('&', "%26"));
     url::form_urlencoded::parse(query.as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())
@@ -309,5 +313,6 @@ mod tests {
         assert_eq!(percent_decode("New%20York"), "New York");
         assert_eq!(percent_decode("Oslo"), "Oslo");
         assert_eq!(percent_decode("a+b"), "a+b");
+        assert_eq!(percent_decode("Tom&Jerry=1"), "Tom&Jerry=1");
     }
 }

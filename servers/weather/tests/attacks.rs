@@ -94,6 +94,12 @@ fn cases(issuer: &str, attacker_jwks_url: &str) -> Vec<Case> {
     let mut no_kid = Header::new(Algorithm::RS256);
     no_kid.kid = None;
 
+    // crit: "you must understand this extension to accept me" (RFC 7515 §4.1.11). We understand
+    // none, so even a token the IdP really signed is invalid with it.
+    let mut crit = Header::new(Algorithm::RS256);
+    crit.kid = Some("key-1".into());
+    crit.crit = Some(vec!["exp-extension".into()]);
+
     let good_token = key.sign(&good);
     let (h, p, s) = {
         let mut parts = good_token.split('.');
@@ -142,6 +148,13 @@ fn cases(issuer: &str, attacker_jwks_url: &str) -> Vec<Case> {
             query: "",
             body: initialize_body(),
             expect: Expect::NoToken,
+        },
+        Case {
+            name: "Bearer with no token",
+            authorization: Some("Bearer".into()),
+            query: "",
+            body: initialize_body(),
+            expect: Expect::InvalidRequest,
         },
         Case {
             name: "token in the query string",
@@ -206,6 +219,11 @@ fn cases(issuer: &str, attacker_jwks_url: &str) -> Vec<Case> {
             Expect::InvalidToken,
         ),
         // Lifetime.
+        case(
+            "crit header naming an extension the server does not know",
+            key.sign_with_header(crit, &good),
+            Expect::InvalidToken,
+        ),
         case(
             "expired (2 minutes ago)",
             key.sign(&with(good.clone(), |c| {

@@ -56,15 +56,17 @@ async fn tools_resources_and_prompts_with_a_full_token() {
         assert_eq!(forecast["days"].as_array().unwrap().len(), 5);
 
         // Bad input is a tool error the model can read, not a protocol error.
-        let bad = client
-            .call_tool(
-                CallToolRequestParams::new("get_forecast")
-                    .with_arguments(args(json!({"city": "Oslo", "days": 30}))),
-            )
-            .await
-            .unwrap();
-        assert_eq!(bad.is_error, Some(true));
-        assert!(format!("{:?}", bad.content).contains("between 1 and 7"));
+        for days in [0_i64, 30, -1, 300, 1 << 40] {
+            let bad = client
+                .call_tool(
+                    CallToolRequestParams::new("get_forecast")
+                        .with_arguments(args(json!({"city": "Oslo", "days": days}))),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("days = {days}: a protocol error: {e}"));
+            assert_eq!(bad.is_error, Some(true), "days = {days}");
+            assert!(format!("{:?}", bad.content).contains("between 1 and 7"));
+        }
 
         // whoami reads the validated claims through the request parts.
         let me = client
@@ -287,6 +289,20 @@ async fn foreign_host_and_origin_are_refused() {
             .await
             .unwrap();
         assert_eq!(admin.status(), 403);
+        // ... and it is for this machine only: the LAN name that /mcp accepts does not open it.
+        let admin = http_client()
+            .get(format!("http://{}/_admin/audit", server.addr))
+            .header("host", "weather.lan:8000")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(admin.status(), 403);
+        let admin = http_client()
+            .get(format!("http://{}/_admin/audit", server.addr))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(admin.status(), 200);
         server.shutdown().await.unwrap();
     })
     .await;
@@ -399,6 +415,129 @@ async fn the_sse_stream_and_session_delete_need_a_token_too() {
                 "{method}"
             );
         }
+        server.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+/// rmcp answers an unreadable JSON body with `415 Unsupported Media Type`; the media type was
+/// right, so the server answers what JSON-RPC prescribes instead: 400 with -32700 or -32600.
+#[tokio::test]
+async fn bad_json_rpc_bodies_get_json_rpc_errors() {
+    within(async {
+        let idp = TestIdp::start(vec![TestKey::issuer()]).await;
+        let server = start_weather_for(&idp.issuer).await;
+        let token = TestKey::issuer().sign(&access_claims(&idp.issuer));
+        for (body, code) in [
+            ("", -32700),
+            ("not json", -32700),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,", -32700),
+            ("{\"foo\":1}", -32600),
+            ("[1, 2]", -32600),
+            ("{\"jsonrpc\":\"2.0\",\"method\":123}", -32600),
+        ] {
+            let response = http_client()
+                .post(server.mcp_url.as_str())
+                .header("accept", "application/json, text/event-stream")
+                .header("content-type", "application/json")
+                .bearer_auth(&token)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400, "{body:?}");
+            let error: Value = response.json().await.unwrap();
+            assert_eq!(error["jsonrpc"], "2.0", "{body:?}: {error}");
+            assert_eq!(error["id"], Value::Null, "{body:?}: {error}");
+            assert_eq!(error["error"]["code"], code, "{body:?}: {error}");
+        }
+        // Another media type is still 415: that refusal is right.
+        let response = http_client()
+            .post(server.mcp_url.as_str())
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "text/plain")
+            .bearer_auth(&token)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 415);
+        // The audit knows who sent the bad bodies and records the status they really got.
+        let entries = server.audit.entries();
+        let bad = &entries[entries.len() - 2];
+        assert_eq!((bad.oid.as_str(), bad.status), (ALICE_OID, 400));
+        server.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+/// A browser-based client (the MCP Inspector in direct mode, served from 127.0.0.1:6274) must be
+/// able to preflight, fetch the metadata, and read the 401 challenge; a foreign origin gets nothing.
+#[tokio::test]
+async fn browser_clients_get_cors_from_allowed_origins_only() {
+    within(async {
+        let idp = TestIdp::start(vec![TestKey::issuer()]).await;
+        let server = start_weather_for(&idp.issuer).await;
+        let inspector = "http://127.0.0.1:6274";
+        let preflight = http_client()
+            .request(reqwest::Method::OPTIONS, server.mcp_url.as_str())
+            .header("origin", inspector)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(preflight.status().is_success(), "{}", preflight.status());
+        assert_eq!(
+            preflight.headers()["access-control-allow-origin"],
+            inspector
+        );
+        let allowed = preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(allowed.contains("authorization"), "{allowed}");
+
+        let challenge = http_client()
+            .post(server.mcp_url.as_str())
+            .header("origin", inspector)
+            .json(&tools_call_body())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(challenge.status(), 401);
+        let exposed = challenge.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(exposed.contains("www-authenticate"), "{exposed}");
+
+        let metadata = http_client()
+            .get(format!(
+                "http://{}/.well-known/oauth-protected-resource/mcp",
+                server.addr
+            ))
+            .header("origin", inspector)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(metadata.headers()["access-control-allow-origin"], inspector);
+
+        let foreign = http_client()
+            .request(reqwest::Method::OPTIONS, server.mcp_url.as_str())
+            .header("origin", "http://evil.example")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            !foreign
+                .headers()
+                .contains_key("access-control-allow-origin")
+        );
         server.shutdown().await.unwrap();
     })
     .await;

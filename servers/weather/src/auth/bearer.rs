@@ -4,9 +4,12 @@
 //!
 //! 1. A token in the URL (`?access_token=`) is refused with 400: URLs end up in logs, proxies and
 //!    browser history, and MCP forbids it.
-//! 2. No `Authorization: Bearer` header: 401 with a bare challenge that points at the metadata.
-//! 3. The JWT header must say `alg: RS256` and name a `kid`; the key is looked up in the issuer's
-//!    published keys ([`super::jwks`]). Nothing else in the header is trusted.
+//! 2. No `Authorization: Bearer` header (none, or another scheme such as `Basic`): 401 with a
+//!    bare challenge that points at the metadata. A `Bearer` header with no token, or one that is
+//!    not visible ASCII, is a malformed request: 400 `invalid_request` (RFC 6750 §3.1).
+//! 3. The JWT header must say `alg: RS256`, name a `kid`, and demand no `crit` extensions; the key
+//!    is looked up in the issuer's published keys ([`super::jwks`]). Nothing else in the header
+//!    is trusted.
 //! 4. The signature is verified and the claims checked: `iss` exactly the configured issuer,
 //!    `aud` the API's client id (or `api://<id>`), `exp` present and not passed, `nbf` not in the
 //!    future, 60 s leeway for clock skew.
@@ -96,6 +99,12 @@ impl Bearer {
             .map_err(|_| self.invalid("the token is not a well-formed JWT"))?;
         if header.alg != Algorithm::RS256 {
             return Err(self.invalid("tokens must be signed with RS256"));
+        }
+        // RFC 7515 §4.1.11: extensions listed in `crit` must be understood, and we know none.
+        if header.crit.is_some() {
+            return Err(self.invalid(
+                "the token header lists critical extensions (crit) this server does not support",
+            ));
         }
         let kid = header
             .kid
@@ -229,13 +238,13 @@ pub async fn require_bearer(
     // Take what is needed out of the request first: the body is not `Sync`, so a borrow of the
     // request cannot be held across an `.await` in a `Send` future.
     let query_token = has_token_in_query(request.uri());
-    let token = bearer_token(request.headers()).map(str::to_string);
+    let token = bearer_token(request.headers());
     let calls = request
         .extensions()
         .get::<RpcCalls>()
         .cloned()
         .unwrap_or_default();
-    match authorize(&bearer, query_token, token.as_deref(), &calls).await {
+    match authorize(&bearer, query_token, token, &calls).await {
         Ok(claims) => {
             let caller = Caller {
                 user_id: claims.user_id().to_string(),
@@ -261,7 +270,7 @@ pub async fn require_bearer(
 async fn authorize(
     bearer: &Bearer,
     query_token: bool,
-    token: Option<&str>,
+    token: Presented,
     calls: &RpcCalls,
 ) -> Result<Claims, (Refusal, Option<Caller>)> {
     if query_token {
@@ -273,10 +282,20 @@ async fn authorize(
             None,
         ));
     }
-    let Some(token) = token else {
-        return Err((bearer.challenge(None, None), None));
+    let token = match token {
+        Presented::Token(token) => token,
+        Presented::Nothing => return Err((bearer.challenge(None, None), None)),
+        Presented::Malformed => {
+            return Err((
+                bearer.challenge(
+                    Some(BearerError::InvalidRequest),
+                    Some("the Authorization header must be `Bearer <token>`, the token in visible ASCII"),
+                ),
+                None,
+            ));
+        }
     };
-    let claims = bearer.validate(token).await.map_err(|r| (r, None))?;
+    let claims = bearer.validate(&token).await.map_err(|r| (r, None))?;
     bearer.check_scopes(&claims, calls).map_err(|r| {
         let caller = Caller {
             user_id: claims.user_id().to_string(),
@@ -287,12 +306,31 @@ async fn authorize(
     Ok(claims)
 }
 
-/// The token from `Authorization: Bearer <token>` (scheme case-insensitive, RFC 9110 §11.1).
-fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
-    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+/// What the `Authorization` header presents.
+#[derive(Debug, PartialEq)]
+enum Presented {
+    /// No header, or another scheme (`Basic ...`): the client did not try bearer authentication.
+    Nothing,
+    /// `Bearer` with no token, or with bytes a token cannot contain.
+    Malformed,
+    /// `Bearer <token>`.
+    Token(String),
+}
+
+/// Reads `Authorization: Bearer <token>` (scheme case-insensitive, RFC 9110 §11.1).
+fn bearer_token(headers: &http::HeaderMap) -> Presented {
+    let Some(value) = headers.get(http::header::AUTHORIZATION) else {
+        return Presented::Nothing;
+    };
+    let bytes = value.as_bytes();
+    let scheme_len = bytes.iter().position(|b| *b == b' ').unwrap_or(bytes.len());
+    if !bytes[..scheme_len].eq_ignore_ascii_case(b"bearer") {
+        return Presented::Nothing;
+    }
+    match value.to_str().map(|v| v[scheme_len..].trim()) {
+        Ok(token) if !token.is_empty() => Presented::Token(token.to_string()),
+        _ => Presented::Malformed,
+    }
 }
 
 fn has_token_in_query(uri: &http::Uri) -> bool {
@@ -326,13 +364,21 @@ mod tests {
 
     #[test]
     fn bearer_scheme_is_case_insensitive_and_needs_a_token() {
-        let mut h = http::HeaderMap::new();
-        h.insert(http::header::AUTHORIZATION, "bearer abc".parse().unwrap());
-        assert_eq!(bearer_token(&h), Some("abc"));
-        h.insert(http::header::AUTHORIZATION, "Basic abc".parse().unwrap());
-        assert_eq!(bearer_token(&h), None);
-        h.insert(http::header::AUTHORIZATION, "Bearer ".parse().unwrap());
-        assert_eq!(bearer_token(&h), None);
+        let read = |value: &[u8]| {
+            let mut h = http::HeaderMap::new();
+            h.insert(
+                http::header::AUTHORIZATION,
+                http::HeaderValue::from_bytes(value).unwrap(),
+            );
+            bearer_token(&h)
+        };
+        assert_eq!(read(b"bearer abc"), Presented::Token("abc".into()));
+        assert_eq!(read(b"Basic abc"), Presented::Nothing);
+        assert_eq!(read(b"Bearerabc"), Presented::Nothing);
+        assert_eq!(read(b"Bearer "), Presented::Malformed);
+        assert_eq!(read(b"Bearer"), Presented::Malformed);
+        assert_eq!(read(b"Bearer \xff\xfe"), Presented::Malformed);
+        assert_eq!(bearer_token(&http::HeaderMap::new()), Presented::Nothing);
     }
 
     #[test]

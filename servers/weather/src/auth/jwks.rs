@@ -245,7 +245,7 @@ impl KeyStore {
             let jwks_uri: Url = jwks_uri
                 .parse()
                 .map_err(|e| format!("jwks_uri {jwks_uri:?} is not a URL: {e}"))?;
-            check_transport(&jwks_uri)?;
+            check_transport(&jwks_uri, &issuer)?;
             return Ok(jwks_uri);
         }
         Err(format!(
@@ -310,13 +310,20 @@ pub fn metadata_urls(issuer: &Url) -> Vec<Url> {
     .collect()
 }
 
-/// Keys must travel over TLS, except on loopback (the offline workshop).
-fn check_transport(url: &Url) -> Result<(), String> {
+/// Keys must travel over TLS, with two exceptions: loopback (the offline workshop), and the very
+/// host of an issuer the operator configured as plain `http://` (the classroom LAN mode, where
+/// `--issuer http://192.168.1.20:8400/...` was chosen on purpose). An `https` issuer never has its
+/// keys downgraded to plain http elsewhere.
+fn check_transport(url: &Url, issuer: &Url) -> Result<(), String> {
+    let issuer_host_over_http = issuer.scheme() == "http"
+        && url.host_str() == issuer.host_str()
+        && url.port_or_known_default() == issuer.port_or_known_default();
     match url.scheme() {
         "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
+        "http" if is_loopback(url) || issuer_host_over_http => Ok(()),
         _ => Err(format!(
-            "refusing to fetch keys from {url}: only https (or http on loopback) is allowed"
+            "refusing to fetch keys from {url}: only https is allowed (or http on loopback, or on \
+             the host of an http issuer)"
         )),
     }
 }
@@ -337,5 +344,30 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
         "timed out".into()
     } else {
         e.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_travel_over_tls_except_on_loopback_or_an_http_issuers_own_host() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let lan_issuer = url("http://192.168.1.20:8400/t/v2.0");
+        let keys = url("http://192.168.1.20:8400/t/discovery/v2.0/keys");
+        // LAN mode: the operator chose a plain-http issuer; its own keys come from the same host.
+        assert!(check_transport(&keys, &lan_issuer).is_ok());
+        // But not from another host, or another port, over plain http.
+        let elsewhere = url("http://192.168.1.99:8400/keys");
+        assert!(check_transport(&elsewhere, &lan_issuer).is_err());
+        let other_port = url("http://192.168.1.20:9999/keys");
+        assert!(check_transport(&other_port, &lan_issuer).is_err());
+        // An https issuer's keys are never fetched over plain http off loopback.
+        let entra = url("https://login.microsoftonline.com/t/v2.0");
+        assert!(check_transport(&url("http://login.microsoftonline.com/keys"), &entra).is_err());
+        assert!(check_transport(&url("https://login.microsoftonline.com/keys"), &entra).is_ok());
+        assert!(check_transport(&url("http://127.0.0.1:8400/keys"), &entra).is_ok());
+        assert!(check_transport(&url("file:///etc/keys"), &lan_issuer).is_err());
     }
 }

@@ -48,7 +48,8 @@ impl VerifiedTokens {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(token)?;
         let now = jsonwebtoken::get_current_timestamp();
-        (Arc::ptr_eq(&entry.key, key) && entry.claims.exp + leeway >= now)
+        // Saturating: `exp` is whatever the (trusted) issuer signed, up to u64::MAX.
+        (Arc::ptr_eq(&entry.key, key) && entry.claims.exp.saturating_add(leeway) >= now)
             .then(|| entry.claims.clone())
     }
 
@@ -103,6 +104,14 @@ mod tests {
             memo.get("old", &k1, 60).is_none(),
             "expired beyond the leeway"
         );
+    }
+
+    #[test]
+    fn a_far_future_exp_does_not_overflow() {
+        let memo = VerifiedTokens::new(10);
+        let k = key();
+        memo.insert("forever", &k, &claims(u64::MAX));
+        assert!(memo.get("forever", &k, 60).is_some());
     }
 
     #[test]
