@@ -27,7 +27,7 @@ async fn one_tool_question_over_stdio() {
     );
     assert!(r.stdout.contains("\"price\": 215.99"), "{}", r.stdout);
     assert!(
-        r.stdout.contains("get_stock_price(symbol=TSLA): "),
+        r.stdout.contains("\nTesla Inc. (TSLA) is at 215.99 USD.\n"),
         "{}",
         r.stdout
     );
@@ -67,8 +67,9 @@ async fn two_tool_question_over_stdio() {
         r.stdout
     );
     assert!(
-        r.stdout
-            .contains("5 rows of Date,Open,High,Low,Close,Volume"),
+        r.stdout.contains(
+            "Apple Inc. (AAPL) is at 175.50 USD.\nPrice history (5d, AAPL): 5 rows from "
+        ),
         "{}",
         r.stdout
     );
@@ -92,8 +93,9 @@ async fn compare_over_streamable_http() {
         r.stdout
     );
     assert!(
-        r.stdout
-            .contains("AAPL ($175.50) is higher than GOOGL ($138.25)"),
+        r.stdout.contains(
+            "Apple Inc. (AAPL, 175.50 USD) is higher than Alphabet Inc. (GOOGL, 138.25 USD) by 26.94 %."
+        ),
         "{}",
         r.stdout
     );
@@ -139,6 +141,13 @@ async fn elicitation_is_answered_from_scripted_stdin_over_sse() {
         r.stdout
     );
     assert!(r.stdout.contains("\"week_52_range\""), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("Microsoft Corporation (MSFT) is at 509.77, with "),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("week 52 range high "), "{}", r.stdout);
 
     // Declining carries on without the range.
     let r = run(console(&["-q", "Get Microsoft stock info", &url]), "d\n").await;

@@ -26,6 +26,8 @@
 //! It also answers sampling requests (no tools) by extracting from the prompt's data, honouring
 //! `maxTokens` and stop sequences. It never pretends to be an LLM: the banner says what it is.
 
+mod phrase;
+
 use super::{Message, Options, Reply, ToolCall, ToolSpec};
 use serde_json::{Map, Value, json};
 use stock_server::market;
@@ -778,115 +780,6 @@ fn plan(question: &str, tools: &[ToolSpec], history: &[Message]) -> Vec<Call> {
         .unwrap_or_default()
 }
 
-/// A number that stands for a whole result: the result itself, or a price-like field.
-fn headline_number(content: &str) -> Option<f64> {
-    let v: Value = serde_json::from_str(content.trim()).ok()?;
-    match &v {
-        Value::Number(n) => n.as_f64(),
-        Value::Object(o) => o
-            .iter()
-            .find(|(k, v)| {
-                v.is_number()
-                    && ["price", "temperature", "value", "result"]
-                        .iter()
-                        .any(|w| k.to_ascii_lowercase().contains(w))
-            })
-            .and_then(|(_, v)| v.as_f64()),
-        _ => None,
-    }
-}
-
-/// A short readable version of a tool result (the full result is shown above the answer).
-fn summarize(content: &str) -> String {
-    if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(content.trim()) {
-        // A result that phrases itself wins.
-        if let Some(s) = ["summary", "message", "text"]
-            .iter()
-            .find_map(|k| o.get(*k).and_then(Value::as_str))
-        {
-            return s.to_string();
-        }
-        let scalar = |v: &Value| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let fields: Vec<String> = o
-            .iter()
-            .take(10)
-            .map(|(k, v)| match v {
-                // A list: its items, each as its first few fields (those not repeating ours).
-                Value::Array(items) => {
-                    let shown: Vec<String> = items
-                        .iter()
-                        .take(7)
-                        .map(|item| match item {
-                            Value::Object(f) => f
-                                .iter()
-                                .filter(|(ik, iv)| o.get(*ik) != Some(iv) && !iv.is_object())
-                                .take(5)
-                                .map(|(ik, iv)| format!("{ik} {}", scalar(iv)))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            other => scalar(other),
-                        })
-                        .collect();
-                    format!("{k} ({} items): [{}]", items.len(), shown.join("; "))
-                }
-                // One level of nesting, inline: `week_52_range: high 582.6, low 410.63`.
-                Value::Object(inner) => format!(
-                    "{k}: {}",
-                    inner
-                        .iter()
-                        .map(|(ik, iv)| format!("{ik} {}", scalar(iv)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                other => format!("{k}: {}", scalar(other)),
-            })
-            .collect();
-        if !fields.is_empty() {
-            return fields.join(", ");
-        }
-    }
-    let lines: Vec<&str> = content.trim().lines().collect();
-    // A table (CSV): its size, first and last rows.
-    let commas = |l: &str| l.matches(',').count();
-    if lines.len() > 3
-        && commas(lines[0]) > 0
-        && lines.iter().all(|l| commas(l) == commas(lines[0]))
-    {
-        return format!(
-            "{} rows of {}; first: {}; last: {}",
-            lines.len() - 1,
-            lines[0],
-            lines[1],
-            lines[lines.len() - 1]
-        );
-    }
-    if lines.len() > 12 {
-        format!(
-            "{}\n… ({} more lines)",
-            lines[..12].join("\n"),
-            lines.len() - 12
-        )
-    } else {
-        lines.join("\n")
-    }
-}
-
-fn describe_call(name: &str, args: &Value) -> String {
-    let args: Vec<String> = args
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| match v {
-            Value::String(s) => format!("{k}={s}"),
-            other => format!("{k}={other}"),
-        })
-        .collect();
-    format!("{name}({})", args.join(", "))
-}
-
 impl Offline {
     /// The next reply: tool calls for a new question, or an answer once results are in.
     /// (Generation settings do not apply to a planner; sampling goes through [`sample`].)
@@ -940,65 +833,23 @@ impl Offline {
                 stop_reason: Some("toolUse".into()),
             };
         }
-        Reply::text(phrase(&calls, &results))
-    }
-}
-
-fn phrase(calls: &[&ToolCall], results: &[(&String, &String, bool)]) -> String {
-    let mut lines = Vec::new();
-    let mut numbers = Vec::new();
-    for (id, content, is_error) in results {
-        let Some(call) = calls.iter().find(|c| &&c.id == id) else {
-            continue;
-        };
-        let label = describe_call(&call.name, &call.arguments);
-        if *is_error {
-            lines.push(format!("{label} failed: {}", content.trim()));
-        } else {
-            let summary = summarize(content);
-            if let Some(n) = headline_number(content) {
-                numbers.push((call, n));
-            }
-            if summary.contains('\n') {
-                lines.push(format!("{label}:\n{summary}"));
-            } else {
-                lines.push(format!("{label}: {summary}"));
-            }
-        }
-    }
-    let mut answer = if lines.len() == 1 {
-        lines.remove(0)
-    } else {
-        lines
+        let outcomes: Vec<phrase::Outcome> = results
             .iter()
-            .map(|l| format!("- {l}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    // Several calls of one tool that each gave a number: say which is highest.
-    if numbers.len() > 1 && numbers.iter().all(|(c, _)| c.name == numbers[0].0.name) {
-        let label = |c: &ToolCall| {
-            c.arguments
-                .as_object()
-                .and_then(|o| o.values().find_map(Value::as_str))
-                .unwrap_or(&c.name)
-                .to_string()
-        };
-        let max = numbers
-            .iter()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(c, n)| (label(c), *n));
-        let min = numbers
-            .iter()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(c, n)| (label(c), *n));
-        if let (Some((hi, hv)), Some((lo, lv))) = (max, min)
-            && hv > lv
-        {
-            answer.push_str(&format!("\nHighest: {hi} ({hv}); lowest: {lo} ({lv})."));
-        }
+            .filter_map(|(id, content, is_error)| {
+                let call = calls.iter().find(|c| &&c.id == id)?;
+                Some(phrase::Outcome {
+                    call,
+                    title: tools
+                        .iter()
+                        .find(|t| t.name == call.name)
+                        .and_then(|t| t.title.as_deref()),
+                    content,
+                    is_error: *is_error,
+                })
+            })
+            .collect();
+        Reply::text(phrase::answer(&outcomes))
     }
-    answer
 }
 
 /// Answers a sampling request without a model: extracts from the data the prompt carries.
@@ -1082,6 +933,7 @@ mod tests {
         ToolSpec {
             name: name.into(),
             description: description.into(),
+            title: None,
             input_schema: schema,
         }
     }
@@ -1248,33 +1100,6 @@ mod tests {
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].0, "get_stock_price");
         assert_eq!(calls[0].1["symbol"], "MSFT");
-    }
-
-    #[test]
-    fn answers_mark_errors_and_compare_numbers() {
-        let a = ToolCall {
-            id: "a".into(),
-            name: "get_stock_price".into(),
-            arguments: json!({"symbol": "AAPL"}),
-        };
-        let b = ToolCall {
-            id: "b".into(),
-            name: "get_stock_price".into(),
-            arguments: json!({"symbol": "GOOGL"}),
-        };
-        let (ia, ib) = ("a".to_string(), "b".to_string());
-        let (ca, cb) = ("175.5".to_string(), "138.25".to_string());
-        let text = phrase(&[&a, &b], &[(&ia, &ca, false), (&ib, &cb, false)]);
-        assert!(
-            text.contains("Highest: AAPL (175.5); lowest: GOOGL (138.25)."),
-            "{text}"
-        );
-        let err = "unknown symbol 'XYZ'".to_string();
-        let text = phrase(&[&a], &[(&ia, &err, true)]);
-        assert_eq!(
-            text,
-            "get_stock_price(symbol=AAPL) failed: unknown symbol 'XYZ'"
-        );
     }
 
     #[test]
