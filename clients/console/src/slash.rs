@@ -6,12 +6,12 @@
 //! it works in a classroom with no model at all.
 
 use crate::chat::{Chat, TurnError, classify};
+use crate::connect::Session;
 use crate::render::Renderer;
-use rmcp::Peer;
 use rmcp::model::{
     CallToolRequestParams, GetPromptRequestParams, JsonObject, ReadResourceRequestParams,
 };
-use rmcp::service::{RoleClient, ServiceError};
+use rmcp::service::ServiceError;
 use serde_json::{Value, json};
 
 /// The help text.
@@ -31,7 +31,7 @@ Ask a question in plain words, or use a command:
 /// Runs one slash command. `Ok(false)` means the command was fine but a tool reported an error.
 pub async fn run(
     line: &str,
-    peer: &Peer<RoleClient>,
+    peer: &Session,
     chat: &mut Chat,
     render: &Renderer,
 ) -> Result<bool, TurnError> {

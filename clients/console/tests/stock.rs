@@ -336,3 +336,87 @@ async fn protocol_version_can_be_pinned() {
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(r.stderr.contains("known: 2024-11-05"), "{}", r.stderr);
 }
+
+/// On 2026-07-28 a server may not send requests of its own: a tool that needs the user or the
+/// client's model answers `tools/call` with an `InputRequiredResult`, and the client retries
+/// with the answers (MRTR). The console drives those rounds through rmcp's `call_tool`, with
+/// the same form and approval prompts as on older revisions.
+#[tokio::test(flavor = "multi_thread")]
+async fn elicitation_runs_as_input_required_rounds_on_2026_07_28() {
+    let mut flags = vec!["--protocol", "2026-07-28", "-q", "Get Microsoft stock info"];
+    flags.extend_from_slice(&stdio_stock());
+    let r = run(console(&flags), "a\ny\n").await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("protocol 2026-07-28"), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("? The server asks: Would you like to include 52-week"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("week 52 range high 582.6, low 410.63."),
+        "{}",
+        r.stdout
+    );
+
+    // Declined over Streamable HTTP: the retry carries the decline, the tool answers without.
+    let base = start_stock_http().await;
+    let url = format!("{base}/mcp");
+    let r = run(
+        console(&[
+            "--protocol",
+            "2026-07-28",
+            "-q",
+            "Get Microsoft stock info",
+            &url,
+        ]),
+        "d\n",
+    )
+    .await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("\"week_52_range\": null"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("Microsoft Corporation (MSFT) is at 509.77, with "),
+        "{}",
+        r.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sampling_runs_as_input_required_rounds_on_2026_07_28() {
+    let mut flags = vec![
+        "--yes",
+        "--protocol",
+        "2026-07-28",
+        "-q",
+        "Generate a headline for Amazon stock",
+    ];
+    flags.extend_from_slice(&stdio_stock());
+    let r = run(console(&flags), "").await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("The server asks to use your model (sampling)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("approved (--yes)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(" over 1mo — Latest close $145.80\n"),
+        "{}",
+        r.stdout
+    );
+
+    // /call goes through the same rounds.
+    let base = start_stock_http().await;
+    let url = format!("{base}/mcp");
+    let r = run(
+        console(&["--yes", "--protocol", "2026-07-28", &url]),
+        "/call stock_headline_sampling symbol=AMZN\n",
+    )
+    .await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("← AMZN "), "{}", r.stdout);
+}
