@@ -628,6 +628,12 @@ fn calls_for(tool: &ToolSpec, e: &Entities, question_words: &[String]) -> Option
     } else {
         None
     };
+    // A tool with two symbol slots cannot take three companies: let a one-slot tool run once
+    // per company instead of silently dropping one ("compare Apple, Tesla and Nvidia").
+    let too_many = |k: Kind, named: usize| count(k) > 1 && named > count(k);
+    if too_many(Kind::Symbol, e.stocks.len()) || too_many(Kind::Place, e.places.len()) {
+        return None;
+    }
     let mut calls = Vec::new();
     match split_by {
         Some(kind) => {
@@ -1100,6 +1106,20 @@ mod tests {
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].0, "get_stock_price");
         assert_eq!(calls[0].1["symbol"], "MSFT");
+    }
+
+    #[test]
+    fn more_companies_than_slots_become_one_call_each() {
+        let calls = ask("compare Apple, Tesla and Nvidia", &stock_tools());
+        let symbols: Vec<&str> = calls
+            .iter()
+            .map(|c| c.1["symbol"].as_str().unwrap())
+            .collect();
+        assert!(calls.iter().all(|c| c.0 == "get_stock_price"), "{calls:?}");
+        assert_eq!(symbols, ["AAPL", "TSLA", "NVDA"]);
+        let calls = ask("price of Apple, Google and Tesla", &stock_tools());
+        assert_eq!(calls.len(), 3, "{calls:?}");
+        assert!(calls.iter().all(|c| c.0 == "get_stock_price"), "{calls:?}");
     }
 
     #[test]

@@ -479,13 +479,8 @@ fn comparison(obj: &Map<String, Value>) -> Option<String> {
         Value::Null if !key_in(k, PROSE_KEYS) => Some((k.as_str(), None)),
         _ => None,
     })?;
-    let describe = |h: &Headline| {
-        let value = with_unit(&number(h.value, h.money), &h.unit);
-        match h.subject.strip_suffix(')') {
-            Some(s) => format!("{s}, {value})"),
-            None => format!("{} ({value})", h.subject),
-        }
-    };
+    let describe =
+        |h: &Headline| with_value(&h.subject, &with_unit(&number(h.value, h.money), &h.unit));
     let Some(w) = winner else {
         return Some(format!(
             "{} and {} are level: neither is {}.",
@@ -518,6 +513,14 @@ fn comparison(obj: &Map<String, Value>) -> Option<String> {
     })
 }
 
+/// A subject with its value: `Apple Inc. (AAPL, 175.50 USD)`, `London (12 °C)`.
+fn with_value(subject: &str, value: &str) -> String {
+    match subject.strip_suffix(')') {
+        Some(s) => format!("{s}, {value})"),
+        None => format!("{subject} ({value})"),
+    }
+}
+
 /// How several results' numbers rank: two are compared, more get a highest and a lowest.
 fn rank(hs: &[&Headline]) -> Option<String> {
     let hi = hs.iter().max_by(|a, b| a.value.total_cmp(&b.value))?;
@@ -548,12 +551,10 @@ fn rank(hs: &[&Headline]) -> Option<String> {
         ));
     }
     Some(format!(
-        "Highest {}: {} ({}); lowest: {} ({}).",
+        "Highest {}: {}; lowest: {}.",
         hi.label,
-        hi.subject,
-        v(hi),
-        lo.subject,
-        v(lo)
+        with_value(&hi.subject, &v(hi)),
+        with_value(&lo.subject, &v(lo))
     ))
 }
 
@@ -764,6 +765,40 @@ mod tests {
         assert_eq!(
             text,
             "Paris: high 11 °C.\nLondon: high 12 °C.\nget_stock_price(symbol=XYZ) failed: unknown symbol 'XYZ'\nLondon has the higher high: 12 °C against 11 °C in Paris."
+        );
+    }
+
+    #[test]
+    fn three_prices_get_a_highest_and_a_lowest() {
+        let quote = |s: &str, p: f64| {
+            json!({"currency": "USD", "name": format!("{s} Inc."), "price": p, "symbol": s})
+                .to_string()
+        };
+        let calls: Vec<ToolCall> = ["A", "B", "C"]
+            .iter()
+            .map(|s| ToolCall {
+                id: s.to_string(),
+                name: "get_stock_price".into(),
+                arguments: json!({"symbol": s}),
+            })
+            .collect();
+        let contents = [quote("A", 175.5), quote("B", 215.99), quote("C", 138.25)];
+        let outcomes: Vec<Outcome> = calls
+            .iter()
+            .zip(&contents)
+            .map(|(call, content)| Outcome {
+                call,
+                title: None,
+                content,
+                is_error: false,
+            })
+            .collect();
+        let text = answer(&outcomes);
+        assert!(
+            text.ends_with(
+                "\nHighest price: B Inc. (B, 215.99 USD); lowest: C Inc. (C, 138.25 USD)."
+            ),
+            "{text}"
         );
     }
 
