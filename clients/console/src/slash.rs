@@ -216,7 +216,18 @@ pub async fn run(
                     return Ok(r.is_error != Some(true));
                 }
                 Err(ServiceError::McpError(e)) => {
-                    render.error(&format!("{name}: {}", e.message));
+                    // The server's own words first (that is what a learner's server said), then
+                    // what to do when the name is simply not one of its tools.
+                    let hint = if schema.is_none() {
+                        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+                        format!(
+                            " (this server has no tool '{name}'; its tools: {})",
+                            names.join(", ")
+                        )
+                    } else {
+                        String::new()
+                    };
+                    render.error(&format!("{name}: {}{hint}", e.message));
                     return Ok(false);
                 }
                 Err(e) => return Err(classify(e, &format!(" during {name}"))),

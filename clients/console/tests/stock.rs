@@ -256,13 +256,19 @@ async fn failures_give_a_clear_message_and_a_non_zero_exit() {
     )
     .await;
     assert_eq!(r.code, Some(1), "{r:?}");
-    let r = run(
-        console(&args(vec!["-q", "/call no_such_tool"], &stdio_stock())),
-        "",
-    )
-    .await;
+    // With the default log filter: the error is said once, in words, with what to do.
+    let mut cmd = console(&args(vec!["-q", "/call no_such_tool"], &stdio_stock()));
+    cmd.env_remove("RUST_LOG");
+    let r = run(cmd, "").await;
     assert_eq!(r.code, Some(1), "{r:?}");
-    assert!(r.stderr.contains("no_such_tool"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "error: no_such_tool: tool not found (this server has no tool 'no_such_tool'; its tools: "
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("WARN"), "{}", r.stderr);
 
     // Nothing listening: a clear connection error.
     let r = run(console(&["-q", "hi", "http://127.0.0.1:9/mcp"]), "").await;
