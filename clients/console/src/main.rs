@@ -112,9 +112,14 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                // rmcp warns about every error response; the console reports each one itself,
-                // in words, so by default those would only say the same thing twice.
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,rmcp::service=error")),
+                // rmcp logs every error response and every transport that ends (a 401 before
+                // sign-in included); the console reports each of those itself, in words, so by
+                // default rmcp's lines would only say the same thing twice, more cryptically.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new(
+                        "warn,rmcp::service=error,rmcp::transport::worker=off",
+                    )
+                }),
         )
         .with_writer(std::io::stderr)
         .init();
