@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 
 /// The help text.
 pub const HELP: &str = "\
-Ask a question in plain words, or use a command:
+Ask a question in plain words (\"price of Tesla\", \"compare Apple and Google\", \"weather in
+Paris\", then \"and London?\"): the model picks tools and answers. Or use a command:
   /tools                         list the server's tools and their parameters
   /call <tool> <json | k=v ...>  call a tool directly: /call get_stock_price symbol=AAPL
   /resources                     list resources
@@ -96,7 +97,7 @@ pub async fn run(
                         if a.required == Some(true) {
                             a.name.clone()
                         } else {
-                            format!("[{}]", a.name)
+                            format!("{}?", a.name)
                         }
                     })
                     .collect();

@@ -127,7 +127,12 @@ async fn elicitation_is_answered_from_scripted_stdin_over_sse() {
     let url = format!("{base}/sse");
     let r = run(console(&["-q", "Get Microsoft stock info", &url]), "a\ny\n").await;
     assert_eq!(r.code, Some(0), "{r:?}");
-    assert!(r.stderr.contains("over HTTP+SSE (legacy)"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("(legacy HTTP+SSE)…\nconnected to stock-server 0.1.0 over legacy HTTP+SSE"),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stdout
             .contains("? The server asks: Would you like to include 52-week"),
@@ -215,7 +220,8 @@ async fn slash_commands_work_without_a_model() {
         "get_stock_history(period?: string, symbol: string)",
         "stock://tickers  tickers",
         "stock://{symbol}",
-        "stock_analysis_prompt([period], symbol)",
+        "stock_analysis_prompt(period?, symbol)",
+        "Ask a question in plain words (\"price of Tesla\"",
         "AAPL, MSFT, GOOGL, AMZN, TSLA, META, NVDA",
         "Provide a short analysis of NVDA",
         "→ get_stock_price {\"symbol\":\"nvda\"}",
