@@ -657,6 +657,48 @@ fn calls_for(tool: &ToolSpec, e: &Entities, question_words: &[String]) -> Option
     Some(calls)
 }
 
+/// A follow-up's entities, with the previous call's stock or place when it names none ("and for
+/// 5 days?" still means Oslo).
+fn with_previous(tool: &ToolSpec, e: &Entities, prev: &ToolCall) -> Entities {
+    let mut e = e.clone();
+    let (stocks, places) = (e.stocks.is_empty(), e.places.is_empty());
+    for (name, value) in prev.arguments.as_object().into_iter().flatten() {
+        let Some(v) = value.as_str() else { continue };
+        match kind_of(name, &tool.input_schema["properties"][name]) {
+            Kind::Symbol if stocks => e.stocks.push(v.to_string()),
+            Kind::Place if places => e.places.push(v.to_string()),
+            _ => {}
+        }
+    }
+    e
+}
+
+/// Copies into a follow-up's arguments the previous call's values for the parameters the
+/// follow-up names nothing for.
+fn carry_over(
+    tool: &ToolSpec,
+    e: &Entities,
+    previous: Option<&Map<String, Value>>,
+    args: &mut Map<String, Value>,
+) {
+    for (name, value) in previous.into_iter().flatten() {
+        let schema = &tool.input_schema["properties"][name];
+        let named = match kind_of(name, schema) {
+            Kind::Symbol => !e.stocks.is_empty(),
+            Kind::Place => !e.places.is_empty(),
+            Kind::Period => !e.periods.is_empty(),
+            Kind::Number => !e.numbers.is_empty(),
+            // Filled from the question's words when it mentions one; else the default.
+            _ => args
+                .get(name)
+                .is_some_and(|v| Some(v) != schema.get("default")),
+        };
+        if !named {
+            args.insert(name.clone(), value.clone());
+        }
+    }
+}
+
 /// Splits "price of Tesla, then the weather in Paris" into clauses that each name a tool.
 fn clauses(question: &str) -> Vec<String> {
     let lower = question.to_string();
@@ -741,15 +783,24 @@ fn plan(question: &str, tools: &[ToolSpec], history: &[Message]) -> Vec<Call> {
     if let Some((_, calls)) = plan_intent(&content_words, &e, tools, &question_words) {
         return calls;
     }
-    // A follow-up with new entities only ("and Microsoft?"): reuse the last tool used.
+    // A follow-up with new entities only ("and Microsoft?"): reuse the last tool used, and the
+    // arguments the follow-up does not change ("and Berlin?" after a 3-day forecast for Oslo is
+    // a 3-day forecast for Berlin).
     if !e.is_empty() {
-        let last_tool = history.iter().rev().find_map(|m| match m {
-            Message::Assistant { tool_calls, .. } => tool_calls.first().map(|c| c.name.clone()),
+        let last_call = history.iter().rev().find_map(|m| match m {
+            Message::Assistant { tool_calls, .. } => tool_calls.first().cloned(),
             _ => None,
         });
-        if let Some(tool) = last_tool.and_then(|n| tools.iter().find(|t| t.name == n))
-            && let Some(calls) = calls_for(tool, &e, &question_words)
+        let tool = last_call
+            .as_ref()
+            .and_then(|prev| tools.iter().find(|t| t.name == prev.name));
+        if let (Some(prev), Some(tool)) = (&last_call, tool)
+            && let Some(mut calls) =
+                calls_for(tool, &with_previous(tool, &e, prev), &question_words)
         {
+            for (_, args) in &mut calls {
+                carry_over(tool, &e, prev.arguments.as_object(), args);
+            }
             return calls;
         }
     }
@@ -1106,6 +1157,31 @@ mod tests {
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].0, "get_stock_price");
         assert_eq!(calls[0].1["symbol"], "MSFT");
+
+        // What the follow-up does not change carries over; what it names does not.
+        let forecast = |city: &str, days: u64| {
+            vec![
+                Message::User(format!("forecast for {city} for {days} days")),
+                Message::Assistant {
+                    text: None,
+                    tool_calls: vec![ToolCall {
+                        id: "1".into(),
+                        name: "get_forecast".into(),
+                        arguments: json!({"city": city, "days": days}),
+                    }],
+                },
+            ]
+        };
+        let calls = plan("what about Berlin?", &weather_tools(), &forecast("Oslo", 3));
+        assert_eq!(
+            calls[0].1,
+            *json!({"city": "Berlin", "days": 3}).as_object().unwrap()
+        );
+        let calls = plan("and for 5 days?", &weather_tools(), &forecast("Oslo", 3));
+        assert_eq!(
+            calls[0].1,
+            *json!({"city": "Oslo", "days": 5}).as_object().unwrap()
+        );
     }
 
     #[test]
