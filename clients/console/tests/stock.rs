@@ -277,14 +277,17 @@ async fn failures_give_a_clear_message_and_a_non_zero_exit() {
     assert!(!r.stderr.contains("WARN"), "{}", r.stderr);
 
     // Nothing listening: a clear connection error.
-    let r = run(console(&["-q", "hi", "http://127.0.0.1:9/mcp"]), "").await;
-    assert_eq!(r.code, Some(1), "{r:?}");
-    assert!(
-        r.stderr
-            .contains("could not connect to http://127.0.0.1:9/mcp"),
-        "{}",
-        r.stderr
-    );
+    for url in ["http://127.0.0.1:9/mcp", "http://127.0.0.1:9/sse"] {
+        let r = run(console(&["-q", "hi", url]), "").await;
+        assert_eq!(r.code, Some(1), "{r:?}");
+        assert!(
+            r.stderr.contains(&format!(
+                "error: nothing answers at {url}: is the server running, on that port?"
+            )),
+            "{}",
+            r.stderr
+        );
+    }
 
     // A command that is not an MCP server.
     let r = run(console(&["-q", "hi", "--", "echo", "-q", "hi"]), "").await;
