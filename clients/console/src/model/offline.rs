@@ -284,8 +284,10 @@ fn extract(question: &str) -> Entities {
             rest.push(c);
         }
     }
+    // A comma stays a token of its own: it ends a place name ("Paris, London and Oslo").
+    let rest = rest.replace(',', " , ");
     let tokens: Vec<&str> = rest
-        .split(|c: char| c.is_whitespace() || ",;?!()".contains(c))
+        .split(|c: char| c.is_whitespace() || ";?!()".contains(c))
         .map(|t| t.trim_matches(|c: char| c == '.' || c == ':' || c == '\''))
         .map(|t| t.strip_suffix("'s").unwrap_or(t))
         .filter(|t| !t.is_empty())
@@ -1182,6 +1184,18 @@ mod tests {
             calls[0].1,
             *json!({"city": "Oslo", "days": 5}).as_object().unwrap()
         );
+    }
+
+    #[test]
+    fn a_comma_ends_a_place_name() {
+        let e = extract("weather in Paris, London and New York");
+        assert_eq!(e.places, ["Paris", "London", "New York"]);
+        let calls = ask("weather in Paris, London and Oslo", &weather_tools());
+        let cities: Vec<&str> = calls
+            .iter()
+            .map(|c| c.1["city"].as_str().unwrap())
+            .collect();
+        assert_eq!(cities, ["Paris", "London", "Oslo"]);
     }
 
     #[test]
