@@ -659,6 +659,22 @@ fn calls_for(tool: &ToolSpec, e: &Entities, question_words: &[String]) -> Option
     Some(calls)
 }
 
+/// Whether a tool has a parameter for something the question names: a follow-up must change
+/// something ("weather in Paris" is no follow-up to a stock tool).
+fn takes_any(tool: &ToolSpec, e: &Entities) -> bool {
+    tool.input_schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .any(|(name, schema)| match kind_of(name, schema) {
+            Kind::Symbol => !e.stocks.is_empty(),
+            Kind::Place => !e.places.is_empty(),
+            Kind::Period => !e.periods.is_empty(),
+            Kind::Number => !e.numbers.is_empty(),
+            _ => false,
+        })
+}
+
 /// A follow-up's entities, with the previous call's stock or place when it names none ("and for
 /// 5 days?" still means Oslo).
 fn with_previous(tool: &ToolSpec, e: &Entities, prev: &ToolCall) -> Entities {
@@ -797,6 +813,7 @@ fn plan(question: &str, tools: &[ToolSpec], history: &[Message]) -> Vec<Call> {
             .as_ref()
             .and_then(|prev| tools.iter().find(|t| t.name == prev.name));
         if let (Some(prev), Some(tool)) = (&last_call, tool)
+            && takes_any(tool, &e)
             && let Some(mut calls) =
                 calls_for(tool, &with_previous(tool, &e, prev), &question_words)
         {
@@ -1179,6 +1196,9 @@ mod tests {
             calls[0].1,
             *json!({"city": "Berlin", "days": 3}).as_object().unwrap()
         );
+        // A follow-up must change something the tool takes: no stock tool for a city.
+        let calls = plan("weather in Paris", &stock_tools(), &history);
+        assert!(calls.is_empty(), "{calls:?}");
         let calls = plan("and for 5 days?", &weather_tools(), &forecast("Oslo", 3));
         assert_eq!(
             calls[0].1,
