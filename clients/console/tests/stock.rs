@@ -262,6 +262,20 @@ async fn failures_give_a_clear_message_and_a_non_zero_exit() {
     )
     .await;
     assert_eq!(r.code, Some(1), "{r:?}");
+    // Required arguments left out: the server's answer, then how to call the tool.
+    let r = run(
+        console(&args(vec!["-q", "/call get_stock_price"], &stdio_stock())),
+        "",
+    )
+    .await;
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("usage: /call get_stock_price symbol=<string> (missing: symbol)"),
+        "{}",
+        r.stderr
+    );
+
     // With the default log filter: the error is said once, in words, with what to do.
     let mut cmd = console(&args(vec!["-q", "/call no_such_tool"], &stdio_stock()));
     cmd.env_remove("RUST_LOG");
