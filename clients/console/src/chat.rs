@@ -14,11 +14,11 @@
 //! memory exactly as it was. The original Python client started every question from scratch,
 //! had no round cap and ignored `isError`.
 
+use crate::connect::Session;
 use crate::model::{Message, Model, ModelError, Options, ToolSpec};
 use crate::render::{Renderer, result_for_model};
-use rmcp::Peer;
 use rmcp::model::CallToolRequestParams;
-use rmcp::service::{RoleClient, ServiceError};
+use rmcp::service::ServiceError;
 
 /// Why a turn ended without an answer.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +79,7 @@ impl Chat {
     /// Runs one turn and returns the answer.
     pub async fn ask(
         &mut self,
-        peer: &Peer<RoleClient>,
+        peer: &Session,
         render: &Renderer,
         question: &str,
     ) -> Result<String, TurnError> {

@@ -71,6 +71,14 @@ pub enum ConnectError {
         /// The `WWW-Authenticate` challenge, if any, formatted for the message.
         challenge: String,
     },
+    /// Nothing accepts connections at the URL.
+    #[error(
+        "nothing answers at {url}: is the server running, on that port? (the stock server: cargo run -p stock-server -- -t streamable-http; everything: cargo xtask up)"
+    )]
+    Unreachable {
+        /// The server.
+        url: String,
+    },
     /// The device-code sign-in failed.
     #[error("signing in to {url} failed: {message}")]
     SignIn {
@@ -212,6 +220,9 @@ pub async fn connect(
                             challenge: String::new(),
                         }
                     }
+                    source if refused(&source) => ConnectError::Unreachable {
+                        url: url.to_string(),
+                    },
                     source => ConnectError::Sse {
                         url: url.to_string(),
                         source,
@@ -292,9 +303,49 @@ fn http_error(
                 .map(|c| format!(", {c}"))
                 .unwrap_or_default(),
         }
+    } else if streamable_refused(&e) {
+        ConnectError::Unreachable {
+            url: url.to_string(),
+        }
     } else {
         other(e)
     }
+}
+
+/// Whether the Streamable HTTP handshake failed because no server accepted the connection.
+/// (rmcp keeps the transport's error in fields that are not `source()`s, so it is unwrapped by
+/// hand.)
+fn streamable_refused(e: &ClientInitializeError) -> bool {
+    use rmcp::transport::streamable_http_client::StreamableHttpError;
+    let ClientInitializeError::TransportError { error, .. } = e else {
+        return false;
+    };
+    match error
+        .error
+        .downcast_ref::<StreamableHttpError<reqwest::Error>>()
+    {
+        Some(StreamableHttpError::Client(client)) => refused(client),
+        Some(StreamableHttpError::Io(io)) => refused(io),
+        _ => refused(error.error.as_ref()),
+    }
+}
+
+/// Whether an error comes down to a refused or failed TCP connection: no server there.
+fn refused(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_connect)
+            || err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// Parses a `--protocol` value, listing the known versions when it is not one of them.

@@ -30,7 +30,7 @@ use std::process::ExitCode;
 #[command(
     name = "mcp-console",
     version,
-    after_help = "Examples:\n  mcp-console http://127.0.0.1:8001/mcp\n  mcp-console http://127.0.0.1:8001/sse\n  mcp-console stock-server\n  mcp-console -q \"What's the price of Tesla?\" -- cargo run -q -p stock-server\n  mcp-console --model openai http://127.0.0.1:8000/mcp   (OPENAI_BASE_URL, OPENAI_MODEL...)\n\nSettings are read from the environment and from a .env file in the current directory\n(see clients/console/.env.example)."
+    after_help = "Examples:\n  mcp-console http://127.0.0.1:8001/mcp        the stock server over Streamable HTTP\n  mcp-console http://127.0.0.1:8001/sse        the same server over legacy HTTP+SSE\n  mcp-console -- cargo run -q -p stock-server  a server over stdio (any command)\n  mcp-console -q \"What's the price of Tesla?\" -- cargo run -q -p stock-server\n  mcp-console http://127.0.0.1:8000/mcp        the weather server: signs in (device code) on 401\n  mcp-console --protocol 2026-07-28 http://127.0.0.1:8001/mcp\n  mcp-console --model openai http://127.0.0.1:8000/mcp   (OPENAI_BASE_URL, OPENAI_MODEL...)\n\nSettings are read from the environment and from a .env file in the current directory\n(see clients/console/.env.example)."
 )]
 struct Cli {
     /// The server: a URL, or a command and its arguments (put `--` before a command with flags).
@@ -67,7 +67,10 @@ struct Cli {
     #[arg(long, env = "OPENAI_MODEL", value_name = "NAME")]
     openai_model: Option<String>,
 
-    /// Pin the MCP protocol version instead of negotiating the newest (e.g. 2025-06-18).
+    /// Pin the MCP protocol version instead of negotiating (the console offers 2025-11-25 and
+    /// accepts an older version the server answers with):
+    /// 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25, or 2026-07-28 (no initialize; elicitation
+    /// and sampling come back as input-required results).
     #[arg(long, value_parser = parse_protocol, value_name = "VERSION")]
     protocol: Option<ProtocolVersion>,
 
@@ -112,7 +115,14 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // rmcp logs every error response and every transport that ends (a 401 before
+                // sign-in included); the console reports each of those itself, in words, so by
+                // default rmcp's lines would only say the same thing twice, more cryptically.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new(
+                        "warn,rmcp::service=error,rmcp::transport::worker=off",
+                    )
+                }),
         )
         .with_writer(std::io::stderr)
         .init();

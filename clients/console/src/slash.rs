@@ -6,17 +6,18 @@
 //! it works in a classroom with no model at all.
 
 use crate::chat::{Chat, TurnError, classify};
+use crate::connect::Session;
 use crate::render::Renderer;
-use rmcp::Peer;
 use rmcp::model::{
     CallToolRequestParams, GetPromptRequestParams, JsonObject, ReadResourceRequestParams,
 };
-use rmcp::service::{RoleClient, ServiceError};
-use serde_json::{Value, json};
+use rmcp::service::ServiceError;
+use serde_json::{Map, Value, json};
 
 /// The help text.
 pub const HELP: &str = "\
-Ask a question in plain words, or use a command:
+Ask a question in plain words (\"price of Tesla\", \"compare Apple and Google\", \"weather in
+Paris\", then \"and London?\"): the model picks tools and answers. Or use a command:
   /tools                         list the server's tools and their parameters
   /call <tool> <json | k=v ...>  call a tool directly: /call get_stock_price symbol=AAPL
   /resources                     list resources
@@ -31,7 +32,7 @@ Ask a question in plain words, or use a command:
 /// Runs one slash command. `Ok(false)` means the command was fine but a tool reported an error.
 pub async fn run(
     line: &str,
-    peer: &Peer<RoleClient>,
+    peer: &Session,
     chat: &mut Chat,
     render: &Renderer,
 ) -> Result<bool, TurnError> {
@@ -96,7 +97,7 @@ pub async fn run(
                         if a.required == Some(true) {
                             a.name.clone()
                         } else {
-                            format!("[{}]", a.name)
+                            format!("{}?", a.name)
                         }
                     })
                     .collect();
@@ -209,14 +210,32 @@ pub async fn run(
                 }
             };
             render.tool_call(name, &Value::Object(arguments.clone()));
+            // Sent even with required arguments missing: how the server answers is worth seeing.
+            let usage = schema.as_ref().and_then(|s| missing(name, s, &arguments));
             let params = CallToolRequestParams::new(name.to_string()).with_arguments(arguments);
             match peer.call_tool(params).await {
                 Ok(r) => {
                     render.tool_result(&r);
+                    if r.is_error == Some(true)
+                        && let Some(usage) = usage
+                    {
+                        render.note(&usage);
+                    }
                     return Ok(r.is_error != Some(true));
                 }
                 Err(ServiceError::McpError(e)) => {
-                    render.error(&format!("{name}: {}", e.message));
+                    // The server's own words first (that is what a learner's server said), then
+                    // what to do when the name is simply not one of its tools.
+                    let hint = if schema.is_none() {
+                        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+                        format!(
+                            " (this server has no tool '{name}'; its tools: {})",
+                            names.join(", ")
+                        )
+                    } else {
+                        usage.map(|u| format!(" ({u})")).unwrap_or_default()
+                    };
+                    render.error(&format!("{name}: {}{hint}", e.message));
                     return Ok(false);
                 }
                 Err(e) => return Err(classify(e, &format!(" during {name}"))),
@@ -228,6 +247,36 @@ pub async fn run(
         }
     }
     Ok(true)
+}
+
+/// When required arguments are missing, how to call the tool:
+/// `usage: /call get_stock_price symbol=<string> (missing: symbol)`.
+fn missing(name: &str, schema: &Value, arguments: &Map<String, Value>) -> Option<String> {
+    let required: Vec<&str> = schema["required"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let absent: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|k| !arguments.contains_key(*k))
+        .collect();
+    if absent.is_empty() {
+        return None;
+    }
+    let example: Vec<String> = required
+        .iter()
+        .map(|k| {
+            let ty = schema["properties"][*k]["type"].as_str().unwrap_or("value");
+            format!("{k}=<{ty}>")
+        })
+        .collect();
+    Some(format!(
+        "usage: /call {name} {} (missing: {})",
+        example.join(" "),
+        absent.join(", ")
+    ))
 }
 
 /// `symbol, period?` from an input schema, for listings.
@@ -299,6 +348,19 @@ fn key_values(text: &str, schema: Option<&Value>) -> Result<Vec<(String, Value)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_required_arguments_get_a_usage_line() {
+        let schema = json!({"type": "object",
+            "properties": {"symbol": {"type": "string"}, "period": {"type": "string"}},
+            "required": ["symbol"]});
+        assert_eq!(
+            missing("get_stock_history", &schema, &Map::new()).as_deref(),
+            Some("usage: /call get_stock_history symbol=<string> (missing: symbol)")
+        );
+        let given = json!({"symbol": "AAPL"}).as_object().unwrap().clone();
+        assert_eq!(missing("get_stock_history", &schema, &given), None);
+    }
 
     #[test]
     fn key_values_follow_the_schema() {

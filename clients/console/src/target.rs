@@ -78,7 +78,7 @@ impl Target {
     pub fn transport_name(&self) -> &'static str {
         match self {
             Target::StreamableHttp(_) => "Streamable HTTP",
-            Target::Sse(_) => "HTTP+SSE (legacy)",
+            Target::Sse(_) => "legacy HTTP+SSE",
             Target::Command { .. } => "stdio",
         }
     }

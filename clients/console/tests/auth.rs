@@ -48,18 +48,19 @@ async fn a_401_leads_to_device_code_sign_in_and_a_retry() {
     let url = stack.weather.mcp_url.to_string();
     let cache = cache_dir("signin");
 
-    let r = run(
-        console(&[
-            "--token-cache",
-            &cache,
-            "-q",
-            "What's the weather in Paris?",
-            &url,
-        ]),
-        "",
-    )
-    .await;
+    let mut cmd = console(&[
+        "--token-cache",
+        &cache,
+        "-q",
+        "What's the weather in Paris?",
+        &url,
+    ]);
+    // The default log filter: the 401 is explained once, by the console.
+    cmd.env_remove("RUST_LOG");
+    let r = run(cmd, "").await;
     assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(!r.stderr.contains("worker quit"), "{}", r.stderr);
+    assert!(r.stdout.contains("\nParis on 20"), "{}", r.stdout);
     assert!(
         r.stderr
             .contains("requires sign-in: starting the device-code flow"),

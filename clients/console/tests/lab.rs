@@ -25,6 +25,33 @@ async fn progress_and_log_notifications_are_shown_on_stderr() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn questions_get_answers_phrased_from_text_and_form_results() {
+    // Plain text is already phrased: it is the answer.
+    let r = run(console(&lab("count to 3")), "").await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stdout.ends_with("← counted to 3\ncounted to 3\n"),
+        "{}",
+        r.stdout
+    );
+
+    // A JSON result without a subject of its own is introduced by the tool it came from.
+    let r = run(
+        console(&lab("sign up for the newsletter")),
+        "a\n42\nbob@example.com\nBob\n\n\n\n",
+    )
+    .await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stdout.ends_with(
+            "Signup: action accept, content age 42, email bob@example.com, name Bob, newsletter: yes, plan free.\n"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_server_crash_mid_call_is_a_clear_error_and_a_clean_exit() {
     let r = run(console(&lab("please crash")), "").await;
     assert_eq!(r.code, Some(1), "{r:?}");

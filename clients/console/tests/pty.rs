@@ -41,7 +41,7 @@ fn questions_history_and_ctrl_d() {
     p.exp_string("connected to stock-server").unwrap();
     p.exp_string("you> ").unwrap();
     p.send_line("price of Tesla").unwrap();
-    p.exp_string("get_stock_price(symbol=TSLA)").unwrap();
+    p.exp_string("Tesla Inc. (TSLA) is at 215.99 USD.").unwrap();
     p.exp_string("you> ").unwrap();
     // Up arrow recalls the last question from history.
     p.send("\x1b[A").unwrap();
@@ -49,11 +49,12 @@ fn questions_history_and_ctrl_d() {
     p.exp_string("price of Tesla").unwrap();
     p.send("\r").unwrap();
     p.flush().unwrap();
-    p.exp_string("get_stock_price(symbol=TSLA)").unwrap();
+    p.exp_string("Tesla Inc. (TSLA) is at 215.99 USD.").unwrap();
     p.exp_string("you> ").unwrap();
     // Memory across turns: the follow-up reuses the tool.
     p.send_line("and Nvidia?").unwrap();
-    p.exp_string("get_stock_price(symbol=NVDA)").unwrap();
+    p.exp_string("NVIDIA Corporation (NVDA) is at 445.32 USD.")
+        .unwrap();
     p.exp_string("you> ").unwrap();
     p.send_control('d').unwrap();
     p.exp_string("bye").unwrap();

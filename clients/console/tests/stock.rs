@@ -27,7 +27,7 @@ async fn one_tool_question_over_stdio() {
     );
     assert!(r.stdout.contains("\"price\": 215.99"), "{}", r.stdout);
     assert!(
-        r.stdout.contains("get_stock_price(symbol=TSLA): "),
+        r.stdout.contains("\nTesla Inc. (TSLA) is at 215.99 USD.\n"),
         "{}",
         r.stdout
     );
@@ -67,8 +67,9 @@ async fn two_tool_question_over_stdio() {
         r.stdout
     );
     assert!(
-        r.stdout
-            .contains("5 rows of Date,Open,High,Low,Close,Volume"),
+        r.stdout.contains(
+            "Apple Inc. (AAPL) is at 175.50 USD.\nPrice history (5d, AAPL): 5 rows from "
+        ),
         "{}",
         r.stdout
     );
@@ -92,8 +93,9 @@ async fn compare_over_streamable_http() {
         r.stdout
     );
     assert!(
-        r.stdout
-            .contains("AAPL ($175.50) is higher than GOOGL ($138.25)"),
+        r.stdout.contains(
+            "Apple Inc. (AAPL, 175.50 USD) is higher than Alphabet Inc. (GOOGL, 138.25 USD) by 26.94 %."
+        ),
         "{}",
         r.stdout
     );
@@ -125,7 +127,12 @@ async fn elicitation_is_answered_from_scripted_stdin_over_sse() {
     let url = format!("{base}/sse");
     let r = run(console(&["-q", "Get Microsoft stock info", &url]), "a\ny\n").await;
     assert_eq!(r.code, Some(0), "{r:?}");
-    assert!(r.stderr.contains("over HTTP+SSE (legacy)"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("(legacy HTTP+SSE)…\nconnected to stock-server 0.1.0 over legacy HTTP+SSE"),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stdout
             .contains("? The server asks: Would you like to include 52-week"),
@@ -139,6 +146,13 @@ async fn elicitation_is_answered_from_scripted_stdin_over_sse() {
         r.stdout
     );
     assert!(r.stdout.contains("\"week_52_range\""), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("Microsoft Corporation (MSFT) is at 509.77, with "),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("week 52 range high "), "{}", r.stdout);
 
     // Declining carries on without the range.
     let r = run(console(&["-q", "Get Microsoft stock info", &url]), "d\n").await;
@@ -206,7 +220,8 @@ async fn slash_commands_work_without_a_model() {
         "get_stock_history(period?: string, symbol: string)",
         "stock://tickers  tickers",
         "stock://{symbol}",
-        "stock_analysis_prompt([period], symbol)",
+        "stock_analysis_prompt(period?, symbol)",
+        "Ask a question in plain words (\"price of Tesla\"",
         "AAPL, MSFT, GOOGL, AMZN, TSLA, META, NVDA",
         "Provide a short analysis of NVDA",
         "→ get_stock_price {\"symbol\":\"nvda\"}",
@@ -247,23 +262,46 @@ async fn failures_give_a_clear_message_and_a_non_zero_exit() {
     )
     .await;
     assert_eq!(r.code, Some(1), "{r:?}");
+    // Required arguments left out: the server's answer, then how to call the tool.
     let r = run(
-        console(&args(vec!["-q", "/call no_such_tool"], &stdio_stock())),
+        console(&args(vec!["-q", "/call get_stock_price"], &stdio_stock())),
         "",
     )
     .await;
     assert_eq!(r.code, Some(1), "{r:?}");
-    assert!(r.stderr.contains("no_such_tool"), "{}", r.stderr);
-
-    // Nothing listening: a clear connection error.
-    let r = run(console(&["-q", "hi", "http://127.0.0.1:9/mcp"]), "").await;
-    assert_eq!(r.code, Some(1), "{r:?}");
     assert!(
         r.stderr
-            .contains("could not connect to http://127.0.0.1:9/mcp"),
+            .contains("usage: /call get_stock_price symbol=<string> (missing: symbol)"),
         "{}",
         r.stderr
     );
+
+    // With the default log filter: the error is said once, in words, with what to do.
+    let mut cmd = console(&args(vec!["-q", "/call no_such_tool"], &stdio_stock()));
+    cmd.env_remove("RUST_LOG");
+    let r = run(cmd, "").await;
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr.contains(
+            "error: no_such_tool: tool not found (this server has no tool 'no_such_tool'; its tools: "
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("WARN"), "{}", r.stderr);
+
+    // Nothing listening: a clear connection error.
+    for url in ["http://127.0.0.1:9/mcp", "http://127.0.0.1:9/sse"] {
+        let r = run(console(&["-q", "hi", url]), "").await;
+        assert_eq!(r.code, Some(1), "{r:?}");
+        assert!(
+            r.stderr.contains(&format!(
+                "error: nothing answers at {url}: is the server running, on that port?"
+            )),
+            "{}",
+            r.stderr
+        );
+    }
 
     // A command that is not an MCP server.
     let r = run(console(&["-q", "hi", "--", "echo", "-q", "hi"]), "").await;
@@ -326,4 +364,88 @@ async fn protocol_version_can_be_pinned() {
     let r = run(console(&["--protocol", "1999-01-01", "x"]), "").await;
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(r.stderr.contains("known: 2024-11-05"), "{}", r.stderr);
+}
+
+/// On 2026-07-28 a server may not send requests of its own: a tool that needs the user or the
+/// client's model answers `tools/call` with an `InputRequiredResult`, and the client retries
+/// with the answers (MRTR). The console drives those rounds through rmcp's `call_tool`, with
+/// the same form and approval prompts as on older revisions.
+#[tokio::test(flavor = "multi_thread")]
+async fn elicitation_runs_as_input_required_rounds_on_2026_07_28() {
+    let mut flags = vec!["--protocol", "2026-07-28", "-q", "Get Microsoft stock info"];
+    flags.extend_from_slice(&stdio_stock());
+    let r = run(console(&flags), "a\ny\n").await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("protocol 2026-07-28"), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("? The server asks: Would you like to include 52-week"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("week 52 range high 582.6, low 410.63."),
+        "{}",
+        r.stdout
+    );
+
+    // Declined over Streamable HTTP: the retry carries the decline, the tool answers without.
+    let base = start_stock_http().await;
+    let url = format!("{base}/mcp");
+    let r = run(
+        console(&[
+            "--protocol",
+            "2026-07-28",
+            "-q",
+            "Get Microsoft stock info",
+            &url,
+        ]),
+        "d\n",
+    )
+    .await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("\"week_52_range\": null"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("Microsoft Corporation (MSFT) is at 509.77, with "),
+        "{}",
+        r.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sampling_runs_as_input_required_rounds_on_2026_07_28() {
+    let mut flags = vec![
+        "--yes",
+        "--protocol",
+        "2026-07-28",
+        "-q",
+        "Generate a headline for Amazon stock",
+    ];
+    flags.extend_from_slice(&stdio_stock());
+    let r = run(console(&flags), "").await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("The server asks to use your model (sampling)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("approved (--yes)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(" over 1mo — Latest close $145.80\n"),
+        "{}",
+        r.stdout
+    );
+
+    // /call goes through the same rounds.
+    let base = start_stock_http().await;
+    let url = format!("{base}/mcp");
+    let r = run(
+        console(&["--yes", "--protocol", "2026-07-28", &url]),
+        "/call stock_headline_sampling symbol=AMZN\n",
+    )
+    .await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("← AMZN "), "{}", r.stdout);
 }

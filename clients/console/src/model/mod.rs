@@ -65,6 +65,8 @@ pub struct ToolSpec {
     pub name: String,
     /// What the tool does.
     pub description: String,
+    /// The human-readable title, if the server gave one (the offline planner phrases with it).
+    pub title: Option<String>,
     /// The `inputSchema` from `tools/list`.
     pub input_schema: Value,
 }
@@ -80,6 +82,7 @@ impl ToolSpec {
                 .or(tool.title.as_deref())
                 .unwrap_or_default()
                 .to_string(),
+            title: tool.title.clone(),
             input_schema: Value::Object((*tool.input_schema).clone()),
         }
     }

@@ -26,6 +26,8 @@
 //! It also answers sampling requests (no tools) by extracting from the prompt's data, honouring
 //! `maxTokens` and stop sequences. It never pretends to be an LLM: the banner says what it is.
 
+mod phrase;
+
 use super::{Message, Options, Reply, ToolCall, ToolSpec};
 use serde_json::{Map, Value, json};
 use stock_server::market;
@@ -282,8 +284,10 @@ fn extract(question: &str) -> Entities {
             rest.push(c);
         }
     }
+    // A comma stays a token of its own: it ends a place name ("Paris, London and Oslo").
+    let rest = rest.replace(',', " , ");
     let tokens: Vec<&str> = rest
-        .split(|c: char| c.is_whitespace() || ",;?!()".contains(c))
+        .split(|c: char| c.is_whitespace() || ";?!()".contains(c))
         .map(|t| t.trim_matches(|c: char| c == '.' || c == ':' || c == '\''))
         .map(|t| t.strip_suffix("'s").unwrap_or(t))
         .filter(|t| !t.is_empty())
@@ -626,6 +630,12 @@ fn calls_for(tool: &ToolSpec, e: &Entities, question_words: &[String]) -> Option
     } else {
         None
     };
+    // A tool with two symbol slots cannot take three companies: let a one-slot tool run once
+    // per company instead of silently dropping one ("compare Apple, Tesla and Nvidia").
+    let too_many = |k: Kind, named: usize| count(k) > 1 && named > count(k);
+    if too_many(Kind::Symbol, e.stocks.len()) || too_many(Kind::Place, e.places.len()) {
+        return None;
+    }
     let mut calls = Vec::new();
     match split_by {
         Some(kind) => {
@@ -647,6 +657,64 @@ fn calls_for(tool: &ToolSpec, e: &Entities, question_words: &[String]) -> Option
         None => calls.push((tool.name.clone(), fill(tool, e, question_words)?)),
     }
     Some(calls)
+}
+
+/// Whether a tool has a parameter for something the question names: a follow-up must change
+/// something ("weather in Paris" is no follow-up to a stock tool).
+fn takes_any(tool: &ToolSpec, e: &Entities) -> bool {
+    tool.input_schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .any(|(name, schema)| match kind_of(name, schema) {
+            Kind::Symbol => !e.stocks.is_empty(),
+            Kind::Place => !e.places.is_empty(),
+            Kind::Period => !e.periods.is_empty(),
+            Kind::Number => !e.numbers.is_empty(),
+            _ => false,
+        })
+}
+
+/// A follow-up's entities, with the previous call's stock or place when it names none ("and for
+/// 5 days?" still means Oslo).
+fn with_previous(tool: &ToolSpec, e: &Entities, prev: &ToolCall) -> Entities {
+    let mut e = e.clone();
+    let (stocks, places) = (e.stocks.is_empty(), e.places.is_empty());
+    for (name, value) in prev.arguments.as_object().into_iter().flatten() {
+        let Some(v) = value.as_str() else { continue };
+        match kind_of(name, &tool.input_schema["properties"][name]) {
+            Kind::Symbol if stocks => e.stocks.push(v.to_string()),
+            Kind::Place if places => e.places.push(v.to_string()),
+            _ => {}
+        }
+    }
+    e
+}
+
+/// Copies into a follow-up's arguments the previous call's values for the parameters the
+/// follow-up names nothing for.
+fn carry_over(
+    tool: &ToolSpec,
+    e: &Entities,
+    previous: Option<&Map<String, Value>>,
+    args: &mut Map<String, Value>,
+) {
+    for (name, value) in previous.into_iter().flatten() {
+        let schema = &tool.input_schema["properties"][name];
+        let named = match kind_of(name, schema) {
+            Kind::Symbol => !e.stocks.is_empty(),
+            Kind::Place => !e.places.is_empty(),
+            Kind::Period => !e.periods.is_empty(),
+            Kind::Number => !e.numbers.is_empty(),
+            // Filled from the question's words when it mentions one; else the default.
+            _ => args
+                .get(name)
+                .is_some_and(|v| Some(v) != schema.get("default")),
+        };
+        if !named {
+            args.insert(name.clone(), value.clone());
+        }
+    }
 }
 
 /// Splits "price of Tesla, then the weather in Paris" into clauses that each name a tool.
@@ -733,15 +801,25 @@ fn plan(question: &str, tools: &[ToolSpec], history: &[Message]) -> Vec<Call> {
     if let Some((_, calls)) = plan_intent(&content_words, &e, tools, &question_words) {
         return calls;
     }
-    // A follow-up with new entities only ("and Microsoft?"): reuse the last tool used.
+    // A follow-up with new entities only ("and Microsoft?"): reuse the last tool used, and the
+    // arguments the follow-up does not change ("and Berlin?" after a 3-day forecast for Oslo is
+    // a 3-day forecast for Berlin).
     if !e.is_empty() {
-        let last_tool = history.iter().rev().find_map(|m| match m {
-            Message::Assistant { tool_calls, .. } => tool_calls.first().map(|c| c.name.clone()),
+        let last_call = history.iter().rev().find_map(|m| match m {
+            Message::Assistant { tool_calls, .. } => tool_calls.first().cloned(),
             _ => None,
         });
-        if let Some(tool) = last_tool.and_then(|n| tools.iter().find(|t| t.name == n))
-            && let Some(calls) = calls_for(tool, &e, &question_words)
+        let tool = last_call
+            .as_ref()
+            .and_then(|prev| tools.iter().find(|t| t.name == prev.name));
+        if let (Some(prev), Some(tool)) = (&last_call, tool)
+            && takes_any(tool, &e)
+            && let Some(mut calls) =
+                calls_for(tool, &with_previous(tool, &e, prev), &question_words)
         {
+            for (_, args) in &mut calls {
+                carry_over(tool, &e, prev.arguments.as_object(), args);
+            }
             return calls;
         }
     }
@@ -776,115 +854,6 @@ fn plan(question: &str, tools: &[ToolSpec], history: &[Message]) -> Vec<Call> {
         .into_iter()
         .find_map(|(_, _, i)| calls_for(&tools[i], &e, &question_words))
         .unwrap_or_default()
-}
-
-/// A number that stands for a whole result: the result itself, or a price-like field.
-fn headline_number(content: &str) -> Option<f64> {
-    let v: Value = serde_json::from_str(content.trim()).ok()?;
-    match &v {
-        Value::Number(n) => n.as_f64(),
-        Value::Object(o) => o
-            .iter()
-            .find(|(k, v)| {
-                v.is_number()
-                    && ["price", "temperature", "value", "result"]
-                        .iter()
-                        .any(|w| k.to_ascii_lowercase().contains(w))
-            })
-            .and_then(|(_, v)| v.as_f64()),
-        _ => None,
-    }
-}
-
-/// A short readable version of a tool result (the full result is shown above the answer).
-fn summarize(content: &str) -> String {
-    if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(content.trim()) {
-        // A result that phrases itself wins.
-        if let Some(s) = ["summary", "message", "text"]
-            .iter()
-            .find_map(|k| o.get(*k).and_then(Value::as_str))
-        {
-            return s.to_string();
-        }
-        let scalar = |v: &Value| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let fields: Vec<String> = o
-            .iter()
-            .take(10)
-            .map(|(k, v)| match v {
-                // A list: its items, each as its first few fields (those not repeating ours).
-                Value::Array(items) => {
-                    let shown: Vec<String> = items
-                        .iter()
-                        .take(7)
-                        .map(|item| match item {
-                            Value::Object(f) => f
-                                .iter()
-                                .filter(|(ik, iv)| o.get(*ik) != Some(iv) && !iv.is_object())
-                                .take(5)
-                                .map(|(ik, iv)| format!("{ik} {}", scalar(iv)))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            other => scalar(other),
-                        })
-                        .collect();
-                    format!("{k} ({} items): [{}]", items.len(), shown.join("; "))
-                }
-                // One level of nesting, inline: `week_52_range: high 582.6, low 410.63`.
-                Value::Object(inner) => format!(
-                    "{k}: {}",
-                    inner
-                        .iter()
-                        .map(|(ik, iv)| format!("{ik} {}", scalar(iv)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                other => format!("{k}: {}", scalar(other)),
-            })
-            .collect();
-        if !fields.is_empty() {
-            return fields.join(", ");
-        }
-    }
-    let lines: Vec<&str> = content.trim().lines().collect();
-    // A table (CSV): its size, first and last rows.
-    let commas = |l: &str| l.matches(',').count();
-    if lines.len() > 3
-        && commas(lines[0]) > 0
-        && lines.iter().all(|l| commas(l) == commas(lines[0]))
-    {
-        return format!(
-            "{} rows of {}; first: {}; last: {}",
-            lines.len() - 1,
-            lines[0],
-            lines[1],
-            lines[lines.len() - 1]
-        );
-    }
-    if lines.len() > 12 {
-        format!(
-            "{}\n… ({} more lines)",
-            lines[..12].join("\n"),
-            lines.len() - 12
-        )
-    } else {
-        lines.join("\n")
-    }
-}
-
-fn describe_call(name: &str, args: &Value) -> String {
-    let args: Vec<String> = args
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| match v {
-            Value::String(s) => format!("{k}={s}"),
-            other => format!("{k}={other}"),
-        })
-        .collect();
-    format!("{name}({})", args.join(", "))
 }
 
 impl Offline {
@@ -940,65 +909,23 @@ impl Offline {
                 stop_reason: Some("toolUse".into()),
             };
         }
-        Reply::text(phrase(&calls, &results))
-    }
-}
-
-fn phrase(calls: &[&ToolCall], results: &[(&String, &String, bool)]) -> String {
-    let mut lines = Vec::new();
-    let mut numbers = Vec::new();
-    for (id, content, is_error) in results {
-        let Some(call) = calls.iter().find(|c| &&c.id == id) else {
-            continue;
-        };
-        let label = describe_call(&call.name, &call.arguments);
-        if *is_error {
-            lines.push(format!("{label} failed: {}", content.trim()));
-        } else {
-            let summary = summarize(content);
-            if let Some(n) = headline_number(content) {
-                numbers.push((call, n));
-            }
-            if summary.contains('\n') {
-                lines.push(format!("{label}:\n{summary}"));
-            } else {
-                lines.push(format!("{label}: {summary}"));
-            }
-        }
-    }
-    let mut answer = if lines.len() == 1 {
-        lines.remove(0)
-    } else {
-        lines
+        let outcomes: Vec<phrase::Outcome> = results
             .iter()
-            .map(|l| format!("- {l}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    // Several calls of one tool that each gave a number: say which is highest.
-    if numbers.len() > 1 && numbers.iter().all(|(c, _)| c.name == numbers[0].0.name) {
-        let label = |c: &ToolCall| {
-            c.arguments
-                .as_object()
-                .and_then(|o| o.values().find_map(Value::as_str))
-                .unwrap_or(&c.name)
-                .to_string()
-        };
-        let max = numbers
-            .iter()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(c, n)| (label(c), *n));
-        let min = numbers
-            .iter()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(c, n)| (label(c), *n));
-        if let (Some((hi, hv)), Some((lo, lv))) = (max, min)
-            && hv > lv
-        {
-            answer.push_str(&format!("\nHighest: {hi} ({hv}); lowest: {lo} ({lv})."));
-        }
+            .filter_map(|(id, content, is_error)| {
+                let call = calls.iter().find(|c| &&c.id == id)?;
+                Some(phrase::Outcome {
+                    call,
+                    title: tools
+                        .iter()
+                        .find(|t| t.name == call.name)
+                        .and_then(|t| t.title.as_deref()),
+                    content,
+                    is_error: *is_error,
+                })
+            })
+            .collect();
+        Reply::text(phrase::answer(&outcomes))
     }
-    answer
 }
 
 /// Answers a sampling request without a model: extracts from the data the prompt carries.
@@ -1082,6 +1009,7 @@ mod tests {
         ToolSpec {
             name: name.into(),
             description: description.into(),
+            title: None,
             input_schema: schema,
         }
     }
@@ -1248,33 +1176,60 @@ mod tests {
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].0, "get_stock_price");
         assert_eq!(calls[0].1["symbol"], "MSFT");
+
+        // What the follow-up does not change carries over; what it names does not.
+        let forecast = |city: &str, days: u64| {
+            vec![
+                Message::User(format!("forecast for {city} for {days} days")),
+                Message::Assistant {
+                    text: None,
+                    tool_calls: vec![ToolCall {
+                        id: "1".into(),
+                        name: "get_forecast".into(),
+                        arguments: json!({"city": city, "days": days}),
+                    }],
+                },
+            ]
+        };
+        let calls = plan("what about Berlin?", &weather_tools(), &forecast("Oslo", 3));
+        assert_eq!(
+            calls[0].1,
+            *json!({"city": "Berlin", "days": 3}).as_object().unwrap()
+        );
+        // A follow-up must change something the tool takes: no stock tool for a city.
+        let calls = plan("weather in Paris", &stock_tools(), &history);
+        assert!(calls.is_empty(), "{calls:?}");
+        let calls = plan("and for 5 days?", &weather_tools(), &forecast("Oslo", 3));
+        assert_eq!(
+            calls[0].1,
+            *json!({"city": "Oslo", "days": 5}).as_object().unwrap()
+        );
     }
 
     #[test]
-    fn answers_mark_errors_and_compare_numbers() {
-        let a = ToolCall {
-            id: "a".into(),
-            name: "get_stock_price".into(),
-            arguments: json!({"symbol": "AAPL"}),
-        };
-        let b = ToolCall {
-            id: "b".into(),
-            name: "get_stock_price".into(),
-            arguments: json!({"symbol": "GOOGL"}),
-        };
-        let (ia, ib) = ("a".to_string(), "b".to_string());
-        let (ca, cb) = ("175.5".to_string(), "138.25".to_string());
-        let text = phrase(&[&a, &b], &[(&ia, &ca, false), (&ib, &cb, false)]);
-        assert!(
-            text.contains("Highest: AAPL (175.5); lowest: GOOGL (138.25)."),
-            "{text}"
-        );
-        let err = "unknown symbol 'XYZ'".to_string();
-        let text = phrase(&[&a], &[(&ia, &err, true)]);
-        assert_eq!(
-            text,
-            "get_stock_price(symbol=AAPL) failed: unknown symbol 'XYZ'"
-        );
+    fn a_comma_ends_a_place_name() {
+        let e = extract("weather in Paris, London and New York");
+        assert_eq!(e.places, ["Paris", "London", "New York"]);
+        let calls = ask("weather in Paris, London and Oslo", &weather_tools());
+        let cities: Vec<&str> = calls
+            .iter()
+            .map(|c| c.1["city"].as_str().unwrap())
+            .collect();
+        assert_eq!(cities, ["Paris", "London", "Oslo"]);
+    }
+
+    #[test]
+    fn more_companies_than_slots_become_one_call_each() {
+        let calls = ask("compare Apple, Tesla and Nvidia", &stock_tools());
+        let symbols: Vec<&str> = calls
+            .iter()
+            .map(|c| c.1["symbol"].as_str().unwrap())
+            .collect();
+        assert!(calls.iter().all(|c| c.0 == "get_stock_price"), "{calls:?}");
+        assert_eq!(symbols, ["AAPL", "TSLA", "NVDA"]);
+        let calls = ask("price of Apple, Google and Tesla", &stock_tools());
+        assert_eq!(calls.len(), 3, "{calls:?}");
+        assert!(calls.iter().all(|c| c.0 == "get_stock_price"), "{calls:?}");
     }
 
     #[test]

@@ -297,6 +297,7 @@ mod tests {
         let tools = vec![ToolSpec {
             name: "get.price".into(),
             description: "d".into(),
+            title: None,
             input_schema: json!({"type": "object"}),
         }];
         let b = request_body("m", &messages, &tools, &Options::default());
