@@ -144,8 +144,13 @@ fn run_steps(steps: &[Step], bin_dir: &Path) -> Result<()> {
     let mut failed = Vec::new();
     for step in steps {
         let binary = up::binary_path(bin_dir, step.binary);
+        // A step that cannot run is a failure: a smoke run that skips proves nothing.
         if !binary.exists() {
-            println!("smoke: skip  {} ({} is not built)", step.name, step.binary);
+            println!(
+                "smoke: FAIL  {} ({} is not built: drop --no-build, or `cargo build -p {}`)",
+                step.name, step.binary, step.package
+            );
+            failed.push(step.name);
             continue;
         }
         let output = Command::new(&binary)

@@ -101,7 +101,7 @@ impl AuditLog {
     }
 }
 
-/// `GET /_admin/audit`: the recent entries as JSON, for this machine only.
+/// `GET /_admin/audit`: the recent entries as JSON, newest first, for this machine only.
 ///
 /// The entries name users and what they did, so in LAN mode (where the `Host` check lets the
 /// classroom in) they must not be served to the classroom: only a request from a loopback address
@@ -128,7 +128,8 @@ pub async fn list(State(log): State<Arc<AuditLog>>, request: Request) -> Respons
     Json(serde_json::json!({
         "auth": if log.auth_enabled { "enabled" } else { "DISABLED (--no-auth)" },
         "capacity": log.capacity,
-        "entries": log.entries(),
+        // Newest first, like mock-idp's activity feed: a dashboard shows the top rows.
+        "entries": log.entries().into_iter().rev().collect::<Vec<_>>(),
     }))
     .into_response()
 }

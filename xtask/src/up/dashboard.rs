@@ -173,7 +173,7 @@ fn table(title: &str, items: &[Value]) -> Option<Table> {
     }
     let rows = items
         .iter()
-        .rev() // newest first when feeds append
+        // Feeds list the newest first; the dashboard keeps their order.
         .take(20)
         .map(|item| {
             columns
@@ -263,9 +263,9 @@ mod tests {
         let tables = tables_from("mock-idp", &feed);
         assert_eq!(tables.len(), 1);
         assert_eq!(tables[0].title, "mock-idp: sign ins");
-        // Columns in key order; rows newest (last) first.
+        // Columns in key order; rows in the feed's order (newest first).
         assert_eq!(tables[0].columns, ["client", "user"]);
-        assert_eq!(tables[0].rows[0], ["", "bob"]);
+        assert_eq!(tables[0].rows[0], ["workshop", "alice"]);
     }
 
     #[test]

@@ -47,20 +47,26 @@ pub fn read(state_dir: &Path) -> Option<UpState> {
     pid_alive(state.pid).then_some(state)
 }
 
+/// Fails with a clear message when another `up` runs with this state directory.
+pub fn refuse_if_running(state_dir: &Path) -> Result<()> {
+    if let Some(running) = read(state_dir) {
+        bail!(
+            "`cargo xtask up` is already running in this workspace (pid {}).\n\
+             Its dashboard: {}\n\
+             Stop it with Ctrl-C in its terminal, or check it with `cargo xtask status`.",
+            running.pid,
+            running.dashboard
+        );
+    }
+    Ok(())
+}
+
 impl Lock {
     /// Takes the lock, or explains who holds it.
     pub fn acquire(state_dir: &Path, state: &UpState) -> Result<Self> {
         std::fs::create_dir_all(state_dir)
             .with_context(|| format!("cannot create {}", state_dir.display()))?;
-        if let Some(running) = read(state_dir) {
-            bail!(
-                "`cargo xtask up` is already running in this workspace (pid {}).\n\
-                 Its dashboard: {}\n\
-                 Stop it with Ctrl-C in its terminal, or check it with `cargo xtask status`.",
-                running.pid,
-                running.dashboard
-            );
-        }
+        refuse_if_running(state_dir)?;
         let path = path(state_dir);
         std::fs::write(&path, serde_json::to_string_pretty(state)?)
             .with_context(|| format!("cannot write {}", path.display()))?;

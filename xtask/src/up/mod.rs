@@ -89,15 +89,8 @@ pub fn run(args: Args) -> Result<()> {
     let root = cmd::workspace_root();
     let state_dir = args.state_dir();
 
-    if let Some(running) = lock::read(&state_dir) {
-        bail!(
-            "`cargo xtask up` is already running in this workspace (pid {}).\n\
-             Its dashboard: {}\n\
-             Stop it with Ctrl-C in its terminal, or check it with `cargo xtask status`.",
-            running.pid,
-            running.dashboard
-        );
-    }
+    // Checked before the build too, so a second `up` says so at once.
+    lock::refuse_if_running(&state_dir)?;
 
     let net = Network {
         bind: args.host,
