@@ -355,8 +355,9 @@ async fn supervise(
                 )
             })
             .collect(),
-        // This checkout's own results, plus a shared folder of learners' files if given.
-        results: std::iter::once(args.state_dir().join("results.json"))
+        // This checkout's own results (where `cargo xtask check --json` writes them), plus a
+        // shared folder of learners' files if given.
+        results: std::iter::once(cmd::workspace_root().join(".workshop/results.json"))
             .chain(args.results_dir.clone())
             .collect(),
     };
