@@ -1,0 +1,1 @@
+//! MCP transports that rmcp does not ship, each with its server half and its client half.
