@@ -125,16 +125,19 @@ impl AppState {
             && grant.scopes.offline_access()
             && client.allows(crate::clients::grant::REFRESH_TOKEN)
         {
-            response.refresh_token = Some(self.refresh.issue(
-                RefreshGrant {
-                    client_id: client.app.client_id.clone(),
-                    subject: grant.subject.clone(),
-                    scopes: refresh_scopes.unwrap_or_else(|| grant.scopes.clone()),
-                    resource,
-                    family: family.unwrap_or_else(|| crate::tokens::random_token(16)),
-                },
-                Duration::from_secs(self.config.refresh_token_lifetime_secs),
-            ));
+            let issued = self.refresh.issue(RefreshGrant {
+                client_id: client.app.client_id.clone(),
+                subject: grant.subject.clone(),
+                scopes: refresh_scopes.unwrap_or_else(|| grant.scopes.clone()),
+                resource,
+                family: family.unwrap_or_else(|| crate::tokens::random_token(16)),
+            });
+            // A full store means no refresh token this time, never a failed sign-in: the field
+            // is optional (RFC 6749 §5.1), and the client signs in again when it needs to.
+            match issued {
+                Ok(token) => response.refresh_token = Some(token),
+                Err(err) => tracing::warn!("no refresh token issued: {err}"),
+            }
         }
         self.activity.record(SignIn {
             time: now_rfc3339(),

@@ -33,14 +33,18 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use workshop_kit::expiring::ExpiringMap;
 
 /// How long the user has to get through the sign-in pages.
 const REQUEST_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
-/// How many sign-ins and codes may be in flight.
+/// How long a code is remembered after it expires, so that a late or replayed redemption gets
+/// its own error ("expired", "already redeemed") rather than "unknown".
+const CODE_MEMORY: Duration = Duration::from_secs(10 * 60);
+
+/// How many sign-ins, and how many codes, may be in flight. When either store is full a new
+/// sign-in is refused with `temporarily_unavailable`; the ones in progress are never evicted.
 const MAX_IN_FLIGHT: usize = 10_000;
 
 /// A validated authorization request, waiting for the user.
@@ -60,7 +64,6 @@ pub struct AuthRequest {
     pub resource: Option<String>,
     /// OpenID Connect nonce.
     pub nonce: Option<String>,
-    expires: Instant,
 }
 
 /// An issued authorization code.
@@ -72,71 +75,69 @@ pub struct IssuedCode {
     pub user: User,
     /// The sign-in's refresh-token family, revoked if the code is replayed.
     pub family: String,
+    /// When the code stops being redeemable (the store remembers it [`CODE_MEMORY`] longer).
     expires: Instant,
     used: bool,
 }
 
 /// Authorization requests and codes in flight.
-#[derive(Default)]
 pub struct Authorizations {
-    pending: Mutex<HashMap<String, AuthRequest>>,
-    codes: Mutex<HashMap<String, IssuedCode>>,
+    /// Requests waiting for the user, by the id carried in the sign-in forms.
+    pending: ExpiringMap<String, AuthRequest>,
+    /// Issued codes, redeemed or not: used codes are kept until they are forgotten, so that a
+    /// replay is recognised as one.
+    codes: ExpiringMap<String, IssuedCode>,
+}
+
+impl Default for Authorizations {
+    fn default() -> Self {
+        Self {
+            pending: ExpiringMap::new(MAX_IN_FLIGHT, REQUEST_LIFETIME),
+            // Each code gets its own TTL (the configured lifetime), so the map's is unused.
+            codes: ExpiringMap::new(MAX_IN_FLIGHT, REQUEST_LIFETIME),
+        }
+    }
 }
 
 impl Authorizations {
     fn start(&self, request: AuthRequest) -> Result<String, OAuthError> {
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        pending.retain(|_, r| r.expires > now);
-        if pending.len() >= MAX_IN_FLIGHT {
-            return Err(OAuthError::new(
-                "temporarily_unavailable",
-                "Too many sign-ins are in progress; try again in a few minutes.",
-            ));
-        }
         let id = random_token(24);
-        pending.insert(id.clone(), request);
+        // Refused when full (or, with odds of about 2^-140, when the random id is taken).
+        self.pending
+            .insert(id.clone(), request, Instant::now())
+            .map_err(|_| busy("Too many sign-ins are in progress; try again in a few minutes."))?;
         Ok(id)
     }
 
     fn get(&self, id: &str) -> Option<AuthRequest> {
-        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        pending
-            .get(id)
-            .filter(|r| r.expires > Instant::now())
-            .cloned()
+        self.pending.get(id, Instant::now())
     }
 
     fn take(&self, id: &str) -> Option<AuthRequest> {
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        pending.remove(id).filter(|r| r.expires > Instant::now())
+        self.pending.take(id, Instant::now())
     }
 
-    fn issue_code(&self, request: AuthRequest, user: User, lifetime: Duration) -> String {
+    fn issue_code(
+        &self,
+        request: AuthRequest,
+        user: User,
+        lifetime: Duration,
+    ) -> Result<String, OAuthError> {
         let code = random_token(32);
         let now = Instant::now();
-        let mut codes = self.codes.lock().unwrap_or_else(|e| e.into_inner());
-        // Used codes are kept until they expire, so that a replay is recognised as one.
-        codes.retain(|_, c| c.expires > now);
-        if codes.len() >= MAX_IN_FLIGHT
-            && let Some(oldest) = codes
-                .iter()
-                .min_by_key(|(_, c)| c.expires)
-                .map(|(k, _)| k.clone())
-        {
-            codes.remove(&oldest);
-        }
-        codes.insert(
-            code.clone(),
-            IssuedCode {
-                request,
-                user,
-                family: random_token(16),
-                expires: now + lifetime,
-                used: false,
-            },
-        );
-        code
+        let issued = IssuedCode {
+            request,
+            user,
+            family: random_token(16),
+            expires: now + lifetime,
+            used: false,
+        };
+        self.codes
+            .insert_for(code.clone(), issued, lifetime + CODE_MEMORY, now)
+            .map_err(|_| {
+                busy("Too many authorization codes are waiting to be redeemed; sign in again in a few minutes.")
+            })?;
+        Ok(code)
     }
 
     /// Redeems a code once. A replay revokes the refresh tokens already issued from it (RFC 6749
@@ -147,35 +148,42 @@ impl Authorizations {
         client_id: &str,
         refresh: &RefreshTokens,
     ) -> Result<IssuedCode, OAuthError> {
-        let mut codes = self.codes.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(issued) = codes.get_mut(code) else {
-            return Err(OAuthError::invalid_grant(
+        let now = Instant::now();
+        let redeemed = self.codes.update(code, now, |issued| {
+            if issued.used {
+                refresh.revoke_family(&issued.family);
+                return Err(OAuthError::invalid_grant(
+                    "The authorization code was already redeemed. Codes are single use; the \
+                     tokens issued from it are revoked.",
+                )
+                .aadsts(54005));
+            }
+            issued.used = true;
+            if issued.expires <= now {
+                return Err(
+                    OAuthError::invalid_grant("The authorization code has expired.").aadsts(70008),
+                );
+            }
+            if issued.request.client.app.client_id != client_id {
+                return Err(OAuthError::invalid_grant(
+                    "The authorization code was issued to a different client.",
+                )
+                .aadsts(70000));
+            }
+            Ok(issued.clone())
+        });
+        redeemed.unwrap_or_else(|| {
+            Err(OAuthError::invalid_grant(
                 "The authorization code is malformed, unknown or expired.",
             )
-            .aadsts(9002313));
-        };
-        if issued.used {
-            refresh.revoke_family(&issued.family);
-            return Err(OAuthError::invalid_grant(
-                "The authorization code was already redeemed. Codes are single use; the tokens \
-                 issued from it are revoked.",
-            )
-            .aadsts(54005));
-        }
-        issued.used = true;
-        if issued.expires <= Instant::now() {
-            return Err(
-                OAuthError::invalid_grant("The authorization code has expired.").aadsts(70008),
-            );
-        }
-        if issued.request.client.app.client_id != client_id {
-            return Err(OAuthError::invalid_grant(
-                "The authorization code was issued to a different client.",
-            )
-            .aadsts(70000));
-        }
-        Ok(issued.clone())
+            .aadsts(9002313))
+        })
     }
+}
+
+/// `temporarily_unavailable`: a store is full, so this sign-in cannot start now.
+fn busy(description: &str) -> OAuthError {
+    OAuthError::new("temporarily_unavailable", description)
 }
 
 /// Checks a PKCE `code_verifier` against the stored challenge (RFC 7636 §4.6).
@@ -311,7 +319,6 @@ pub async fn authorize(
         code_challenge: code_challenge.to_string(),
         resource,
         nonce: params.get("nonce").map(str::to_string),
-        expires: Instant::now() + REQUEST_LIFETIME,
     };
 
     if let Some(user) = state
@@ -442,7 +449,10 @@ fn redirect_with_code(state: &Shared, request: AuthRequest, user: User) -> Respo
     let lifetime = Duration::from_secs(state.config.auth_code_lifetime_secs);
     let redirect_uri = request.redirect_uri.clone();
     let client_state = request.state.clone();
-    let code = state.authorizations.issue_code(request, user, lifetime);
+    let code = match state.authorizations.issue_code(request, user, lifetime) {
+        Ok(code) => code,
+        Err(err) => return redirect_error(state, &redirect_uri, client_state.as_deref(), &err),
+    };
     let mut pairs = vec![("code", code.as_str())];
     if let Some(s) = &client_state {
         pairs.push(("state", s));

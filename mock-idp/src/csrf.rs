@@ -7,52 +7,51 @@
 //! value we issued for that same sign-in, and each value works once. Another site cannot read our
 //! pages (browsers forbid reading cross-origin responses, and framing is denied by
 //! `X-Frame-Options: DENY`), so it cannot learn a valid value.
+//!
+//! The outstanding values live in an [`ExpiringMap`]: each is forgotten after [`FORM_LIFETIME`],
+//! and at most [`MAX_TOKENS`] are remembered. When that many forms are open, a new one is
+//! *refused* (the page says to try again) rather than the oldest being forgotten: forgetting
+//! would let anyone who loads pages fast enough void the consent form a learner has open.
 
 use crate::tokens::random_token;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use workshop_kit::expiring::{ExpiringMap, Refused};
 
 /// How long a rendered form stays valid.
 pub const FORM_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
 /// At most this many outstanding form tokens are remembered.
-const MAX_TOKENS: usize = 10_000;
+pub const MAX_TOKENS: usize = 10_000;
 
-/// Outstanding form tokens.
-#[derive(Default)]
+/// Outstanding form tokens, each with the sign-in it is bound to.
 pub struct Csrf {
-    tokens: Mutex<HashMap<String, (String, Instant)>>,
+    tokens: ExpiringMap<String, String>,
+}
+
+impl Default for Csrf {
+    fn default() -> Self {
+        Self {
+            tokens: ExpiringMap::new(MAX_TOKENS, FORM_LIFETIME),
+        }
+    }
 }
 
 impl Csrf {
-    /// Issues a token for a form that belongs to `binding` (e.g. `device:ABCD-EFGH`).
-    pub fn issue(&self, binding: &str) -> String {
+    /// Issues a token for a form that belongs to `binding` (e.g. `device:ABCD-EFGH`); refused
+    /// when [`MAX_TOKENS`] forms are already open.
+    pub fn issue(&self, binding: &str) -> Result<String, Refused> {
         let token = random_token(24);
-        let now = Instant::now();
-        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        tokens.retain(|_, (_, expires)| *expires > now);
-        if tokens.len() >= MAX_TOKENS {
-            // Under a flood, forget the oldest forms rather than grow without bound.
-            if let Some(oldest) = tokens
-                .iter()
-                .min_by_key(|(_, (_, e))| *e)
-                .map(|(k, _)| k.clone())
-            {
-                tokens.remove(&oldest);
-            }
-        }
-        tokens.insert(token.clone(), (binding.to_string(), now + FORM_LIFETIME));
-        token
+        self.tokens
+            .insert(token.clone(), binding.to_string(), Instant::now())?;
+        Ok(token)
     }
 
     /// Accepts a token once, if it was issued for `binding` and has not expired.
     pub fn consume(&self, token: Option<&str>, binding: &str) -> bool {
         let Some(token) = token else { return false };
-        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        match tokens.remove(token) {
-            Some((bound, expires)) => bound == binding && expires > Instant::now(),
-            None => false,
-        }
+        // Taken even when the binding is wrong: a token shown to the wrong form is spent.
+        self.tokens
+            .take(token, Instant::now())
+            .is_some_and(|bound| bound == binding)
     }
 }

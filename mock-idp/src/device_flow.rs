@@ -38,14 +38,15 @@ use axum::response::{IntoResponse, Response};
 use rand::RngExt;
 use serde::Serialize;
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use workshop_kit::expiring::{ExpiringMap, Refused};
 
 /// The user-code alphabet of RFC 8628 §6.1: consonants only.
 pub const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
 
-/// How many device codes may be in flight at once.
+/// How many device codes may be in flight at once. When that many are remembered, a new one is
+/// refused with `temporarily_unavailable`: a flood of requests must not evict the code a learner
+/// is typing in right now.
 const MAX_IN_FLIGHT: usize = 10_000;
 
 /// How long a finished or expired device code stays visible in the activity feed.
@@ -88,8 +89,8 @@ pub struct DeviceAuth {
 }
 
 impl DeviceAuth {
-    fn expired(&self) -> bool {
-        Instant::now() >= self.expires
+    fn expired(&self, now: Instant) -> bool {
+        now >= self.expires
     }
 }
 
@@ -110,10 +111,28 @@ pub struct DeviceActivity {
     pub created: String,
 }
 
-/// Device codes in flight, keyed by device code.
-#[derive(Default)]
+/// Device codes in flight.
+///
+/// They are keyed by *user* code, so that two sign-ins can never get the same one (the map
+/// refuses a key it already holds, and we draw again); a poll finds its entry by device code.
 pub struct DeviceCodes {
-    inner: Mutex<HashMap<String, DeviceAuth>>,
+    inner: ExpiringMap<String, Entry>,
+}
+
+/// One device authorization and the secret the program polls with.
+#[derive(Clone)]
+struct Entry {
+    device_code: String,
+    auth: DeviceAuth,
+}
+
+impl Default for DeviceCodes {
+    fn default() -> Self {
+        // Each entry gets its own TTL (its lifetime plus `KEEP_AFTER_EXPIRY`).
+        Self {
+            inner: ExpiringMap::new(MAX_IN_FLIGHT, KEEP_AFTER_EXPIRY),
+        }
+    }
 }
 
 /// Why a user code typed on the sign-in page cannot be used.
@@ -130,42 +149,40 @@ pub enum CodeProblem {
 impl DeviceCodes {
     /// Starts a device authorization; returns `(device_code, user_code)`.
     pub fn create(&self, mut auth: DeviceAuth) -> Result<(String, String), OAuthError> {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        inner.retain(|_, a| a.expires + KEEP_AFTER_EXPIRY > now);
-        if inner.len() >= MAX_IN_FLIGHT {
-            return Err(OAuthError::new(
-                "temporarily_unavailable",
-                "Too many device codes are waiting; try again in a few minutes.",
-            )
-            .status(StatusCode::SERVICE_UNAVAILABLE));
-        }
-        let user_code = loop {
-            let code = new_user_code();
-            if !inner.values().any(|a| a.user_code == code) {
-                break code;
-            }
-        };
-        auth.user_code = user_code.clone();
+        // Remembered after expiry, so that the activity feed and a late poll can say "expired".
+        let ttl = auth.expires.saturating_duration_since(now) + KEEP_AFTER_EXPIRY;
         let device_code = random_token(32);
-        inner.insert(device_code.clone(), auth);
-        Ok((device_code, user_code))
+        loop {
+            let user_code = new_user_code();
+            auth.user_code = user_code.clone();
+            let entry = Entry {
+                device_code: device_code.clone(),
+                auth: auth.clone(),
+            };
+            match self.inner.insert_for(user_code.clone(), entry, ttl, now) {
+                Ok(()) => return Ok((device_code, user_code)),
+                Err(Refused::Occupied) => continue,
+                Err(Refused::Full) => {
+                    return Err(OAuthError::new(
+                        "temporarily_unavailable",
+                        "Too many device codes are waiting; try again in a few minutes.",
+                    )
+                    .status(StatusCode::SERVICE_UNAVAILABLE));
+                }
+            }
+        }
     }
 
     /// Looks up a code typed on the sign-in page.
     pub fn find_pending(&self, user_code: &str) -> Result<DeviceAuth, CodeProblem> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let auth = inner
-            .values()
-            .find(|a| a.user_code == user_code)
-            .ok_or(CodeProblem::Unknown)?;
-        if auth.expired() {
-            return Err(CodeProblem::Expired);
-        }
-        match auth.status {
-            DeviceStatus::Pending => Ok(auth.clone()),
-            _ => Err(CodeProblem::Finished),
-        }
+        let now = Instant::now();
+        self.inner
+            .update(user_code, now, |entry| {
+                pending(&entry.auth, now)?;
+                Ok(entry.auth.clone())
+            })
+            .unwrap_or(Err(CodeProblem::Unknown))
     }
 
     /// Records the user's decision on a pending code.
@@ -174,19 +191,14 @@ impl DeviceCodes {
         user_code: &str,
         decision: DeviceStatus,
     ) -> Result<DeviceAuth, CodeProblem> {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let auth = inner
-            .values_mut()
-            .find(|a| a.user_code == user_code)
-            .ok_or(CodeProblem::Unknown)?;
-        if auth.expired() {
-            return Err(CodeProblem::Expired);
-        }
-        if !matches!(auth.status, DeviceStatus::Pending) {
-            return Err(CodeProblem::Finished);
-        }
-        auth.status = decision;
-        Ok(auth.clone())
+        let now = Instant::now();
+        self.inner
+            .update(user_code, now, |entry| {
+                pending(&entry.auth, now)?;
+                entry.auth.status = decision;
+                Ok(entry.auth.clone())
+            })
+            .unwrap_or(Err(CodeProblem::Unknown))
     }
 
     /// One poll of the token endpoint: tokens may be issued when this returns the user.
@@ -196,9 +208,13 @@ impl DeviceCodes {
         client_id: &str,
         strict: bool,
     ) -> Result<(DeviceAuth, User), OAuthError> {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(auth) = inner.get_mut(device_code) else {
-            return Err(if strict {
+        let now = Instant::now();
+        let polled = self.inner.find_map(now, |_, entry| {
+            (entry.device_code == device_code)
+                .then(|| poll_once(&mut entry.auth, client_id, strict, now))
+        });
+        polled.unwrap_or_else(|| {
+            Err(if strict {
                 OAuthError::new(
                     "bad_verification_code",
                     "The device code is not recognised.",
@@ -206,93 +222,114 @@ impl DeviceCodes {
                 .aadsts(70018)
             } else {
                 OAuthError::invalid_grant("The device code is unknown.")
-            });
-        };
-        if auth.client.app.client_id != client_id {
-            return Err(OAuthError::invalid_grant(
-                "The device code was issued to a different client.",
-            ));
-        }
-        if matches!(auth.status, DeviceStatus::Redeemed) {
-            return Err(OAuthError::invalid_grant(
-                "The device code was already redeemed; device codes are single use.",
-            )
-            .aadsts(54005));
-        }
-        if auth.expired() {
-            return Err(OAuthError::new(
-                "expired_token",
-                "The device code has expired. Start a new sign-in.",
-            )
-            .aadsts(70019));
-        }
-        let now = Instant::now();
-        let too_fast = auth
-            .last_poll
-            .is_some_and(|last| now.duration_since(last) < auth.interval);
-        auth.last_poll = Some(now);
-        // `slow_down` is "a variant of authorization_pending" (RFC 8628 §3.5): it says the request
-        // is still pending, so once the user has answered, the answer wins even over a fast poll.
-        let pending = matches!(auth.status, DeviceStatus::Pending);
-        if too_fast && pending && !strict {
-            // RFC 8628 §3.5: the client must add 5 seconds to its interval from now on.
-            auth.interval += Duration::from_secs(5);
-            return Err(OAuthError::new(
-                "slow_down",
-                format!(
-                    "Polling too fast: wait at least {} seconds between requests.",
-                    auth.interval.as_secs()
-                ),
-            ));
-        }
-        match &auth.status {
-            DeviceStatus::Pending => Err(OAuthError::new(
-                "authorization_pending",
-                "The user has not finished signing in yet. Keep polling.",
-            )
-            .aadsts(70016)),
-            DeviceStatus::Denied if strict => Err(OAuthError::new(
-                "authorization_declined",
-                "The user declined the sign-in request.",
-            )),
-            DeviceStatus::Denied => Err(OAuthError::new(
-                "access_denied",
-                "The user declined the sign-in request.",
-            )),
-            DeviceStatus::Approved(user) => {
-                let user = user.clone();
-                auth.status = DeviceStatus::Redeemed;
-                Ok((auth.clone(), user))
-            }
-            DeviceStatus::Redeemed => unreachable!("checked above"),
-        }
+            })
+        })
     }
 
     /// The codes for the activity feed, newest first.
     pub fn activity(&self) -> Vec<DeviceActivity> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let mut list: Vec<_> = inner
-            .values()
-            .map(|a| {
+        let now = Instant::now();
+        let mut list: Vec<_> = self
+            .inner
+            .values(now)
+            .into_iter()
+            .map(|Entry { auth: a, .. }| {
                 let (status, user) = match &a.status {
-                    DeviceStatus::Pending if a.expired() => ("expired", None),
+                    DeviceStatus::Pending if a.expired(now) => ("expired", None),
                     DeviceStatus::Pending => ("pending", None),
                     DeviceStatus::Approved(u) => ("approved", Some(u.username.clone())),
                     DeviceStatus::Denied => ("denied", None),
                     DeviceStatus::Redeemed => ("redeemed", None),
                 };
                 DeviceActivity {
-                    user_code: a.user_code.clone(),
+                    user_code: a.user_code,
                     status,
-                    client_id: a.client.app.client_id.clone(),
-                    client_name: a.client.app.name.clone(),
+                    client_id: a.client.app.client_id,
+                    client_name: a.client.app.name,
                     user,
-                    created: a.created.clone(),
+                    created: a.created,
                 }
             })
             .collect();
         list.sort_by(|a, b| b.created.cmp(&a.created));
         list
+    }
+}
+
+/// `Ok` when the user may still approve or deny `auth`.
+fn pending(auth: &DeviceAuth, now: Instant) -> Result<(), CodeProblem> {
+    if auth.expired(now) {
+        return Err(CodeProblem::Expired);
+    }
+    match auth.status {
+        DeviceStatus::Pending => Ok(()),
+        _ => Err(CodeProblem::Finished),
+    }
+}
+
+/// The token endpoint's answer to one poll for `auth` (RFC 8628 §3.5).
+fn poll_once(
+    auth: &mut DeviceAuth,
+    client_id: &str,
+    strict: bool,
+    now: Instant,
+) -> Result<(DeviceAuth, User), OAuthError> {
+    if auth.client.app.client_id != client_id {
+        return Err(OAuthError::invalid_grant(
+            "The device code was issued to a different client.",
+        ));
+    }
+    if matches!(auth.status, DeviceStatus::Redeemed) {
+        return Err(OAuthError::invalid_grant(
+            "The device code was already redeemed; device codes are single use.",
+        )
+        .aadsts(54005));
+    }
+    if auth.expired(now) {
+        return Err(OAuthError::new(
+            "expired_token",
+            "The device code has expired. Start a new sign-in.",
+        )
+        .aadsts(70019));
+    }
+    let too_fast = auth
+        .last_poll
+        .is_some_and(|last| now.duration_since(last) < auth.interval);
+    auth.last_poll = Some(now);
+    // `slow_down` is "a variant of authorization_pending" (RFC 8628 §3.5): it says the request
+    // is still pending, so once the user has answered, the answer wins even over a fast poll.
+    let pending = matches!(auth.status, DeviceStatus::Pending);
+    if too_fast && pending && !strict {
+        // RFC 8628 §3.5: the client must add 5 seconds to its interval from now on.
+        auth.interval += Duration::from_secs(5);
+        return Err(OAuthError::new(
+            "slow_down",
+            format!(
+                "Polling too fast: wait at least {} seconds between requests.",
+                auth.interval.as_secs()
+            ),
+        ));
+    }
+    match &auth.status {
+        DeviceStatus::Pending => Err(OAuthError::new(
+            "authorization_pending",
+            "The user has not finished signing in yet. Keep polling.",
+        )
+        .aadsts(70016)),
+        DeviceStatus::Denied if strict => Err(OAuthError::new(
+            "authorization_declined",
+            "The user declined the sign-in request.",
+        )),
+        DeviceStatus::Denied => Err(OAuthError::new(
+            "access_denied",
+            "The user declined the sign-in request.",
+        )),
+        DeviceStatus::Approved(user) => {
+            let user = user.clone();
+            auth.status = DeviceStatus::Redeemed;
+            Ok((auth.clone(), user))
+        }
+        DeviceStatus::Redeemed => unreachable!("checked above"),
     }
 }
 

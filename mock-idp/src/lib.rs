@@ -104,6 +104,9 @@ pub async fn spawn(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     .await
     .context("key generation task failed")??;
     let clients = clients::ClientRegistry::new(&config.clients, config.state_dir.as_deref())?;
+    let refresh = refresh_tokens::RefreshTokens::new(std::time::Duration::from_secs(
+        config.refresh_token_lifetime_secs,
+    ));
     let state = Arc::new(AppState {
         config,
         base_url,
@@ -112,7 +115,7 @@ pub async fn spawn(config: Config, listener: TcpListener) -> anyhow::Result<Runn
         clients,
         devices: Default::default(),
         authorizations: Default::default(),
-        refresh: Default::default(),
+        refresh,
         csrf: Default::default(),
         activity: Default::default(),
     });

@@ -46,7 +46,7 @@ struct ServeArgs {
     #[arg(long, env = "MOCK_IDP_HOST", default_value = "127.0.0.1")]
     host: String,
     /// Port to listen on.
-    #[arg(long, env = "MOCK_IDP_PORT", default_value_t = mock_idp::defaults::PORT)]
+    #[arg(long, env = "MOCK_IDP_PORT", default_value_t = workshop_kit::defaults::MOCK_IDP_PORT)]
     port: u16,
     /// Public base URL, if not http://<host>:<port> (e.g. http://192.168.1.20:8400 in LAN mode).
     /// The issuer is <base>/<tenant>/v2.0.
@@ -83,14 +83,7 @@ fn default_state_dir() -> PathBuf {
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "mock_idp=info".into()),
-        )
-        .with_ansi(log_colors())
-        .init();
+    workshop_kit::telemetry::init("mock_idp=info");
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::RotateKey { state_dir }) => rotate_key(state_dir),
@@ -164,8 +157,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         print_banner(&running);
         let stop = running.stopper();
         tokio::spawn(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down");
+            workshop_kit::shutdown::shutdown_signal().await;
             if let Some(stop) = stop {
                 let _ = stop.send(());
             }
@@ -216,34 +208,4 @@ fn print_banner(running: &mock_idp::Running) {
     if let Some(dir) = &running.config().state_dir {
         println!("  state dir       {}", dir.display());
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-}
-
-/// Colour in log lines: on a terminal, or when a supervisor that pipes our output (such as
-/// `cargo xtask up`) asks for it with `CLICOLOR_FORCE`; never when `NO_COLOR` is set
-/// (<https://no-color.org>).
-fn log_colors() -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    !set("NO_COLOR")
-        && (set("CLICOLOR_FORCE") || std::io::IsTerminal::is_terminal(&std::io::stderr()))
 }

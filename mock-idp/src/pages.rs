@@ -28,14 +28,18 @@ pub struct Form {
     pub action: String,
     /// Hidden `(name, value)` fields.
     pub hidden: Vec<(String, String)>,
+    /// Whether a CSRF token could be issued; a page whose form has none shows [`busy`] instead.
+    protected: bool,
 }
 
 impl Form {
     /// A form posting to `action`, with a fresh CSRF token bound to `binding`.
     pub fn new(state: &AppState, action: &str, binding: &str) -> Form {
+        let token = state.csrf.issue(binding);
         Form {
             action: action.to_string(),
-            hidden: vec![("csrf".into(), state.csrf.issue(binding))],
+            protected: token.is_ok(),
+            hidden: token.map(|t| ("csrf".into(), t)).into_iter().collect(),
         }
     }
 
@@ -138,19 +142,25 @@ pub fn code_entry(
     error: Option<&str>,
     status: StatusCode,
 ) -> Response {
+    let Ok(csrf) = state.csrf.issue(CODE_ENTRY_BINDING) else {
+        return busy(state);
+    };
     render(
         status,
         CodeEntryPage {
             tenant_name: &state.config.tenant_name,
             code,
             error,
-            csrf: state.csrf.issue(CODE_ENTRY_BINDING),
+            csrf,
         },
     )
 }
 
 /// The roster: pick who you are.
 pub fn roster(state: &AppState, client_name: &str, form: Form) -> Response {
+    if !form.protected {
+        return busy(state);
+    }
     render(
         StatusCode::OK,
         RosterPage {
@@ -171,6 +181,9 @@ pub fn consent(
     scopes: &ScopeRequest,
     form: Form,
 ) -> Response {
+    if !form.protected {
+        return busy(state);
+    }
     let redirect_host = redirect_uri
         .and_then(|u| url::Url::parse(u).ok())
         .and_then(|u| u.host_str().map(str::to_string))
@@ -240,6 +253,16 @@ pub fn bad_form(state: &AppState) -> Response {
         "This form has expired",
         "The form was not sent by this page, was already used, or is too old. Go back to your \
          application and start the sign-in again.",
+    )
+}
+
+/// The answer when no more forms can be issued (too many are open at once, see [`crate::csrf`]).
+pub fn busy(state: &AppState) -> Response {
+    message(
+        state,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Too many sign-ins at once",
+        "Too many sign-in forms are open right now. Wait a few minutes and reload this page.",
     )
 }
 

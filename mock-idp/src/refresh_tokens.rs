@@ -9,13 +9,21 @@
 //!
 //! Entra issues refresh tokens only when the client asked for the `offline_access` scope; so do we.
 //! Like Entra's, ours are opaque random strings, not JWTs: only the issuer can read them.
+//!
+//! Both the tokens and the revoked families live in [`ExpiringMap`]s, forgotten when the longest
+//! token could no longer be used anyway. Used tokens are kept until then (reuse detection needs
+//! them). When [`MAX_TOKENS`] are stored, a new one is refused and the sign-in simply gets no
+//! refresh token (`refresh_token` is optional in a token response, RFC 6749 §5.1): the client
+//! signs in again when its access token runs out, and nobody's existing token is evicted.
 
 use crate::errors::OAuthError;
 use crate::scopes::ScopeRequest;
 use crate::tokens::{Subject, random_token};
-use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use workshop_kit::expiring::{ExpiringMap, Refused};
+
+/// How many refresh tokens, and how many revoked families, are remembered at most.
+pub const MAX_TOKENS: usize = 100_000;
 
 /// What a refresh token stands for.
 #[derive(Debug, Clone)]
@@ -34,38 +42,46 @@ pub struct RefreshGrant {
 
 struct Entry {
     grant: RefreshGrant,
+    /// When the token stops being redeemable; the store remembers it [`EXPIRED_MEMORY`] longer.
     expires: Instant,
     used: bool,
 }
 
-/// Outstanding refresh tokens.
-#[derive(Default)]
-pub struct RefreshTokens {
-    inner: Mutex<Inner>,
-}
+/// How long an expired token is still recognised, so that its holder hears "expired" rather
+/// than "unknown".
+const EXPIRED_MEMORY: Duration = Duration::from_secs(3600);
 
-#[derive(Default)]
-struct Inner {
-    tokens: HashMap<String, Entry>,
-    revoked_families: HashSet<String>,
+/// Outstanding refresh tokens.
+pub struct RefreshTokens {
+    lifetime: Duration,
+    tokens: ExpiringMap<String, Entry>,
+    /// Families revoked after a replay. A revocation is remembered as long as a token issued
+    /// just before it could live.
+    revoked_families: ExpiringMap<String, ()>,
 }
 
 impl RefreshTokens {
-    /// Issues a new refresh token for `grant`.
-    pub fn issue(&self, grant: RefreshGrant, lifetime: Duration) -> String {
+    /// A store whose tokens each live `lifetime`.
+    pub fn new(lifetime: Duration) -> Self {
+        let memory = lifetime.saturating_add(EXPIRED_MEMORY);
+        Self {
+            lifetime,
+            tokens: ExpiringMap::new(MAX_TOKENS, memory),
+            revoked_families: ExpiringMap::new(MAX_TOKENS, memory),
+        }
+    }
+
+    /// Issues a new refresh token for `grant`; refused when [`MAX_TOKENS`] are stored.
+    pub fn issue(&self, grant: RefreshGrant) -> Result<String, Refused> {
         let token = random_token(48);
         let now = Instant::now();
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.tokens.retain(|_, e| e.expires > now);
-        inner.tokens.insert(
-            token.clone(),
-            Entry {
-                grant,
-                expires: now + lifetime,
-                used: false,
-            },
-        );
-        token
+        let entry = Entry {
+            grant,
+            expires: now.checked_add(self.lifetime).unwrap_or(now),
+            used: false,
+        };
+        self.tokens.insert(token.clone(), entry, now)?;
+        Ok(token)
     }
 
     /// Redeems a refresh token once. A second use revokes its family. `check` vets the request
@@ -77,53 +93,87 @@ impl RefreshTokens {
         client_id: &str,
         check: impl FnOnce(&RefreshGrant) -> Result<(), OAuthError>,
     ) -> Result<RefreshGrant, OAuthError> {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(entry) = inner.tokens.get_mut(token) else {
-            return Err(OAuthError::invalid_grant(
+        let now = Instant::now();
+        let outcome = self.tokens.update(token, now, |entry| {
+            if entry.grant.client_id != client_id {
+                // A token stolen from another client: refuse, but do not burn the owner's token.
+                return Err(Redeem::Refused(
+                    OAuthError::invalid_grant(
+                        "The refresh token was issued to a different client.",
+                    )
+                    .aadsts(70000),
+                ));
+            }
+            if entry.expires <= now {
+                return Err(Redeem::Refused(
+                    OAuthError::invalid_grant("The refresh token has expired.").aadsts(700082),
+                ));
+            }
+            if entry.used {
+                return Err(Redeem::Reused(entry.grant.family.clone()));
+            }
+            if self
+                .revoked_families
+                .get(&entry.grant.family, now)
+                .is_some()
+            {
+                return Err(Redeem::Refused(
+                    OAuthError::invalid_grant("The refresh token was revoked; sign in again.")
+                        .aadsts(70000),
+                ));
+            }
+            check(&entry.grant).map_err(Redeem::Refused)?;
+            entry.used = true;
+            Ok(entry.grant.clone())
+        });
+        match outcome {
+            Some(Ok(grant)) => Ok(grant),
+            Some(Err(Redeem::Refused(err))) => Err(err),
+            Some(Err(Redeem::Reused(family))) => {
+                // Revoked after the store's lock is released: revoking may need it again.
+                tracing::warn!(
+                    client = client_id,
+                    "refresh token reused: revoking its family"
+                );
+                self.revoke_family(&family);
+                Err(OAuthError::invalid_grant(
+                    "The refresh token was already used. Every token of this sign-in is now \
+                     revoked; sign in again (refresh token reuse detection, OAuth 2.1 §4.3.1).",
+                )
+                .aadsts(70000))
+            }
+            None => Err(OAuthError::invalid_grant(
                 "The refresh token is malformed, unknown or revoked.",
             )
-            .aadsts(9002313));
-        };
-        if entry.grant.client_id != client_id {
-            // A token stolen from another client: refuse, but do not burn the owner's token.
-            return Err(OAuthError::invalid_grant(
-                "The refresh token was issued to a different client.",
-            )
-            .aadsts(70000));
+            .aadsts(9002313)),
         }
-        if entry.expires <= Instant::now() {
-            return Err(OAuthError::invalid_grant("The refresh token has expired.").aadsts(700082));
-        }
-        let family = entry.grant.family.clone();
-        if entry.used {
-            tracing::warn!(
-                client = client_id,
-                "refresh token reused: revoking its family"
-            );
-            inner.revoked_families.insert(family);
-            return Err(OAuthError::invalid_grant(
-                "The refresh token was already used. Every token of this sign-in is now revoked; \
-                 sign in again (refresh token reuse detection, OAuth 2.1 §4.3.1).",
-            )
-            .aadsts(70000));
-        }
-        let grant = entry.grant.clone();
-        if inner.revoked_families.contains(&family) {
-            return Err(
-                OAuthError::invalid_grant("The refresh token was revoked; sign in again.")
-                    .aadsts(70000),
-            );
-        }
-        check(&grant)?;
-        if let Some(entry) = inner.tokens.get_mut(token) {
-            entry.used = true;
-        }
-        Ok(grant)
     }
 
-    /// Revokes every refresh token of a sign-in (after an authorization code was replayed).
+    /// Revokes every refresh token of a sign-in (after an authorization code or a refresh token
+    /// was replayed).
     pub fn revoke_family(&self, family: &str) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.revoked_families.insert(family.to_string());
+        match self
+            .revoked_families
+            .insert(family.to_string(), (), Instant::now())
+        {
+            Ok(()) | Err(Refused::Occupied) => {}
+            // The family cannot be remembered, so its tokens are deleted instead: a revocation
+            // is never dropped.
+            Err(Refused::Full) => {
+                tracing::warn!(
+                    "too many revoked sign-ins to remember: deleting the family's tokens"
+                );
+                self.tokens
+                    .retain(Instant::now(), |_, entry| entry.grant.family != family);
+            }
+        }
     }
+}
+
+/// Why a redemption failed, decided while the store is locked.
+enum Redeem {
+    /// Answer with this error.
+    Refused(OAuthError),
+    /// A used token came back: revoke this family, then refuse.
+    Reused(String),
 }

@@ -39,6 +39,7 @@
 //! panic while holding the lock cannot leave an entry half-written, so a poisoned lock is simply
 //! taken over.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
@@ -138,9 +139,12 @@ impl<K: Eq + Hash, V> ExpiringMap<K, V> {
         Ok(f(&mut slot.into_mut().value))
     }
 
-    /// A copy of the live value for `key`.
-    pub fn get(&self, key: &K, now: Instant) -> Option<V>
+    /// A copy of the live value for `key`. Like `HashMap::get`, it accepts any borrowed form
+    /// of the key (`&str` for a `String` key).
+    pub fn get<Q>(&self, key: &Q, now: Instant) -> Option<V>
     where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
         V: Clone,
     {
         let entries = self.lock();
@@ -149,14 +153,22 @@ impl<K: Eq + Hash, V> ExpiringMap<K, V> {
     }
 
     /// Runs `f` on the live value for `key`, in place; `None` when there is none.
-    pub fn update<R>(&self, key: &K, now: Instant, f: impl FnOnce(&mut V) -> R) -> Option<R> {
+    pub fn update<Q, R>(&self, key: &Q, now: Instant, f: impl FnOnce(&mut V) -> R) -> Option<R>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let mut entries = self.lock();
         let slot = entries.get_mut(key).filter(|slot| slot.live(now))?;
         Some(f(&mut slot.value))
     }
 
     /// Removes `key` and returns its value if it was live: the way to use something once.
-    pub fn take(&self, key: &K, now: Instant) -> Option<V> {
+    pub fn take<Q>(&self, key: &Q, now: Instant) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let slot = self.lock().remove(key)?;
         slot.live(now).then_some(slot.value)
     }
