@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use weather_server::{AuthConfig, Config};
 
-const TENANT: &str = "6f1d9a3e-2b7c-4e58-9d41-7a0c3b5e8f12";
-const API_ID: &str = "3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c";
+const TENANT: &str = workshop_kit::defaults::TENANT_ID;
+const API_ID: &str = workshop_kit::defaults::API_CLIENT_ID;
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)

@@ -40,9 +40,9 @@ use url::Url;
 pub use auth::AuthConfig;
 
 /// The default issuer: mock-idp's default tenant on its default port.
-pub const DEFAULT_ISSUER: &str = "http://127.0.0.1:8400/6f1d9a3e-2b7c-4e58-9d41-7a0c3b5e8f12/v2.0";
+pub const DEFAULT_ISSUER: &str = workshop_kit::defaults::ISSUER;
 /// The default audience: the "MCP Workshop API" application's client id.
-pub const DEFAULT_AUDIENCE: &str = "3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c";
+pub const DEFAULT_AUDIENCE: &str = workshop_kit::defaults::API_CLIENT_ID;
 /// The path of the MCP endpoint.
 pub const MCP_PATH: &str = "/mcp";
 

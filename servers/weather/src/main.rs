@@ -19,7 +19,7 @@ struct Cli {
     host: String,
 
     /// Port to bind.
-    #[arg(long, env = "WEATHER_PORT", default_value_t = 8000)]
+    #[arg(long, env = "WEATHER_PORT", default_value_t = workshop_kit::defaults::WEATHER_PORT)]
     port: u16,
 
     /// Token issuer, exactly as in the tokens' `iss` claim.
@@ -68,13 +68,7 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("warning: ignoring .env: {e}");
     }
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(log_colors())
-        .init();
+    workshop_kit::telemetry::init("info");
 
     let config = Config {
         public_url: cli.public_url,
@@ -128,39 +122,7 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!("MCP endpoint: {url}");
 
-    weather_server::serve(listener, config, shutdown_signal()).await?;
+    weather_server::serve(listener, config, workshop_kit::shutdown::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutting down");
-}
-
-/// Colour in log lines: on a terminal, or when a supervisor that pipes our output (such as
-/// `cargo xtask up`) asks for it with `CLICOLOR_FORCE`; never when `NO_COLOR` is set
-/// (<https://no-color.org>).
-fn log_colors() -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    !set("NO_COLOR")
-        && (set("CLICOLOR_FORCE") || std::io::IsTerminal::is_terminal(&std::io::stderr()))
 }

@@ -10,15 +10,27 @@
 //! very same key object is still current), and `exp` is checked again on every request. Only the
 //! signature maths and the claim checks that cannot change for identical bytes are saved.
 //!
-//! The memo is bounded: when it is full it is emptied and starts over (simple, and an attacker
-//! can only fill it with tokens that really verified).
+//! The memo is an [`ExpiringMap`]: an entry is forgotten when its token expires (plus the most
+//! leeway anyone configures), and at most `capacity` tokens are remembered, for an hour at most,
+//! so that a token with a far-future `exp` cannot hold its place forever. When the memo is full
+//! a newly verified token is simply not remembered: it is verified again next time. That costs
+//! only speed, and the tokens already remembered, those of the sessions in progress, keep their
+//! place. (An attacker could fill the memo only with tokens that really verified.)
 
 use jsonwebtoken::DecodingKey;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use workshop_kit::expiring::ExpiringMap;
 
 use super::Claims;
 
+/// The longest a verified token is remembered, whatever its `exp`.
+const MAX_MEMO_AGE: Duration = Duration::from_secs(3600);
+
+/// Kept past `exp` so that the configured clock-skew leeway, checked on every hit, decides.
+const LEEWAY_ALLOWANCE: Duration = Duration::from_secs(300);
+
+#[derive(Clone)]
 struct Entry {
     key: Arc<DecodingKey>,
     claims: Claims,
@@ -26,49 +38,49 @@ struct Entry {
 
 /// Tokens already verified, with their claims.
 pub struct VerifiedTokens {
-    capacity: usize,
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: ExpiringMap<String, Entry>,
 }
 
 impl VerifiedTokens {
     /// A memo holding at most `capacity` tokens (0 disables it).
     pub fn new(capacity: usize) -> Self {
         Self {
-            capacity,
-            entries: Mutex::new(HashMap::new()),
+            entries: ExpiringMap::new(capacity, MAX_MEMO_AGE),
         }
     }
 
     /// The claims of `token` if it was verified with `key` and has not expired
     /// (`exp` + `leeway` seconds is still in the future).
     pub fn get(&self, token: &str, key: &Arc<DecodingKey>, leeway: u64) -> Option<Claims> {
-        if self.capacity == 0 {
-            return None;
-        }
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(token)?;
+        let entry = self.entries.get(token, Instant::now())?;
         let now = jsonwebtoken::get_current_timestamp();
         // Saturating: `exp` is whatever the (trusted) issuer signed, up to u64::MAX.
         (Arc::ptr_eq(&entry.key, key) && entry.claims.exp.saturating_add(leeway) >= now)
-            .then(|| entry.claims.clone())
+            .then_some(entry.claims)
     }
 
-    /// Remembers that `token` verified with `key`.
+    /// Remembers that `token` verified with `key`, unless the memo is full.
     pub fn insert(&self, token: &str, key: &Arc<DecodingKey>, claims: &Claims) {
-        if self.capacity == 0 {
-            return;
-        }
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= self.capacity {
-            entries.clear();
-        }
-        entries.insert(
-            token.to_string(),
-            Entry {
+        let left = claims
+            .exp
+            .saturating_sub(jsonwebtoken::get_current_timestamp());
+        let ttl = Duration::from_secs(left)
+            .saturating_add(LEEWAY_ALLOWANCE)
+            .min(MAX_MEMO_AGE);
+        let now = Instant::now();
+        // The same token verified again with another key object (the key set was refetched):
+        // remember the current key, so the next request is a hit again.
+        let refreshed = self
+            .entries
+            .update(token, now, |entry| entry.key = key.clone());
+        if refreshed.is_none() {
+            let entry = Entry {
                 key: key.clone(),
                 claims: claims.clone(),
-            },
-        );
+            };
+            // Refused when full: the token is simply verified again next time.
+            let _ = self.entries.insert_for(token.to_string(), entry, ttl, now);
+        }
     }
 }
 
@@ -122,7 +134,7 @@ mod tests {
         for t in ["a", "b", "c"] {
             memo.insert(t, &k, &claims(exp));
         }
-        assert!(memo.entries.lock().unwrap().len() <= 2);
+        assert!(memo.entries.len(Instant::now()) <= 2);
         let off = VerifiedTokens::new(0);
         off.insert("a", &k, &claims(exp));
         assert!(off.get("a", &k, 60).is_none());
