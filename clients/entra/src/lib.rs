@@ -36,7 +36,7 @@ pub use device_flow::DeviceCodePrompt;
 pub use transport::{AuthorizedHttpClient, ConnectError, connect};
 
 /// The workshop's public client application ("Workshop client"), registered in mock-idp.
-pub const WORKSHOP_CLIENT_ID: &str = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
+pub const WORKSHOP_CLIENT_ID: &str = workshop_kit::defaults::WORKSHOP_CLIENT_ID;
 
 /// The weather server's default URL.
-pub const DEFAULT_MCP_URL: &str = "http://127.0.0.1:8000/mcp";
+pub const DEFAULT_MCP_URL: &str = workshop_kit::defaults::WEATHER_MCP_URL;

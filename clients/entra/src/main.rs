@@ -59,14 +59,7 @@ async fn main() -> ExitCode {
         eprintln!("warning: ignoring .env: {e}");
     }
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn,entra_client=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    workshop_kit::telemetry::init("warn,entra_client=info");
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -8,7 +8,6 @@
 
 use clap::{Parser, ValueEnum};
 use stock_server::transport::{http, stdio};
-use tracing_subscriber::EnvFilter;
 
 /// Stock-market MCP server: tools, resources, prompts, completions, elicitation and sampling
 /// over mock data for seven tickers.
@@ -24,7 +23,7 @@ struct Cli {
     #[arg(long, default_value = "127.0.0.1", env = "STOCK_SERVER_HOST")]
     host: String,
     /// Port to listen on (HTTP transports).
-    #[arg(short, long, default_value_t = 8001, env = "STOCK_SERVER_PORT")]
+    #[arg(short, long, default_value_t = workshop_kit::defaults::STOCK_PORT, env = "STOCK_SERVER_PORT")]
     port: u16,
     /// Extra host name accepted in Host and Origin headers besides 127.0.0.1, localhost and
     /// [::1] (DNS-rebinding protection). Repeatable: `--allowed-host laptop.local`.
@@ -55,16 +54,12 @@ enum Transport {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // Logs go to stderr: on stdio, stdout carries the protocol.
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .with_ansi(log_colors())
-        .init();
+    workshop_kit::telemetry::init("info");
 
     match cli.transport {
         Transport::Stdio => {
             tracing::info!("serving MCP on stdio");
-            stdio::serve(shutdown_signal()).await
+            stdio::serve(workshop_kit::shutdown::shutdown_signal()).await
         }
         Transport::Sse | Transport::StreamableHttp => serve_http(cli).await,
     }
@@ -100,38 +95,6 @@ async fn serve_http(cli: Cli) -> anyhow::Result<()> {
         stateless: cli.stateless,
         ..Default::default()
     };
-    http::serve(listener, config, shutdown_signal()).await?;
+    http::serve(listener, config, workshop_kit::shutdown::shutdown_signal()).await?;
     Ok(())
-}
-
-/// Completes on Ctrl-C, or on SIGTERM (what `kill` and container runtimes send).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutdown requested");
-}
-
-/// Colour in log lines: on a terminal, or when a supervisor that pipes our output (such as
-/// `cargo xtask up`) asks for it with `CLICOLOR_FORCE`; never when `NO_COLOR` is set
-/// (<https://no-color.org>).
-fn log_colors() -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    !set("NO_COLOR")
-        && (set("CLICOLOR_FORCE") || std::io::IsTerminal::is_terminal(&std::io::stderr()))
 }

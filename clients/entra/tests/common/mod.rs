@@ -17,9 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-pub const TENANT: &str = "6f1d9a3e-2b7c-4e58-9d41-7a0c3b5e8f12";
-pub const API_ID: &str = "3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c";
-pub const CLIENT_ID: &str = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
+pub const TENANT: &str = workshop_kit::defaults::TENANT_ID;
+pub const API_ID: &str = workshop_kit::defaults::API_CLIENT_ID;
+pub const CLIENT_ID: &str = workshop_kit::defaults::WORKSHOP_CLIENT_ID;
 
 /// How the next device-flow sign-in goes.
 #[derive(Debug, Clone)]
