@@ -9,12 +9,14 @@
 use jsonwebtoken::jwk::JwkSet;
 use serde_json::{Value, json};
 
+use workshop_kit::defaults;
+
 /// Where this server listens.
-pub const ADDR: &str = "127.0.0.1:8002";
+pub const ADDR: (&str, u16) = (defaults::HOST, defaults::EXERCISE_07_PORT);
 /// The workshop identity provider's default issuer (override with `MCP_ISSUER`).
-pub const ISSUER: &str = "http://127.0.0.1:8400/6f1d9a3e-2b7c-4e58-9d41-7a0c3b5e8f12/v2.0";
+pub const ISSUER: &str = defaults::ISSUER;
 /// The "MCP Workshop API" app: the `aud` of access tokens for this server.
-pub const AUDIENCE: &str = "3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c";
+pub const AUDIENCE: &str = defaults::API_CLIENT_ID;
 
 /// What the server needs to know about the identity provider and itself.
 pub struct Trust {
@@ -54,13 +56,13 @@ pub async fn trust() -> Trust {
              Start it first: `cargo xtask up` (or `cargo run -q -p mock-idp`), then run this again."
         )),
     };
-    let base = format!("http://{ADDR}");
+    let base = defaults::EXERCISE_07_MCP_URL.trim_end_matches("/mcp");
     Trust {
         resource_metadata_url: format!("{base}/.well-known/oauth-protected-resource/mcp"),
         resource_metadata: json!({
-            "resource": format!("{base}/mcp"),
+            "resource": defaults::EXERCISE_07_MCP_URL,
             "authorization_servers": [issuer],
-            "scopes_supported": [format!("api://{AUDIENCE}/MCP.Tools")],
+            "scopes_supported": [defaults::FULL_SCOPE_TOOLS],
         }),
         issuer,
         audience: AUDIENCE.to_string(),
@@ -73,12 +75,14 @@ pub async fn serve(app: axum::Router) {
     let listener = match tokio::net::TcpListener::bind(ADDR).await {
         Ok(listener) => listener,
         Err(err) => fail(&format!(
-            "cannot listen on {ADDR}: {err} (is another copy running?)"
+            "cannot listen on {}: {err} (is another copy running?)",
+            defaults::EXERCISE_07_MCP_URL
         )),
     };
     eprintln!(
-        "{}: serving MCP on http://{ADDR}/mcp (tokens from {}; Ctrl-C stops)",
+        "{}: serving MCP on {} (tokens from {}; Ctrl-C stops)",
         env!("CARGO_PKG_NAME"),
+        defaults::EXERCISE_07_MCP_URL,
         std::env::var("MCP_ISSUER").unwrap_or_else(|_| ISSUER.to_string())
     );
     let served = axum::serve(listener, app).with_graceful_shutdown(async {

@@ -112,20 +112,10 @@ fn main() -> ExitCode {
     // .env first, so clap's `env =` fallbacks see its values. A missing file is fine.
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                // rmcp logs every error response and every transport that ends (a 401 before
-                // sign-in included); the console reports each of those itself, in words, so by
-                // default rmcp's lines would only say the same thing twice, more cryptically.
-                .unwrap_or_else(|_| {
-                    tracing_subscriber::EnvFilter::new(
-                        "warn,rmcp::service=error,rmcp::transport::worker=off",
-                    )
-                }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // rmcp logs every error response and every transport that ends (a 401 before sign-in
+    // included); the console reports each of those itself, in words, so by default rmcp's lines
+    // would only say the same thing twice, more cryptically.
+    workshop_kit::telemetry::init("warn,rmcp::service=error,rmcp::transport::worker=off");
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
