@@ -1,16 +1,16 @@
 //! `mock-idp`: an offline identity provider shaped like Microsoft Entra ID v2.0.
 //!
-//! The MCP workshop teaches OAuth-protected MCP servers. The original course needed an Azure
-//! tenant; this crate replaces it on the instructor's laptop. It speaks Entra's dialect (tenant
-//! GUID in every path, v2.0 claims, `AADSTS` error codes, the device-code `message`), and also the
-//! standards MCP clients rely on (RFC 8414 metadata, PKCE S256, dynamic client registration,
-//! resource indicators), unless `--compat entra-strict` asks for real Entra's gaps.
+//! The MCP workshop teaches OAuth-protected MCP servers, and those need an identity provider;
+//! this crate is one that runs on the instructor's laptop, offline, with no cloud tenant. It
+//! speaks Entra's dialect (tenant GUID in every path, v2.0 claims, `AADSTS` error codes, the
+//! device-code `message`), and also the standards MCP clients rely on (RFC 8414 metadata, PKCE
+//! S256, dynamic client registration, resource indicators), unless `--compat entra-strict` asks for real Entra's gaps.
 //!
 //! Where each concept lives:
 //!
 //! | module | concept |
 //! |---|---|
-//! | [`defaults`], [`config`] | the tenant, its apps and users; TOML configuration |
+//! | [`defaults`], [`config`] | the tenant, its apps and users (from `workshop_kit::defaults`); TOML configuration |
 //! | [`discovery`] | OpenID / RFC 8414 metadata and the JWKS |
 //! | [`keys`] | RSA signing keys, certificates, persistence, rotation |
 //! | [`tokens`], [`scopes`] | access and ID token claims, scope parsing |
@@ -23,6 +23,11 @@
 //! | [`errors`], [`params`] | OAuth error JSON, request parameters |
 //! | [`entra_strict`] | the list of real Entra's differences |
 //! | [`activity`], [`admin`] | the instructor's activity feed |
+//!
+//! Every store of things in flight (sign-ins, codes, form tokens, refresh tokens) is a bounded
+//! `workshop_kit::expiring::ExpiringMap`: entries expire on their own, and a full store refuses
+//! the newcomer rather than evicting a sign-in in progress. Logging and Ctrl-C/SIGTERM handling
+//! in `main.rs` come from `workshop_kit` too.
 //!
 //! Use it from tests:
 //!

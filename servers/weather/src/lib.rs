@@ -15,6 +15,10 @@
 //! Library entry points: [`serve`] runs the server on a listener until a shutdown future
 //! completes; [`spawn`] does the same in a background task and returns a [`Running`] handle
 //! (tests, benchmarks and `cargo xtask up` use it).
+//!
+//! Shared plumbing comes from `workshop_kit`: the default issuer and audience
+//! (`workshop_kit::defaults`), the bounded stores behind [`rate_limit`] and [`auth::verified`]
+//! (`workshop_kit::expiring`), and, in `main.rs`, logging and Ctrl-C/SIGTERM handling.
 
 pub mod audit;
 pub mod auth;
