@@ -30,13 +30,17 @@ pub struct Csrf {
 
 impl Default for Csrf {
     fn default() -> Self {
-        Self {
-            tokens: ExpiringMap::new(MAX_TOKENS, FORM_LIFETIME),
-        }
+        Self::with_capacity(MAX_TOKENS)
     }
 }
 
 impl Csrf {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            tokens: ExpiringMap::new(capacity, FORM_LIFETIME),
+        }
+    }
+
     /// Issues a token for a form that belongs to `binding` (e.g. `device:ABCD-EFGH`); refused
     /// when [`MAX_TOKENS`] forms are already open.
     pub fn issue(&self, binding: &str) -> Result<String, Refused> {
@@ -53,5 +57,35 @@ impl Csrf {
         self.tokens
             .take(token, Instant::now())
             .is_some_and(|bound| bound == binding)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_works_once_and_only_for_its_sign_in() {
+        let csrf = Csrf::default();
+        let token = csrf.issue("device:BCDF-GHJK").unwrap();
+        assert!(!csrf.consume(Some(&token), "device:ZZZZ-ZZZZ"));
+        assert!(
+            !csrf.consume(Some(&token), "device:BCDF-GHJK"),
+            "shown to the wrong form, it is spent"
+        );
+        let token = csrf.issue("device:BCDF-GHJK").unwrap();
+        assert!(csrf.consume(Some(&token), "device:BCDF-GHJK"));
+        assert!(!csrf.consume(Some(&token), "device:BCDF-GHJK"));
+        assert!(!csrf.consume(None, "device:BCDF-GHJK"));
+    }
+
+    #[test]
+    fn when_full_new_forms_are_refused_and_open_ones_still_work() {
+        let csrf = Csrf::with_capacity(2);
+        let first = csrf.issue("authz:a").unwrap();
+        let _second = csrf.issue("authz:b").unwrap();
+        assert_eq!(csrf.issue("authz:c"), Err(Refused::Full));
+        assert!(csrf.consume(Some(&first), "authz:a"), "not evicted");
+        assert!(csrf.issue("authz:c").is_ok(), "its room is free again");
     }
 }

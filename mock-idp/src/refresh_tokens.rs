@@ -63,11 +63,15 @@ pub struct RefreshTokens {
 impl RefreshTokens {
     /// A store whose tokens each live `lifetime`.
     pub fn new(lifetime: Duration) -> Self {
+        Self::with_capacity(lifetime, MAX_TOKENS)
+    }
+
+    fn with_capacity(lifetime: Duration, capacity: usize) -> Self {
         let memory = lifetime.saturating_add(EXPIRED_MEMORY);
         Self {
             lifetime,
-            tokens: ExpiringMap::new(MAX_TOKENS, memory),
-            revoked_families: ExpiringMap::new(MAX_TOKENS, memory),
+            tokens: ExpiringMap::new(capacity, memory),
+            revoked_families: ExpiringMap::new(capacity, memory),
         }
     }
 
@@ -176,4 +180,66 @@ enum Redeem {
     Refused(OAuthError),
     /// A used token came back: revoke this family, then refuse.
     Reused(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: Duration = Duration::from_secs(24 * 3600);
+
+    fn grant(family: &str) -> RefreshGrant {
+        RefreshGrant {
+            client_id: "client".into(),
+            subject: Subject::App,
+            scopes: ScopeRequest::default(),
+            resource: None,
+            family: family.into(),
+        }
+    }
+
+    fn redeem(store: &RefreshTokens, token: &str) -> Result<RefreshGrant, OAuthError> {
+        store.redeem(token, "client", |_| Ok(()))
+    }
+
+    #[test]
+    fn a_reused_token_revokes_its_whole_family() {
+        let store = RefreshTokens::new(DAY);
+        let first = store.issue(grant("f1")).unwrap();
+        redeem(&store, &first).unwrap();
+        let second = store.issue(grant("f1")).unwrap();
+        let other = store.issue(grant("f2")).unwrap();
+        let reuse = redeem(&store, &first).unwrap_err();
+        assert!(reuse.description.contains("already used"), "{reuse:?}");
+        let revoked = redeem(&store, &second).unwrap_err();
+        assert!(revoked.description.contains("revoked"), "{revoked:?}");
+        assert!(
+            redeem(&store, &other).is_ok(),
+            "another sign-in is untouched"
+        );
+    }
+
+    #[test]
+    fn a_full_store_refuses_new_tokens_but_keeps_the_old_ones() {
+        let store = RefreshTokens::with_capacity(DAY, 1);
+        let kept = store.issue(grant("f1")).unwrap();
+        assert_eq!(store.issue(grant("f2")).unwrap_err(), Refused::Full);
+        assert!(redeem(&store, &kept).is_ok());
+    }
+
+    #[test]
+    fn a_revocation_is_never_dropped_when_too_many_are_remembered() {
+        let store = RefreshTokens::with_capacity(DAY, 2);
+        store.revoke_family("old");
+        let token = store.issue(grant("f1")).unwrap();
+        store.revoke_family("other");
+        // Both stores are full now: revoking f1 deletes its tokens instead of remembering it.
+        store.revoke_family("f1");
+        let err = redeem(&store, &token).unwrap_err();
+        assert_eq!(
+            (err.error, err.aadsts),
+            ("invalid_grant", Some(9002313)),
+            "{err:?}"
+        );
+    }
 }
