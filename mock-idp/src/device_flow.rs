@@ -177,12 +177,9 @@ impl DeviceCodes {
     /// Looks up a code typed on the sign-in page.
     pub fn find_pending(&self, user_code: &str) -> Result<DeviceAuth, CodeProblem> {
         let now = Instant::now();
-        self.inner
-            .update(user_code, now, |entry| {
-                pending(&entry.auth, now)?;
-                Ok(entry.auth.clone())
-            })
-            .unwrap_or(Err(CodeProblem::Unknown))
+        let entry = self.inner.get(user_code, now).ok_or(CodeProblem::Unknown)?;
+        pending(&entry.auth, now)?;
+        Ok(entry.auth)
     }
 
     /// Records the user's decision on a pending code.
