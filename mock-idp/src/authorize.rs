@@ -133,7 +133,7 @@ impl Authorizations {
             used: false,
         };
         self.codes
-            .insert_for(code.clone(), issued, lifetime + CODE_MEMORY, now)
+            .insert_for(code.clone(), issued, lifetime.saturating_add(CODE_MEMORY), now)
             .map_err(|_| {
                 busy("Too many authorization codes are waiting to be redeemed; sign in again in a few minutes.")
             })?;

@@ -47,6 +47,9 @@ struct Entry {
     used: bool,
 }
 
+/// The longest lifetime a refresh token gets; a longer configured one is cut to it.
+const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
 /// How long an expired token is still recognised, so that its holder hears "expired" rather
 /// than "unknown".
 const EXPIRED_MEMORY: Duration = Duration::from_secs(3600);
@@ -61,13 +64,14 @@ pub struct RefreshTokens {
 }
 
 impl RefreshTokens {
-    /// A store whose tokens each live `lifetime`.
+    /// A store whose tokens each live `lifetime` (at most ten years).
     pub fn new(lifetime: Duration) -> Self {
         Self::with_capacity(lifetime, MAX_TOKENS)
     }
 
     fn with_capacity(lifetime: Duration, capacity: usize) -> Self {
-        let memory = lifetime.saturating_add(EXPIRED_MEMORY);
+        let lifetime = lifetime.min(MAX_LIFETIME);
+        let memory = lifetime + EXPIRED_MEMORY;
         Self {
             lifetime,
             tokens: ExpiringMap::new(capacity, memory),
@@ -81,7 +85,7 @@ impl RefreshTokens {
         let now = Instant::now();
         let entry = Entry {
             grant,
-            expires: now.checked_add(self.lifetime).unwrap_or(now),
+            expires: now + self.lifetime,
             used: false,
         };
         self.tokens.insert(token.clone(), entry, now)?;
