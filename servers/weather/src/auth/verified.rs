@@ -139,4 +139,28 @@ mod tests {
         off.insert("a", &k, &claims(exp));
         assert!(off.get("a", &k, 60).is_none());
     }
+
+    #[test]
+    fn a_full_memo_keeps_what_it_remembers_and_skips_newcomers() {
+        let memo = VerifiedTokens::new(2);
+        let k = key();
+        let exp = jsonwebtoken::get_current_timestamp() + 600;
+        for t in ["a", "b", "c"] {
+            memo.insert(t, &k, &claims(exp));
+        }
+        assert!(memo.get("a", &k, 60).is_some(), "not evicted");
+        assert!(memo.get("b", &k, 60).is_some());
+        assert!(memo.get("c", &k, 60).is_none(), "verified again next time");
+    }
+
+    #[test]
+    fn a_token_verified_again_with_a_refetched_key_is_remembered_with_it() {
+        let memo = VerifiedTokens::new(10);
+        let (old, new) = (key(), key());
+        let exp = jsonwebtoken::get_current_timestamp() + 600;
+        memo.insert("t", &old, &claims(exp));
+        memo.insert("t", &new, &claims(exp));
+        assert!(memo.get("t", &new, 60).is_some());
+        assert!(memo.get("t", &old, 60).is_none());
+    }
 }
