@@ -1,7 +1,7 @@
 //! `mock-idp`: an offline identity provider shaped like Microsoft Entra ID v2.0.
 //!
-//! The MCP workshop teaches OAuth-protected MCP servers. The original course needed an Azure
-//! tenant; this crate replaces it on the instructor's laptop. It speaks Entra's dialect (tenant
+//! The MCP workshop teaches OAuth-protected MCP servers. Real Entra ID needs an Azure
+//! tenant and the internet; this crate replaces it on the instructor's laptop. It speaks Entra's dialect (tenant
 //! GUID in every path, v2.0 claims, `AADSTS` error codes, the device-code `message`), and also the
 //! standards MCP clients rely on (RFC 8414 metadata, PKCE S256, dynamic client registration,
 //! resource indicators), unless `--compat entra-strict` asks for real Entra's gaps.

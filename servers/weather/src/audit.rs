@@ -6,8 +6,8 @@
 //! `RUST_LOG=audit=info`) and kept in a bounded in-memory ring served as JSON at
 //! `GET /_admin/audit` for the instructor dashboard.
 //!
-//! What is never recorded: the token, any part of it, or the tool arguments. (The original Python
-//! server logged every full bearer token at DEBUG, its default level.)
+//! What is never recorded: the token, any part of it, or the tool arguments: a log is read by
+//! more people than the tokens were meant for, and a logged bearer token is a stolen one.
 
 use axum::Json;
 use axum::extract::{Request, State};
