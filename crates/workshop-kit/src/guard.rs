@@ -1,0 +1,420 @@
+//! DNS-rebinding protection: answer only requests addressed to us, from pages we trust.
+//!
+//! A web page you visit can make your browser send requests to `127.0.0.1`, and so to an MCP
+//! server on your laptop. Two tricks let it do harm there:
+//!
+//! - **DNS rebinding.** The page comes from `evil.example`, whose DNS record then changes to
+//!   `127.0.0.1`. To the browser, later requests to `evil.example` are same-origin, so the page
+//!   may read the answers. But the browser still writes `Host: evil.example`: a server that
+//!   answers only the names it expects is safe.
+//! - **Cross-origin requests.** The page simply POSTs to `http://127.0.0.1:8001/mcp`. It cannot
+//!   read the answer without CORS, but the request (a tool call) still runs. The browser says
+//!   who is asking in `Origin: https://evil.example`.
+//!
+//! The MCP Streamable HTTP transport therefore tells servers to validate `Origin` on every
+//! connection (403 when present and not allowed) and, locally, to bind to loopback only. This
+//! guard is that rule set, for every route of a server (`/mcp`, the legacy `/sse` and
+//! `/messages`, OAuth metadata, admin pages):
+//!
+//! | request | answer |
+//! |---|---|
+//! | `Host` (or HTTP/2 `:authority`) is `127.0.0.1`, `localhost` or `[::1]`, any port | pass |
+//! | `Host` matches an extra entry: `laptop.local` (any port) or `192.168.1.20:8001` (that port) | pass |
+//! | any other `Host`; none; more than one; one that is not `host[:port]` | 403 |
+//! | no `Origin` (curl, SDK clients, anything that is not a browser) | pass |
+//! | `Origin` is `http(s)://` an allowed host, matched as `Host` is (`http://localhost:6274`) | pass |
+//! | `Origin: null` (sandboxed frames, `file:` pages), another scheme, another host, two of them | 403 |
+//!
+//! Names are compared after parsing ([`crate::authority`]), so case, a trailing dot
+//! (`localhost.`) and IPv6 spellings (`[0:0::1]`) make no difference. Only the three loopback
+//! names pass by default, not all of `127.0.0.0/8`: a server listening on `127.0.0.1` cannot be
+//! reached as `127.0.0.2`, so nobody legitimate says so.
+//!
+//! Every refusal is `403 Forbidden` with the same body, a JSON-RPC error without a request id
+//! ([`crate::jsonrpc`]), whose message says what to pass to the server to allow the name:
+//!
+//! ```json
+//! {"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "Forbidden: Host 'evil.example' is not allowed ..."}}
+//! ```
+//!
+//! **rmcp's own check is off.** rmcp's `StreamableHttpService` checks `Host` itself by default
+//! (loopback only) and can check `Origin`. Every workshop server turns that off
+//! (`StreamableHttpServerConfig::disable_allowed_hosts`) and leaves its Origin check off, because
+//! this guard already wraps the whole router, while rmcp's check sees only `/mcp`. Two checks
+//! with two rule sets disagree at the edges (rmcp does not strip a trailing dot, so `localhost.`
+//! would pass here and fail there) and answer in two dialects (rmcp's 403 is plain text). One
+//! rule set gives one answer.
+//!
+//! ```no_run
+//! # fn demo(app: axum::Router) -> Result<axum::Router, workshop_kit::authority::InvalidAuthority> {
+//! use workshop_kit::guard::{AllowedHosts, check};
+//! let allowed = AllowedHosts::new(["laptop.local"])?;
+//! let app = app
+//!     .layer(allowed.cors([]))
+//!     .layer(axum::middleware::from_fn_with_state(allowed, check));
+//! # Ok(app) }
+//! ```
+
+use crate::authority::{Authority, InvalidAuthority};
+use crate::jsonrpc::error_response;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use rmcp::model::ErrorData;
+use std::sync::Arc;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+
+/// The names every server answers to: the ones that reach only this machine.
+pub const LOOPBACK: [&str; 3] = ["127.0.0.1", "localhost", "::1"];
+
+/// The host names (and, where pinned, ports) a server answers to. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AllowedHosts {
+    entries: Arc<[Authority]>,
+}
+
+impl AllowedHosts {
+    /// The [`LOOPBACK`] names plus `extra` entries (`laptop.local`, `192.168.1.20:8001`: a port
+    /// pins it). Empty entries are skipped; one that is not `host[:port]` is an error, so a typo
+    /// in `--allowed-host` is reported instead of silently matching nothing.
+    pub fn new(extra: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidAuthority> {
+        let extra: Vec<String> = extra
+            .into_iter()
+            .map(|entry| entry.as_ref().trim().to_string())
+            .filter(|entry| !entry.is_empty())
+            .collect();
+        let entries = LOOPBACK
+            .iter()
+            .map(|name| Authority::parse(name))
+            .chain(extra.iter().map(|entry| Authority::parse(entry)))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { entries })
+    }
+
+    /// Whether `authority` matches an entry: same host, and the same port if the entry pins one.
+    pub fn allows(&self, authority: &Authority) -> bool {
+        self.entries.iter().any(|entry| {
+            entry.host == authority.host
+                && entry.port.is_none_or(|port| authority.port == Some(port))
+        })
+    }
+
+    /// Whether a `Host` header value (`127.0.0.1:8001`) is allowed.
+    pub fn allows_host_header(&self, value: &str) -> bool {
+        Authority::parse(value).is_ok_and(|authority| self.allows(&authority))
+    }
+
+    /// Whether an `Origin` header value (`http://localhost:6274`) is allowed: an http(s) origin
+    /// whose host passes. The opaque origin `null` never does.
+    pub fn allows_origin(&self, value: &str) -> bool {
+        let Ok(origin) = url::Url::parse(value) else {
+            return false; // includes "null"
+        };
+        matches!(origin.scheme(), "http" | "https")
+            && Authority::of_url(&origin).is_some_and(|authority| self.allows(&authority))
+    }
+
+    /// Why a request with these headers (and this URI, whose authority HTTP/2 uses) is refused,
+    /// or `None` when it passes.
+    pub fn refusal(&self, headers: &HeaderMap, uri: &Uri) -> Option<Refusal> {
+        let mut hosts = headers.get_all(header::HOST).iter();
+        let host = match (hosts.next(), hosts.next()) {
+            (_, Some(_)) => return Some(Refusal::SeveralHosts),
+            (Some(value), None) => Some(text(value)),
+            (None, None) => None,
+        };
+        // HTTP/2 names the host in `:authority`, which arrives as the URI's authority (so does an
+        // absolute-form HTTP/1.1 target). Every name the request gives must pass.
+        let named = host
+            .iter()
+            .copied()
+            .chain(uri.authority().map(|a| a.as_str()));
+        let mut any = false;
+        for name in named {
+            any = true;
+            if !self.allows_host_header(name) {
+                return Some(Refusal::Host(name.to_string()));
+            }
+        }
+        if !any {
+            return Some(Refusal::NoHost);
+        }
+        let mut origins = headers.get_all(header::ORIGIN).iter();
+        match (origins.next(), origins.next()) {
+            (_, Some(_)) => Some(Refusal::SeveralOrigins),
+            (Some(origin), None) if !self.allows_origin(text(origin)) => {
+                Some(Refusal::Origin(text(origin).to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// CORS for browser clients (the MCP Inspector in direct mode) served from an allowed
+    /// origin: they may send any header MCP defines and read the session id, the protocol version
+    /// and `expose` (say `WWW-Authenticate`). Other origins get no CORS headers, and [`check`]
+    /// refuses their requests anyway.
+    pub fn cors(&self, expose: impl IntoIterator<Item = HeaderName>) -> CorsLayer {
+        let allowed = self.clone();
+        let exposed: Vec<HeaderName> = [
+            HeaderName::from_static("mcp-session-id"),
+            HeaderName::from_static("mcp-protocol-version"),
+        ]
+        .into_iter()
+        .chain(expose)
+        .collect();
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::predicate(move |origin, _| {
+                origin.to_str().is_ok_and(|o| allowed.allows_origin(o))
+            }))
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
+            // MCP defines headers per request (`Mcp-Param-*` on 2026-07-28): allow what is asked.
+            .allow_headers(AllowHeaders::mirror_request())
+            .expose_headers(exposed)
+    }
+}
+
+/// A header value as text; one that is not text cannot match any name.
+fn text(value: &HeaderValue) -> &str {
+    value.to_str().unwrap_or("<not text>")
+}
+
+/// Why the guard refused a request. Its text is what the client reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Neither a `Host` header nor an HTTP/2 authority.
+    #[error("Forbidden: the request does not say which host it is for (no Host header).")]
+    NoHost,
+    /// Two or more `Host` headers: which one would the server be?
+    #[error("Forbidden: the request has more than one Host header.")]
+    SeveralHosts,
+    /// A `Host` that is not on the list.
+    #[error(
+        "Forbidden: Host '{0}' is not allowed (DNS-rebinding protection). Start the server with \
+         --allowed-host {hint} to accept it.",
+        hint = host_hint(.0)
+    )]
+    Host(String),
+    /// Two or more `Origin` headers.
+    #[error("Forbidden: the request has more than one Origin header.")]
+    SeveralOrigins,
+    /// An `Origin` that is not an allowed http(s) origin.
+    #[error(
+        "Forbidden: Origin '{0}' is not allowed (only pages served from an allowed host may call \
+         this server)."
+    )]
+    Origin(String),
+}
+
+/// The name to pass to `--allowed-host` for a refused `Host` value: its host, without the port.
+fn host_hint(value: &str) -> String {
+    Authority::parse(value).map_or_else(|_| value.to_string(), |a| a.host.to_string())
+}
+
+/// The middleware: 403 with a JSON-RPC error for a request whose Host or Origin is not allowed.
+pub async fn check(State(allowed): State<AllowedHosts>, request: Request, next: Next) -> Response {
+    match allowed.refusal(request.headers(), request.uri()) {
+        None => next.run(request).await,
+        Some(refusal) => {
+            tracing::warn!(target: "audit", decision = "denied", uri = %request.uri(), "{refusal}");
+            error_response(
+                StatusCode::FORBIDDEN,
+                ErrorData::invalid_request(refusal.to_string(), None),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allowed() -> AllowedHosts {
+        AllowedHosts::new([
+            "laptop.local",
+            "Weather.LAN.",
+            "192.168.1.20:8001",
+            "[fe80::1]:8000",
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn host_rules() {
+        let allowed = allowed();
+        for host in [
+            // Loopback names, any port, any case, IPv6 in brackets or bare.
+            "127.0.0.1",
+            "127.0.0.1:8001",
+            "localhost:1",
+            "LOCALHOST",
+            "localhost.",
+            "localhost.:8001",
+            "[::1]:8001",
+            "[::1]",
+            "::1",
+            "[0:0:0:0:0:0:0:1]:8001",
+            // Extra entries: a name without a port matches any port; a pinned port only itself.
+            "laptop.local:9999",
+            "LAPTOP.local",
+            "weather.lan:8000",
+            "192.168.1.20:8001",
+            "[fe80::1]:8000",
+        ] {
+            assert!(allowed.allows_host_header(host), "{host} should pass");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:8001",
+            "127.0.0.2",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example:8000",
+            "192.168.1.20",
+            "192.168.1.20:8002",
+            "[fe80::1]:8001",
+            // Not an authority at all.
+            "localhost:abc",
+            "[::1]junk",
+            "user@localhost",
+            "",
+        ] {
+            assert!(
+                !allowed.allows_host_header(host),
+                "{host} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn origin_rules() {
+        let allowed = allowed();
+        for origin in [
+            "http://localhost:6274",
+            "http://127.0.0.1:6274",
+            "http://[::1]:3000",
+            "https://LOCALHOST.",
+            "http://laptop.local:8001",
+            "http://192.168.1.20:8001",
+        ] {
+            assert!(allowed.allows_origin(origin), "{origin} should pass");
+        }
+        for origin in [
+            "https://evil.example",
+            "http://localhost.evil.example",
+            "null",
+            "file://127.0.0.1",
+            "chrome-extension://localhost",
+            "http://192.168.1.20:6274",
+            "",
+            "http://localhost:6274 http://evil.example",
+        ] {
+            assert!(!allowed.allows_origin(origin), "{origin} should be refused");
+        }
+    }
+
+    #[test]
+    fn bad_entries_are_errors_and_empty_ones_are_skipped() {
+        assert!(AllowedHosts::new(["http://laptop.local"]).is_err());
+        assert!(AllowedHosts::new(["laptop.local:port"]).is_err());
+        let allowed = AllowedHosts::new(["", "  ", " laptop.local "]).unwrap();
+        assert!(allowed.allows_host_header("laptop.local"));
+    }
+
+    fn headers(pairs: &[(HeaderName, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(name.clone(), HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn refusals_per_request() {
+        let allowed = allowed();
+        let path: Uri = "/mcp".parse().unwrap();
+        let refusal = |pairs: &[(HeaderName, &str)]| allowed.refusal(&headers(pairs), &path);
+        let host = |v| (header::HOST, v);
+        let origin = |v| (header::ORIGIN, v);
+
+        assert_eq!(refusal(&[host("127.0.0.1:8001")]), None);
+        assert_eq!(
+            refusal(&[host("localhost"), origin("http://localhost:6274")]),
+            None
+        );
+        assert_eq!(refusal(&[]), Some(Refusal::NoHost));
+        assert_eq!(
+            refusal(&[host("127.0.0.1"), host("evil.example")]),
+            Some(Refusal::SeveralHosts)
+        );
+        assert_eq!(
+            refusal(&[host("evil.example:8001")]),
+            Some(Refusal::Host("evil.example:8001".into()))
+        );
+        assert_eq!(
+            refusal(&[host("localhost"), origin("null")]),
+            Some(Refusal::Origin("null".into()))
+        );
+        assert_eq!(
+            refusal(&[
+                host("localhost"),
+                origin("http://localhost"),
+                origin("http://localhost")
+            ]),
+            Some(Refusal::SeveralOrigins)
+        );
+        // HTTP/2: the authority stands in for Host, and is checked when both are present.
+        let h2: Uri = "http://127.0.0.1:8001/mcp".parse().unwrap();
+        assert_eq!(allowed.refusal(&HeaderMap::new(), &h2), None);
+        let foreign: Uri = "http://evil.example/mcp".parse().unwrap();
+        assert_eq!(
+            allowed.refusal(&headers(&[host("127.0.0.1")]), &foreign),
+            Some(Refusal::Host("evil.example".into()))
+        );
+    }
+
+    #[test]
+    fn refusals_say_how_to_allow_the_name() {
+        let host = Refusal::Host("evil.example:8001".into()).to_string();
+        assert!(
+            host.contains("--allowed-host evil.example to accept"),
+            "{host}"
+        );
+        let v6 = Refusal::Host("[fe80::2]:8000".into()).to_string();
+        assert!(v6.contains("--allowed-host [fe80::2] to accept"), "{v6}");
+    }
+
+    #[tokio::test]
+    async fn the_middleware_answers_403_with_a_json_rpc_error() {
+        use axum::Router;
+        use axum::body::Body;
+        use axum::middleware::from_fn_with_state;
+        use axum::routing::post;
+        use tower::ServiceExt;
+
+        let app = Router::new()
+            .route("/mcp", post(|| async { "served" }))
+            .layer(from_fn_with_state(allowed(), check));
+        let send = |host: &'static str| {
+            let request = Request::post("/mcp")
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .unwrap();
+            app.clone().oneshot(request)
+        };
+        assert_eq!(
+            send("localhost:8001").await.unwrap().status(),
+            StatusCode::OK
+        );
+        let refused = send("evil.example").await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let bytes = axum::body::to_bytes(refused.into_body(), 4096)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["jsonrpc"], "2.0");
+        assert_eq!(body["id"], serde_json::Value::Null);
+        assert_eq!(body["error"]["code"], -32600);
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("--allowed-host evil.example"), "{message}");
+    }
+}
