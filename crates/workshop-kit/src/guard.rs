@@ -300,6 +300,7 @@ mod tests {
         }
         for origin in [
             "https://evil.example",
+            "http://evil.example",
             "http://localhost.evil.example",
             "null",
             "file://127.0.0.1",

@@ -21,7 +21,7 @@
 //! ```
 
 use crate::jsonrpc::{error_response, parse_client_message};
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
@@ -42,14 +42,9 @@ pub async fn json_rpc_errors(
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
-        let message = format!(
-            "Invalid Request: the body is larger than {limit} bytes, or its upload broke off"
-        );
-        return error_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorData::invalid_request(message, None),
-        );
+    let bytes = match buffer(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(too_large) => return too_large,
     };
     let response = next
         .run(Request::from_parts(parts, Body::from(bytes.clone())))
@@ -62,6 +57,21 @@ pub async fn json_rpc_errors(
         // The body is a message, so rmcp refused something else: its answer stands.
         Ok(_) => response,
     }
+}
+
+/// Reads a whole request body of at most `limit` bytes, for a middleware that must look at it
+/// before the handler does. Beyond the limit (or when the upload breaks off) the answer is
+/// `413 Payload Too Large` with a JSON-RPC error.
+pub async fn buffer(body: Body, limit: usize) -> Result<Bytes, Response> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        let message = format!(
+            "Invalid Request: the body is larger than {limit} bytes, or its upload broke off"
+        );
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorData::invalid_request(message, None),
+        )
+    })
 }
 
 /// Whether the request says its body is JSON (`application/json`, with parameters or not).
