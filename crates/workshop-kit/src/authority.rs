@@ -42,6 +42,11 @@ impl Authority {
             value: value.to_string(),
             reason,
         };
+        if value.contains('/') {
+            return Err(invalid(
+                "that is a URL or a path; give the host only (`laptop.local:8001`)",
+            ));
+        }
         if let Ok(ip) = value.parse::<Ipv6Addr>() {
             return Ok(Self {
                 host: Host::Ipv6(ip),
@@ -146,6 +151,8 @@ mod tests {
         ] {
             assert!(Authority::parse(value).is_err(), "{value:?}");
         }
+        let url = Authority::parse("http://laptop.local").unwrap_err();
+        assert!(url.reason.contains("give the host only"), "{url}");
         let error = Authority::parse("localhost:http").unwrap_err();
         assert_eq!(
             error.to_string(),
