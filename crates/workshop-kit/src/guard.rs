@@ -13,8 +13,8 @@
 //!
 //! The MCP Streamable HTTP transport therefore tells servers to validate `Origin` on every
 //! connection (403 when present and not allowed) and, locally, to bind to loopback only. This
-//! guard is that rule set, for every route of a server (`/mcp`, the legacy `/sse` and
-//! `/messages`, OAuth metadata, admin pages):
+//! guard is that rule set, for every route a server puts behind it (the weather server: all of
+//! them, OAuth metadata and admin included; the stock server: `/mcp`, `/sse` and `/messages`):
 //!
 //! | request | answer |
 //! |---|---|
@@ -27,8 +27,9 @@
 //!
 //! Names are compared after parsing ([`crate::authority`]), so case, a trailing dot
 //! (`localhost.`) and IPv6 spellings (`[0:0::1]`) make no difference. Only the three loopback
-//! names pass by default, not all of `127.0.0.0/8`: a server listening on `127.0.0.1` cannot be
-//! reached as `127.0.0.2`, so nobody legitimate says so.
+//! names pass by default, not all of `127.0.0.0/8`: they are the names a local server is
+//! addressed by, and a server bound to `127.0.0.1`, as the workshop's are, is not even reachable
+//! as `127.0.0.2`.
 //!
 //! Every refusal is `403 Forbidden` with the same body, a JSON-RPC error without a request id
 //! ([`crate::jsonrpc`]), whose message says what to pass to the server to allow the name:
