@@ -7,12 +7,13 @@
 //! |---|---|---|
 //! | [`authority`] | parsing `host[:port]` the way browsers see hosts | always |
 //! | [`loopback`] | "does this name or URL stay on this machine?" | always |
-//! | [`guard`] | the DNS-rebinding guard: Host and Origin checks, CORS | `http` |
-//! | [`jsonrpc`] | JSON-RPC error bodies on rmcp's `ErrorCode` | `http` |
-//! | [`malformed`] | unreadable bodies answered with `-32700` / `-32600` | `http` |
+//! | `guard` | the DNS-rebinding guard: Host and Origin checks, CORS | `http` |
+//! | `jsonrpc` | JSON-RPC error bodies on rmcp's `ErrorCode` | `http` |
+//! | `malformed` | unreadable bodies answered with `-32700` / `-32600` | `http` |
 //!
 //! The `http` feature brings axum, tower-http and rmcp's message types; it is off by default so
-//! that a client which only needs [`loopback`] does not build a web server stack.
+//! that a client which only needs [`loopback`] does not build a web server stack. (The modules
+//! behind it are named without links here, since they exist only with the feature.)
 
 pub mod authority;
 #[cfg(feature = "http")]

@@ -12,11 +12,11 @@
 //!    as a `message` event on the stream from step 1.
 //!
 //! rmcp dropped this transport, but older clients still speak it, so we build it from rmcp's
-//! [`Transport`](rmcp::transport::Transport) trait: each half turns HTTP into a pair of
-//! message queues, and rmcp runs the protocol on top, exactly as over stdio.
+//! `Transport` trait: each half turns HTTP into a pair of message queues, and rmcp runs the
+//! protocol on top, exactly as over stdio.
 //!
-//! - [`server`] (feature `server`): axum routes that serve any rmcp `ServerHandler`.
-//! - [`client`] (feature `client`): [`SseClientTransport`], usable as
+//! - `server` (feature `server`): axum routes that serve any rmcp `ServerHandler`.
+//! - `client` (feature `client`): `SseClientTransport`, usable as
 //!   `client_handler.serve(transport)`.
 
 #[cfg(feature = "client")]
