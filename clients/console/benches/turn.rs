@@ -9,7 +9,7 @@ use mcp_console::connect::{ConnectOptions, connect};
 use mcp_console::handler::{ConsoleClient, Settings};
 use mcp_console::input::Input;
 use mcp_console::model::offline::Offline;
-use mcp_console::model::{Message, Model, Options, ToolSpec};
+use mcp_console::model::{Message, Model, Options, ToolSpec, vocabulary};
 use mcp_console::render::Renderer;
 use mcp_console::target::Target;
 use std::time::{Duration, Instant};
@@ -61,7 +61,7 @@ fn stats(mut samples: Vec<Duration>, total: Duration) -> (f64, Duration, Duratio
 
 fn client() -> ConsoleClient {
     ConsoleClient::new(Settings {
-        model: Model::Offline(Offline),
+        model: Model::Offline(Offline::default()),
         input: Input::lines(std::io::empty()),
         render: Renderer::quiet(),
         auto_approve: true,
@@ -90,12 +90,15 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .map(ToolSpec::from_mcp)
         .collect();
+    // The planner reads "Tesla" as TSLA because the server told it so, as it does in the console.
+    let mut offline = Offline::default();
+    offline.learn(vocabulary::from_server(&probe).await);
     probe.cancel().await?;
     let mut i = 0;
     let (rate, p50, p99) = measure(|| {
         i += 1;
         let messages = [Message::User(QUESTIONS[i % QUESTIONS.len()].to_string())];
-        let reply = Offline.complete(&messages, &tools, &Options::default());
+        let reply = offline.complete(&messages, &tools, &Options::default());
         assert!(!reply.tool_calls.is_empty());
         std::future::ready(())
     })
@@ -123,7 +126,9 @@ async fn main() -> anyhow::Result<()> {
     ];
     for (name, target) in targets {
         let session = connect(&target, client(), &ConnectOptions::default()).await?;
-        let mut chat = Chat::new(Model::Offline(Offline), "stock", 8);
+        let mut model = Model::Offline(Offline::default());
+        model.learn_from(&session).await;
+        let mut chat = Chat::new(model, "stock", 8);
         let render = Renderer::quiet();
         let mut samples = Vec::new();
         let start = Instant::now();

@@ -242,6 +242,9 @@ async fn run(cli: Cli) -> ExitCode {
     if let Some(instructions) = session.peer_info().and_then(|i| i.instructions.clone()) {
         render.note(&instructions);
     }
+    // Learnt after the banner, so a slow server shows who it is before the console waits on it.
+    let mut model = model;
+    model.learn_from(&session).await;
     let mut chat = Chat::new(model, &server_name, cli.max_tool_rounds);
 
     let code = if one_shot {

@@ -193,7 +193,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn the_human_approves_edits_or_rejects() {
-        let model = Model::Offline(Offline);
+        let model = Model::Offline(Offline::default());
         let r = Renderer::plain();
         let yes = Input::lines(std::io::Cursor::new("a\ny\n"));
         let ok = answer(&model, &yes, &r, false, request()).await.unwrap();
