@@ -26,6 +26,7 @@
 //! | 2. tool choice | [`choice`] | which tool the other words are about |
 //! | 3. arguments | [`arguments`] | fills parameters from entities and JSON Schema |
 //! | 4. steps | [`plan`] | one call, one per entity, or one per clause; follow-ups |
+//! | replayed answers | [`recorded`] | a server's answers captured as JSON, for tests |
 //! | answer | [`phrase`] | tool results as sentences: subjects, units, rankings, tables |
 //! | sampling | [`sample`] | a sampling request answered from the prompt's own data |
 
@@ -34,6 +35,7 @@ pub mod choice;
 pub mod entities;
 pub mod phrase;
 pub mod plan;
+pub mod recorded;
 pub mod sample;
 pub mod tool;
 pub mod vocabulary;

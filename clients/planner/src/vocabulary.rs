@@ -149,7 +149,7 @@ pub async fn learn(source: &impl Source) -> Vocabulary {
         for kind in template_variables(&template) {
             let values = values_of(source, &template, &kind, &listed).await;
             for value in values.iter().take(MAX_READS_PER_KIND) {
-                let uri = template.replace(&format!("{{{kind}}}"), value);
+                let uri = expand(&template, &kind, value);
                 let record = source.read(&uri).await.unwrap_or_default();
                 vocabulary.add(&kind, value, &aliases_in(&record));
             }
@@ -194,6 +194,20 @@ pub fn template_variables(template: &str) -> Vec<String> {
         .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_alphanumeric() || c == '_'))
         .map(str::to_string)
         .collect()
+}
+
+/// `template` with `{variable}` replaced by `value`, percent-encoded as RFC 6570's simple
+/// expansion does (`weather://forecast/{city}` with `New York` → `…/New%20York`).
+pub fn expand(template: &str, variable: &str, value: &str) -> String {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    let encoded: String = value
+        .bytes()
+        .map(|b| match unreserved(b) {
+            true => (b as char).to_string(),
+            false => format!("%{b:02X}"),
+        })
+        .collect();
+    template.replace(&format!("{{{variable}}}"), &encoded)
 }
 
 /// The names a listing resource holds: a JSON array of strings (at the top or in a field), or
@@ -267,6 +281,7 @@ mod tests {
     #[test]
     fn templates_listings_and_records_are_read_generically() {
         assert_eq!(template_variables("a://{x}/b/{y}"), ["x", "y"]);
+        assert_eq!(expand("w://f/{city}", "city", "New York"), "w://f/New%20York");
         assert!(template_variables("a://{+path}").is_empty());
         assert_eq!(values_in("A, B, C"), ["A", "B", "C"]);
         assert_eq!(

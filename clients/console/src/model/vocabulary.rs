@@ -22,12 +22,7 @@ const LEARN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The server's names, learnt over `session`; empty if it offers no resources or takes too long.
 pub async fn from_server(session: &Session) -> Vocabulary {
-    let caps = session.peer_info().map(|i| i.capabilities.clone());
-    let source = SessionSource {
-        session,
-        resources: caps.as_ref().is_some_and(|c| c.resources.is_some()),
-        completions: caps.as_ref().is_some_and(|c| c.completions.is_some()),
-    };
+    let source = SessionSource::new(session);
     if !source.resources {
         return Vocabulary::default();
     }
@@ -36,11 +31,24 @@ pub async fn from_server(session: &Session) -> Vocabulary {
         .unwrap_or_default()
 }
 
-/// The live session as a [`Source`], asking only what the server advertised.
-struct SessionSource<'a> {
+/// The live session as a [`Source`], asking only what the server advertised. Public so that
+/// tests can record what a real server answers.
+pub struct SessionSource<'a> {
     session: &'a Session,
     resources: bool,
     completions: bool,
+}
+
+impl<'a> SessionSource<'a> {
+    /// A source over `session`, reading its capabilities from the handshake.
+    pub fn new(session: &'a Session) -> Self {
+        let caps = session.peer_info().map(|i| i.capabilities.clone());
+        SessionSource {
+            session,
+            resources: caps.as_ref().is_some_and(|c| c.resources.is_some()),
+            completions: caps.as_ref().is_some_and(|c| c.completions.is_some()),
+        }
+    }
 }
 
 impl Source for SessionSource<'_> {
