@@ -135,7 +135,8 @@ fn check(name: &str, live: Value) {
     .unwrap();
     let (live_tools, live_names) = learnt(&live);
     let (stored_tools, stored_names) = learnt(&stored);
-    let stale = "is stale: UPDATE_PLANNER_FIXTURES=1 cargo test -p mcp-console --test planner_fixtures";
+    let stale =
+        "is stale: UPDATE_PLANNER_FIXTURES=1 cargo test -p mcp-console --test planner_fixtures";
     assert_eq!(live_tools, stored_tools, "{path} {stale}");
     assert_eq!(live_names, stored_names, "{path} {stale}");
     assert!(!live_names.entities.is_empty(), "{name} taught no names");

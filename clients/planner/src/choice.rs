@@ -42,16 +42,29 @@ fn tools_named_with(tools: &[Tool], stem_word: &str) -> usize {
         .max(1)
 }
 
-/// The tools with a positive score, best first (ties in the server's order), as indices.
-pub fn ranked(tools: &[Tool], words: &[String]) -> Vec<usize> {
-    let mut scored: Vec<(f64, usize)> = tools
+/// The tools with a positive score, best first, as indices. `bonus` adds to a matching tool's
+/// score (the planner adds for parameters that take what the question names). Ties go to the
+/// tool whose name says least beyond the question's words (a "price check" is
+/// `get_stock_price`, not `compare_stock_prices`), then to the server's order.
+pub fn ranked(tools: &[Tool], words: &[String], bonus: impl Fn(&Tool) -> f64) -> Vec<usize> {
+    let mut scored: Vec<(f64, usize, usize)> = tools
         .iter()
         .enumerate()
-        .map(|(i, t)| (score(t, tools, words), i))
-        .filter(|(s, _)| *s > 0.0)
+        .map(|(i, t)| (score(t, tools, words), unsaid(t, words), i))
+        .filter(|(s, _, _)| *s > 0.0)
+        .map(|(s, u, i)| (s + bonus(&tools[i]), u, i))
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, i)| i).collect()
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    scored.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// How many words of the tool's name the question does not say.
+fn unsaid(tool: &Tool, words: &[String]) -> usize {
+    let said: Vec<String> = words.iter().map(|w| canonical(w)).collect();
+    stems(&tool.name)
+        .iter()
+        .filter(|w| !said.contains(w))
+        .count()
 }
 
 /// Whether any tool matches `words` at all.

@@ -16,7 +16,7 @@
 
 use crate::vocabulary::{Vocabulary, is_code};
 use crate::words::{data_lines, is_stopword, is_tool_word};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// A value the server listed, named in the question.
@@ -80,13 +80,17 @@ impl Entities {
     }
 }
 
-/// Number words before a period word: `data/numbers.txt`.
+/// Number words: `data/numbers.txt`.
 static NUMBER_WORDS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
     data_lines(include_str!("../data/numbers.txt"))
         .filter_map(|l| l.split_once(char::is_whitespace))
         .filter_map(|(w, n)| Some((w, n.trim().parse().ok()?)))
         .collect()
 });
+
+/// Words before a period that belong to it: `data/period_leads.txt`.
+static PERIOD_LEADS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| data_lines(include_str!("../data/period_leads.txt")).collect());
 
 /// Period words and their size: `data/periods.txt` (`week 5 d`).
 static PERIOD_WORDS: LazyLock<HashMap<&'static str, (u32, &'static str)>> = LazyLock::new(|| {
@@ -114,6 +118,12 @@ pub fn period_of(word: &str, prev: Option<&str>) -> Option<String> {
         .unwrap_or(1);
     let (count, unit) = PERIOD_WORDS.get(w.trim_end_matches('s'))?;
     Some(format!("{}{unit}", n * count))
+}
+
+/// A number written in digits (`5`, `$12.5`) or as a word (`three`).
+fn number_of(word: &str) -> Option<f64> {
+    let n = NUMBER_WORDS.get(word).map(|n| f64::from(*n));
+    n.or_else(|| word.trim_start_matches('$').parse().ok())
 }
 
 /// Splits a question into its quoted strings and the rest.
@@ -178,7 +188,8 @@ fn read_token(tokens: &[String], i: usize, vocabulary: &Vocabulary, e: &mut Enti
     if let Some(p) = period_of(tok, prev.as_deref()) {
         e.periods.push(p);
         e.used_words.push(lower);
-    } else if let Ok(n) = tok.trim_start_matches('$').parse::<f64>() {
+        e.used_words.extend(period_lead(tokens, i));
+    } else if let Some(n) = number_of(&lower) {
         e.numbers.push(n);
     } else if let Some(entity) = vocabulary.find(&lower) {
         if is_place_kind(&entity.kind) {
@@ -197,6 +208,23 @@ fn read_token(tokens: &[String], i: usize, vocabulary: &Vocabulary, e: &mut Enti
         return read_place(tokens, i, e);
     }
     i
+}
+
+/// The words before the period word at `i` that belong to it: its count (`5`, `three`) and
+/// a lead word before that (`last`, `this`: `data/period_leads.txt`).
+fn period_lead(tokens: &[String], i: usize) -> Vec<String> {
+    let mut lead = Vec::new();
+    let mut j = i;
+    while j > 0 && lead.len() < 2 {
+        let w = tokens[j - 1].to_ascii_lowercase();
+        let is_count = lead.is_empty() && number_of(&w).is_some();
+        if !is_count && !PERIOD_LEADS.contains(w.as_str()) {
+            break;
+        }
+        lead.push(w);
+        j -= 1;
+    }
+    lead
 }
 
 /// Whether token `i` starts a place name: a capitalised word that is not the first, or any

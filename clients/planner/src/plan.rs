@@ -76,7 +76,10 @@ impl Planner {
 
     /// Stages 2 to 4 for one intent: the best tool its words name whose arguments can be filled.
     fn by_tool_words(&self, q: &Question, tools: &[Tool]) -> Option<Vec<Call>> {
-        ranked(tools, &q.tool_words)
+        // Between tools the words match alike, one that takes more of what the question names
+        // fits better ("Bergen, the coming two days": the forecast tool also takes the days).
+        let bonus = |t: &Tool| 0.5 * self.kinds_taken(t, &q.entities) as f64;
+        ranked(tools, &q.tool_words, bonus)
             .into_iter()
             .find_map(|i| self.calls_for(&tools[i], &q.entities, &q.words))
     }
@@ -96,7 +99,8 @@ impl Planner {
             let mut q = self.read(clause);
             inherit(&mut q.entities, &inherited);
             inherited = q.entities.clone();
-            if let Some(c) = self.by_tool_words(&q, tools) {
+            let planned = self.by_tool_words(&q, tools);
+            if let Some(c) = planned.or_else(|| self.by_entities(&q, tools)) {
                 used.push(c[0].tool.clone());
                 calls.extend(c);
             }
@@ -105,13 +109,18 @@ impl Planner {
         (used.len() > 1).then_some(calls)
     }
 
-    /// Joins each clause that matches no tool to the one before it.
+    /// Joins to the clause before it each clause that matches no tool, or that starts with a
+    /// name: "rank A, B and C by price" is one list, not a request about C.
     fn merge_clauses(&self, parts: &[String], tools: &[Tool]) -> Vec<String> {
         let mut merged: Vec<String> = Vec::new();
         for p in parts {
-            let matches = any_matches(tools, &self.read(p).tool_words);
+            let q = self.read(p);
+            let starts_with_name = split_words(p)
+                .first()
+                .is_some_and(|w| q.entities.used_words.contains(w));
+            let own_request = any_matches(tools, &q.tool_words) && !starts_with_name;
             match merged.last_mut() {
-                Some(last) if !matches => {
+                Some(last) if !own_request => {
                     last.push_str(" and ");
                     last.push_str(p);
                 }
@@ -137,23 +146,14 @@ impl Planner {
         Some(calls)
     }
 
-    /// No tool words at all: the tool with the most parameters for the entities named, then the
-    /// simplest, then the server's order.
+    /// No tool words at all: the tool with the most parameters for what the question names,
+    /// then the simplest, then the server's order ("what's X at" asks the one-symbol price
+    /// tool; "did Google go up over the last 5 days" the tool that also takes a period).
     fn by_entities(&self, q: &Question, tools: &[Tool]) -> Option<Vec<Call>> {
-        let fit = |t: &Tool| {
-            let props = t.properties();
-            let takes =
-                |(n, s): &(&String, &serde_json::Value)| match kind_of(n, s, &self.vocabulary) {
-                    Kind::Named(k) => !q.entities.values_of(&k).is_empty(),
-                    Kind::Place => !q.entities.places.is_empty(),
-                    _ => false,
-                };
-            props.iter().filter(takes).count()
-        };
         let mut candidates: Vec<(usize, usize, usize)> = tools
             .iter()
             .enumerate()
-            .map(|(i, t)| (fit(t), t.properties().len(), i))
+            .map(|(i, t)| (self.slots_taken(t, &q.entities), t.properties().len(), i))
             .filter(|(f, _, _)| *f > 0)
             .collect();
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
@@ -162,17 +162,48 @@ impl Planner {
             .find_map(|(_, _, i)| self.calls_for(&tools[i], &q.entities, &q.words))
     }
 
+    /// Whether the question names something a parameter of this kind takes.
+    fn named_for(&self, kind: &Kind, e: &Entities) -> bool {
+        match kind {
+            Kind::Named(k) => !e.values_of(k).is_empty(),
+            Kind::Place => !e.places.is_empty(),
+            Kind::Period => !e.periods.is_empty(),
+            Kind::Number => !e.numbers.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The kinds of a tool's parameters, in the schema's order.
+    fn kinds(&self, tool: &Tool) -> Vec<Kind> {
+        let props = tool.properties();
+        let kinds = props.iter().map(|(n, s)| kind_of(n, s, &self.vocabulary));
+        kinds.collect()
+    }
+
+    /// How many of the tool's parameters take something the question names.
+    fn slots_taken(&self, tool: &Tool, e: &Entities) -> usize {
+        let kinds = self.kinds(tool);
+        kinds.iter().filter(|k| self.named_for(k, e)).count()
+    }
+
+    /// How many different kinds of what the question names the tool takes.
+    fn kinds_taken(&self, tool: &Tool, e: &Entities) -> usize {
+        let mut unique: Vec<Kind> = Vec::new();
+        for k in self.kinds(tool) {
+            if !unique.contains(&k) {
+                unique.push(k);
+            }
+        }
+        unique.iter().filter(|k| self.named_for(k, e)).count()
+    }
+
     /// Stage 4: the calls one tool needs. One, or one per value when the tool has a single
     /// parameter of a kind and the question names several. `None` when an argument cannot be
     /// filled, or when the question names more values than the tool has parameters for (a
     /// two-symbol tool cannot compare three companies: a one-symbol tool, once per company,
     /// can).
     fn calls_for(&self, tool: &Tool, e: &Entities, words: &[String]) -> Option<Vec<Call>> {
-        let kinds: Vec<Kind> = tool
-            .properties()
-            .iter()
-            .map(|(n, s)| kind_of(n, s, &self.vocabulary))
-            .collect();
+        let kinds = self.kinds(tool);
         let slots = |k: &Kind| kinds.iter().filter(|x| *x == k).count();
         let values = |k: &Kind| match k {
             Kind::Named(name) => e.values_of(name),
@@ -201,15 +232,7 @@ impl Planner {
     /// Whether the tool has a parameter for something the question names: a follow-up must
     /// change something ("weather in Paris" is no follow-up to a stock tool).
     fn takes_any(&self, tool: &Tool, e: &Entities) -> bool {
-        tool.properties()
-            .iter()
-            .any(|(n, s)| match kind_of(n, s, &self.vocabulary) {
-                Kind::Named(k) => !e.values_of(&k).is_empty(),
-                Kind::Place => !e.places.is_empty(),
-                Kind::Period => !e.periods.is_empty(),
-                Kind::Number => !e.numbers.is_empty(),
-                _ => false,
-            })
+        self.slots_taken(tool, e) > 0
     }
 
     /// A follow-up's entities, with the previous call's named value or place when it names
@@ -239,15 +262,12 @@ impl Planner {
                 continue;
             };
             let named = match kind_of(name, schema, &self.vocabulary) {
-                Kind::Named(k) => !e.values_of(&k).is_empty(),
-                Kind::Place => !e.places.is_empty(),
-                Kind::Period => !e.periods.is_empty(),
-                Kind::Number => !e.numbers.is_empty(),
-                // Filled from the question's words when it mentions one; else the default.
-                _ => call
-                    .arguments
-                    .get(name)
-                    .is_some_and(|v| Some(v) != schema.get("default")),
+                // An enum or a flag is filled from the question's words when it mentions one.
+                Kind::Enum | Kind::Bool | Kind::Text => {
+                    let filled = call.arguments.get(name);
+                    filled.is_some_and(|v| Some(v) != schema.get("default"))
+                }
+                kind => self.named_for(&kind, e),
             };
             if !named {
                 call.arguments.insert(name.clone(), value.clone());

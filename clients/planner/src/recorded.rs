@@ -34,7 +34,10 @@ impl Recorded {
     pub fn vocabulary(&self) -> Vocabulary {
         // Every answer is already here, so `learn` never waits: one poll finishes it.
         let mut future = pin!(learn(self));
-        match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
             Poll::Ready(vocabulary) => vocabulary,
             Poll::Pending => unreachable!("recorded answers are ready at once"),
         }
@@ -68,5 +71,8 @@ impl Source for Recorded {
 /// The strings of a JSON array (nothing for anything else).
 fn strings(v: &Value) -> Vec<String> {
     let items = v.as_array().into_iter().flatten();
-    items.filter_map(Value::as_str).map(str::to_string).collect()
+    items
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
 }

@@ -281,7 +281,10 @@ mod tests {
     #[test]
     fn templates_listings_and_records_are_read_generically() {
         assert_eq!(template_variables("a://{x}/b/{y}"), ["x", "y"]);
-        assert_eq!(expand("w://f/{city}", "city", "New York"), "w://f/New%20York");
+        assert_eq!(
+            expand("w://f/{city}", "city", "New York"),
+            "w://f/New%20York"
+        );
         assert!(template_variables("a://{+path}").is_empty());
         assert_eq!(values_in("A, B, C"), ["A", "B", "C"]);
         assert_eq!(

@@ -187,8 +187,13 @@ fn follow_ups_reuse_the_previous_tool() {
     assert_eq!(calls[0].arguments["symbol"], "MSFT");
 
     // What the follow-up does not change carries over; what it names does not.
-    let forecast = |city: &str, days: u64| call("get_forecast", json!({"city": city, "days": days}));
-    let calls = plan("what about Berlin?", &weather_tools(), Some(&forecast("Oslo", 3)));
+    let forecast =
+        |city: &str, days: u64| call("get_forecast", json!({"city": city, "days": days}));
+    let calls = plan(
+        "what about Berlin?",
+        &weather_tools(),
+        Some(&forecast("Oslo", 3)),
+    );
     assert_eq!(
         calls[0].arguments,
         *json!({"city": "Berlin", "days": 3}).as_object().unwrap()
@@ -196,7 +201,11 @@ fn follow_ups_reuse_the_previous_tool() {
     // A follow-up must change something the tool takes: no stock tool for a city.
     let calls = plan("weather in Paris", &stock_tools(), Some(&previous));
     assert!(calls.is_empty(), "{calls:?}");
-    let calls = plan("and for 5 days?", &weather_tools(), Some(&forecast("Oslo", 3)));
+    let calls = plan(
+        "and for 5 days?",
+        &weather_tools(),
+        Some(&forecast("Oslo", 3)),
+    );
     assert_eq!(
         calls[0].arguments,
         *json!({"city": "Oslo", "days": 5}).as_object().unwrap()
