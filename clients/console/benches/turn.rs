@@ -1,7 +1,8 @@
 //! How long the console takes to answer: the offline planner alone, one chat turn over each
 //! transport against the real stock server, and a whole one-shot `mcp-console -q` process.
 //!
-//! Run with `cargo bench -p mcp-console --bench turn`. `BENCH_SECONDS` sets the measuring time
+//! Run with `cargo build --release -p mcp-console --examples`, then
+//! `cargo bench -p mcp-console --bench turn`. `BENCH_SECONDS` sets the measuring time
 //! per row (default 3). Everything runs on loopback; nothing leaves the machine.
 
 use mcp_console::chat::Chat;
@@ -16,6 +17,21 @@ use std::time::{Duration, Instant};
 
 const CONSOLE: &str = env!("CARGO_BIN_EXE_mcp-console");
 const FIXTURE: &str = env!("CARGO_BIN_EXE_mcp-console-fixture");
+
+/// The real stock server on stdio: the `stock-stdio` example, beside the binaries. `cargo bench`
+/// does not build examples, so build it first (`cargo build --release -p mcp-console --examples`).
+fn stock_stdio() -> anyhow::Result<String> {
+    let dir = std::path::Path::new(FIXTURE).parent().expect("a directory");
+    let exe = dir
+        .join("examples")
+        .join(format!("stock-stdio{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(
+        exe.exists(),
+        "{} is missing: cargo build --release -p mcp-console --examples",
+        exe.display()
+    );
+    Ok(exe.to_string_lossy().into_owned())
+}
 const QUESTIONS: [&str; 4] = [
     "What's the price of Tesla stock?",
     "Compare Apple and Google stock prices",
@@ -74,11 +90,12 @@ fn client() -> ConsoleClient {
 async fn main() -> anyhow::Result<()> {
     println!("| what | runs/s | p50 | p99 |\n|---|---|---|---|");
 
+    let stock = stock_stdio()?;
     // 1. The planner alone, over the real server's tool list.
     let probe = connect(
         &Target::Command {
-            program: FIXTURE.into(),
-            args: vec!["stock".into()],
+            program: stock.clone(),
+            args: vec![],
         },
         client(),
         &ConnectOptions::default(),
@@ -117,8 +134,8 @@ async fn main() -> anyhow::Result<()> {
         (
             "stdio",
             Target::Command {
-                program: FIXTURE.into(),
-                args: vec!["stock".into()],
+                program: stock.clone(),
+                args: vec![],
             },
         ),
         ("Streamable HTTP", Target::parse(&[format!("{base}/mcp")])?),
@@ -147,7 +164,7 @@ async fn main() -> anyhow::Result<()> {
     // 3. A whole process: start the console, start the server, answer, exit.
     let (rate, p50, p99) = measure(|| async {
         let out = tokio::process::Command::new(CONSOLE)
-            .args(["-q", QUESTIONS[0], "--", FIXTURE, "stock"])
+            .args(["-q", QUESTIONS[0], "--", stock.as_str()])
             .env("NO_COLOR", "1")
             .output()
             .await
