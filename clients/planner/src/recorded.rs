@@ -2,7 +2,7 @@
 //!
 //! Testing a planner against a live server needs the server. Its answers, though, are plain
 //! JSON, so they can be captured once and replayed: a [`Recorded`] holds a server's
-//! `tools/list` result and every answer [`learn`](crate::vocabulary::learn) asked for, in this
+//! `tools/list` result and every answer [`learn`] asked for, in this
 //! shape (the console's test `planner_fixtures.rs` writes it from the real servers):
 //!
 //! ```json

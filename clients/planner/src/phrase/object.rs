@@ -147,72 +147,17 @@ pub(crate) fn object(
     obj: &Map<String, Value>,
     parent: Option<&Map<String, Value>>,
 ) -> Option<String> {
-    let subject = subject(obj, parent);
-    let currency = obj.get("currency").and_then(Value::as_str);
-    let date = obj
-        .iter()
-        .find(|(k, v)| {
-            key_in(k, fields("date")) && v.is_string() && parent.and_then(|p| p.get(*k)) != Some(*v)
-        })
-        .and_then(|(_, v)| v.as_str());
     let headline = headline(obj, parent).filter(|h| h.money || is_price(&h.label));
-    // Fields already said (subject, date, currency, the headline) are not repeated.
-    let said = |k: &str, v: &Value| {
-        key_in(k, fields("name"))
-            || key_in(k, fields("id"))
-            || key_in(k, fields("date"))
-            || key_in(k, fields("prose"))
-            || k == "currency"
-            || parent.and_then(|p| p.get(k)) == Some(v)
-            || headline
-                .as_ref()
-                .is_some_and(|h| label_and_unit(k).0 == h.label && v.is_number())
-    };
-    let other_fields: Vec<String> = obj
-        .iter()
-        .filter(|(k, v)| !said(k, v) && !is_list_of_objects(v))
-        .filter_map(|(k, v)| field(k, v, currency))
-        .collect();
+    let other_fields = unsaid_fields(obj, parent, headline.as_ref());
     let lists: Vec<String> = obj
         .iter()
         .filter(|(_, v)| is_list_of_objects(v))
         .map(|(k, v)| {
-            list(
-                &label_and_unit(k).0,
-                v.as_array().map(Vec::as_slice).unwrap_or_default(),
-                Some(obj),
-            )
+            let items = v.as_array().map(Vec::as_slice).unwrap_or_default();
+            list(&label_and_unit(k).0, items, Some(obj))
         })
         .collect();
-
-    let mut lead = subject.clone().unwrap_or_default();
-    if let Some(d) = date {
-        lead = if lead.is_empty() {
-            d.to_string()
-        } else {
-            format!("{lead} on {d}")
-        };
-    }
-    let mut sentence = match &headline {
-        Some(h) => format!(
-            "{} is at {}",
-            if lead.is_empty() {
-                upper_first(&h.label)
-            } else {
-                lead.clone()
-            },
-            with_unit(&number(h.value, h.money), &h.unit)
-        ),
-        None => lead.clone(),
-    };
-    if !other_fields.is_empty() {
-        let joined = other_fields.join(", ");
-        sentence = match (&headline, sentence.is_empty()) {
-            (_, true) => upper_first(&joined),
-            (Some(_), false) => format!("{sentence}, with {joined}"),
-            (None, false) => format!("{sentence}: {joined}"),
-        };
-    }
+    let sentence = sentence(obj, parent, headline.as_ref(), &other_fields);
     if sentence.is_empty() && lists.is_empty() {
         // Nothing structured to say: the result's own prose, if it has some.
         return obj
@@ -230,12 +175,78 @@ pub(crate) fn object(
     };
     out.push_str(&lists.join("\n"));
     let out = out.trim_end().trim_end_matches(',').to_string();
-    let out = if out.ends_with('.') || !lists.is_empty() {
+    Some(if out.ends_with('.') || !lists.is_empty() {
         out
     } else {
         format!("{out}.")
+    })
+}
+
+/// The fields of an object still to say, as words: not the subject, date, currency or headline
+/// (said already), not what the parent said, and not lists of objects (they get lines).
+fn unsaid_fields(
+    obj: &Map<String, Value>,
+    parent: Option<&Map<String, Value>>,
+    headline: Option<&Headline>,
+) -> Vec<String> {
+    let currency = obj.get("currency").and_then(Value::as_str);
+    let said = |k: &str, v: &Value| {
+        ["name", "id", "date", "prose"]
+            .iter()
+            .any(|role| key_in(k, fields(role)))
+            || k == "currency"
+            || parent.and_then(|p| p.get(k)) == Some(v)
+            || headline.is_some_and(|h| label_and_unit(k).0 == h.label && v.is_number())
     };
-    Some(out)
+    obj.iter()
+        .filter(|(k, v)| !said(k, v) && !is_list_of_objects(v))
+        .filter_map(|(k, v)| field(k, v, currency))
+        .collect()
+}
+
+/// The sentence about an object: its subject (and date), what it "is at", then its other
+/// fields: `Tesla Inc. (TSLA) is at 215.99 USD, with sector …`.
+fn sentence(
+    obj: &Map<String, Value>,
+    parent: Option<&Map<String, Value>>,
+    headline: Option<&Headline>,
+    other_fields: &[String],
+) -> String {
+    let date = obj
+        .iter()
+        .find(|(k, v)| {
+            key_in(k, fields("date")) && v.is_string() && parent.and_then(|p| p.get(*k)) != Some(*v)
+        })
+        .and_then(|(_, v)| v.as_str());
+    let subject = subject(obj, parent).unwrap_or_default();
+    let lead = match date {
+        Some(d) if subject.is_empty() => d.to_string(),
+        Some(d) => format!("{subject} on {d}"),
+        None => subject,
+    };
+    let sentence = match headline {
+        Some(h) => {
+            let who = if lead.is_empty() {
+                upper_first(&h.label)
+            } else {
+                lead
+            };
+            format!(
+                "{who} is at {}",
+                with_unit(&number(h.value, h.money), &h.unit)
+            )
+        }
+        None => lead,
+    };
+    if other_fields.is_empty() {
+        return sentence;
+    }
+    let joined = other_fields.join(", ");
+    match (headline, sentence.is_empty()) {
+        (_, true) => upper_first(&joined),
+        (Some(_), false) => format!("{sentence}, with {joined}"),
+        (None, false) => format!("{sentence}: {joined}"),
+    }
 }
 
 pub(crate) fn is_list_of_objects(v: &Value) -> bool {
