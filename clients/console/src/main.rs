@@ -169,7 +169,7 @@ async fn run(cli: Cli) -> ExitCode {
         api_key: cli.openai_api_key.clone(),
         model: cli.openai_model.clone(),
     };
-    let model = match Model::build(cli.model, &openai) {
+    let mut model = match Model::build(cli.model, &openai) {
         Ok(m) => m,
         Err(e) => {
             render.error(&e.to_string());
@@ -243,7 +243,6 @@ async fn run(cli: Cli) -> ExitCode {
         render.note(&instructions);
     }
     // Learnt after the banner, so a slow server shows who it is before the console waits on it.
-    let mut model = model;
     model.learn_from(&session).await;
     let mut chat = Chat::new(model, &server_name, cli.max_tool_rounds);
 

@@ -48,9 +48,6 @@ pub use vocabulary::{Entity, Vocabulary};
 /// What the planner is, for a client's banner: honest about being no LLM.
 pub const DESCRIPTION: &str = "offline planner (built in, deterministic: matches your words to the server's tool schemas; no LLM, no network)";
 
-/// The model name a client reports for the planner (in sampling results, for example).
-pub const NAME: &str = "mcp-console-offline";
-
 /// The answer when a server offers no tools.
 pub const NO_TOOLS: &str =
     "This server offers no tools, so there is nothing for me to call. Try /resources and /prompts.";

@@ -99,13 +99,6 @@ impl Vocabulary {
             .or_else(|| entities.iter().find(by_alias))
             .or_else(|| entities.iter().find(by_prefix))
     }
-
-    /// Whether the values of `kind` are codes in capitals (`AAPL`), so that an unlisted word in
-    /// capitals (`ZZZZ`) is probably one too.
-    pub fn codes_in_capitals(&self, kind: &str) -> bool {
-        let mut values = self.entities.iter().filter(|e| e.kind == kind).peekable();
-        values.peek().is_some() && values.all(|e| is_code(&e.value))
-    }
 }
 
 /// A word in capitals of two to five letters, the shape of a ticker or an airport code.
@@ -274,8 +267,6 @@ mod tests {
         assert_eq!(v.find("abcdefg").unwrap().value, "ABCD");
         assert!(v.find("inc").is_none(), "a stopword names nothing");
         assert!(v.find("xy").is_none(), "too short to be sure");
-        assert!(v.codes_in_capitals("symbol"));
-        assert!(!v.codes_in_capitals("city"));
     }
 
     #[test]

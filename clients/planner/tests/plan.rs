@@ -261,3 +261,23 @@ fn the_same_question_always_gives_the_same_plan() {
         assert_eq!(planner.plan(q, &tools, None), first);
     }
 }
+
+#[test]
+fn odd_input_gets_a_plan_or_nothing_never_a_panic() {
+    let (tools, planner) = common::both_servers();
+    let long = "price ".repeat(2000);
+    for q in [
+        "",
+        "   ",
+        "?!;,.",
+        "\"unclosed quote about Tesla",
+        "'s 's",
+        "$ $5 5d 5 days",
+        "ÄÖÜ straße 東京 の 天気",
+        "and and and then then",
+        long.as_str(),
+    ] {
+        let calls = planner.plan(q, &tools, None);
+        assert!(calls.len() <= 10, "{q:?}: {calls:?}");
+    }
+}

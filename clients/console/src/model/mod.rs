@@ -206,7 +206,7 @@ impl Model {
     /// The model name reported back in sampling results.
     pub fn name(&self) -> String {
         match self {
-            Model::Offline(_) => offline_planner::NAME.to_string(),
+            Model::Offline(_) => "mcp-console-offline".to_string(),
             Model::ChatCompletions(m) => m.model_name().to_string(),
         }
     }
