@@ -1,7 +1,8 @@
 //! The planning rules, one behaviour per test, on small hand-written tool lists (the names come
 //! from the stock server's captured answers: the planner itself knows none).
 //!
-//! These are the console's original planner tests, with their exact expectations.
+//! These are the tests the planner had while it lived inside the console, with their exact
+//! expectations.
 
 mod common;
 
