@@ -31,11 +31,14 @@ use std::sync::Mutex;
 
 /// A [`Source`] that passes questions to the live server and writes down the answers.
 struct Recorder<'a> {
+    /// The live server.
     live: SessionSource<'a>,
+    /// Its answers so far, in the fixture's shape (see `offline_planner::recorded`).
     log: Mutex<Map<String, Value>>,
 }
 
 impl Recorder<'_> {
+    /// Writes down an answer: the whole `section`, or its entry `key`.
     fn note(&self, section: &str, key: Option<&str>, value: Value) {
         let mut log = self.log.lock().unwrap();
         match key {

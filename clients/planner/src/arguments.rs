@@ -110,17 +110,22 @@ pub fn enum_values(schema: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// What one parameter is being filled from.
+/// One parameter being filled.
 struct Slot<'a> {
+    /// Its name in the schema's `properties`.
     name: &'a str,
+    /// Its JSON Schema.
     schema: &'a Value,
+    /// Whether the schema lists it in `required`.
     required: bool,
+    /// Its `default`, if the schema gives a non-null one.
     default: Option<Value>,
 }
 
 /// Values handed out in order: the first `symbol` parameter takes the first symbol named.
 #[derive(Default)]
 struct Queues {
+    /// How many values each kind of parameter has taken so far.
     taken: HashMap<Kind, usize>,
 }
 

@@ -25,14 +25,18 @@ use crate::words::split_words;
 /// holds no conversation state: the caller passes the previous call for follow-ups.
 #[derive(Debug, Clone, Default)]
 pub struct Planner {
+    /// The names the server told us about.
     vocabulary: Vocabulary,
 }
 
 /// A question read for planning: its entities, all its words, and the words left for choosing
 /// a tool once the entities have taken theirs.
 struct Question {
+    /// What it names.
     entities: Entities,
+    /// All its words, lowercase (enum values and flags are matched against these).
     words: Vec<String>,
+    /// Its words that are not entities: what tool choice reads.
     tool_words: Vec<String>,
 }
 
@@ -77,7 +81,8 @@ impl Planner {
     /// Stages 2 to 4 for one intent: the best tool its words name whose arguments can be filled.
     fn by_tool_words(&self, q: &Question, tools: &[Tool]) -> Option<Vec<Call>> {
         // Between tools the words match alike, one that takes more of what the question names
-        // fits better ("Bergen, the coming two days": the forecast tool also takes the days).
+        // fits better ("weather in Bergen for the next 2 days": `weather` names one tool, `next`
+        // the other, and only the forecast also takes the 2).
         let bonus = |t: &Tool| 0.5 * self.kinds_taken(t, &q.entities) as f64;
         ranked(tools, &q.tool_words, bonus)
             .into_iter()

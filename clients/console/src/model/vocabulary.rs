@@ -34,8 +34,11 @@ pub async fn from_server(session: &Session) -> Vocabulary {
 /// The live session as a [`Source`], asking only what the server advertised. Public so that
 /// tests can record what a real server answers.
 pub struct SessionSource<'a> {
+    /// The connected server.
     session: &'a Session,
+    /// Whether it advertised `resources` (lists, templates, reads).
     resources: bool,
+    /// Whether it advertised `completions`.
     completions: bool,
 }
 
