@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use url::Url;
+use workshop_kit::loopback::is_loopback_url;
 
 /// The grant types, by their token-endpoint names.
 pub mod grant {
@@ -158,7 +159,7 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
     }
     match url.scheme() {
         "https" => Ok(()),
-        "http" if is_loopback(&url) => Ok(()),
+        "http" if is_loopback_url(&url) => Ok(()),
         "http" => Err(format!(
             "redirect URI {uri:?} uses http on a non-loopback host; use https or 127.0.0.1"
         )),
@@ -183,22 +184,13 @@ pub fn redirect_matches(registered: &str, requested: &str) -> bool {
     };
     r.scheme() == "http"
         && q.scheme() == "http"
-        && is_loopback(&r)
+        && is_loopback_url(&r)
         && r.host() == q.host()
         && r.path() == q.path()
         && r.query() == q.query()
         && q.fragment().is_none()
         && q.username().is_empty()
         && q.password().is_none()
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! `mock-idp`: an offline identity provider shaped like Microsoft Entra ID v2.0.
 //!
-//! The MCP workshop teaches OAuth-protected MCP servers, and those need an identity provider;
-//! this crate is one that runs on the instructor's laptop, offline, with no cloud tenant. It
-//! speaks Entra's dialect (tenant GUID in every path, v2.0 claims, `AADSTS` error codes, the
-//! device-code `message`), and also the standards MCP clients rely on (RFC 8414 metadata, PKCE
-//! S256, dynamic client registration, resource indicators), unless `--compat entra-strict` asks for real Entra's gaps.
+//! The MCP workshop teaches OAuth-protected MCP servers. Real Entra ID needs an Azure tenant and
+//! the internet; this crate replaces it on the instructor's laptop. It speaks Entra's dialect
+//! (tenant GUID in every path, v2.0 claims, `AADSTS` error codes, the device-code `message`), and
+//! also the standards MCP clients rely on (RFC 8414 metadata, PKCE S256, dynamic client
+//! registration, resource indicators), unless `--compat entra-strict` asks for real Entra's gaps.
 //!
 //! Where each concept lives:
 //!

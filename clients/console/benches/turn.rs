@@ -1,7 +1,8 @@
 //! How long the console takes to answer: the offline planner alone, one chat turn over each
 //! transport against the real stock server, and a whole one-shot `mcp-console -q` process.
 //!
-//! Run with `cargo bench -p mcp-console --bench turn`. `BENCH_SECONDS` sets the measuring time
+//! Run with `cargo build --release -p mcp-console --examples`, then
+//! `cargo bench -p mcp-console --bench turn`. `BENCH_SECONDS` sets the measuring time
 //! per row (default 3). Everything runs on loopback; nothing leaves the machine.
 
 use mcp_console::chat::Chat;
@@ -9,13 +10,28 @@ use mcp_console::connect::{ConnectOptions, connect};
 use mcp_console::handler::{ConsoleClient, Settings};
 use mcp_console::input::Input;
 use mcp_console::model::offline::Offline;
-use mcp_console::model::{Message, Model, Options, ToolSpec};
+use mcp_console::model::{Message, Model, Options, ToolSpec, vocabulary};
 use mcp_console::render::Renderer;
 use mcp_console::target::Target;
 use std::time::{Duration, Instant};
 
 const CONSOLE: &str = env!("CARGO_BIN_EXE_mcp-console");
 const FIXTURE: &str = env!("CARGO_BIN_EXE_mcp-console-fixture");
+
+/// The real stock server on stdio: the `stock-stdio` example, beside the binaries. `cargo bench`
+/// does not build examples, so build it first (`cargo build --release -p mcp-console --examples`).
+fn stock_stdio() -> anyhow::Result<String> {
+    let dir = std::path::Path::new(FIXTURE).parent().expect("a directory");
+    let exe = dir
+        .join("examples")
+        .join(format!("stock-stdio{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(
+        exe.exists(),
+        "{} is missing: cargo build --release -p mcp-console --examples",
+        exe.display()
+    );
+    Ok(exe.to_string_lossy().into_owned())
+}
 const QUESTIONS: [&str; 4] = [
     "What's the price of Tesla stock?",
     "Compare Apple and Google stock prices",
@@ -61,7 +77,7 @@ fn stats(mut samples: Vec<Duration>, total: Duration) -> (f64, Duration, Duratio
 
 fn client() -> ConsoleClient {
     ConsoleClient::new(Settings {
-        model: Model::Offline(Offline),
+        model: Model::Offline(Offline::default()),
         input: Input::lines(std::io::empty()),
         render: Renderer::quiet(),
         auto_approve: true,
@@ -74,11 +90,12 @@ fn client() -> ConsoleClient {
 async fn main() -> anyhow::Result<()> {
     println!("| what | runs/s | p50 | p99 |\n|---|---|---|---|");
 
+    let stock = stock_stdio()?;
     // 1. The planner alone, over the real server's tool list.
     let probe = connect(
         &Target::Command {
-            program: FIXTURE.into(),
-            args: vec!["stock".into()],
+            program: stock.clone(),
+            args: vec![],
         },
         client(),
         &ConnectOptions::default(),
@@ -90,12 +107,15 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .map(ToolSpec::from_mcp)
         .collect();
+    // The planner reads "Tesla" as TSLA because the server told it so, as it does in the console.
+    let mut offline = Offline::default();
+    offline.learn(vocabulary::from_server(&probe).await);
     probe.cancel().await?;
     let mut i = 0;
     let (rate, p50, p99) = measure(|| {
         i += 1;
         let messages = [Message::User(QUESTIONS[i % QUESTIONS.len()].to_string())];
-        let reply = Offline.complete(&messages, &tools, &Options::default());
+        let reply = offline.complete(&messages, &tools, &Options::default());
         assert!(!reply.tool_calls.is_empty());
         std::future::ready(())
     })
@@ -114,8 +134,8 @@ async fn main() -> anyhow::Result<()> {
         (
             "stdio",
             Target::Command {
-                program: FIXTURE.into(),
-                args: vec!["stock".into()],
+                program: stock.clone(),
+                args: vec![],
             },
         ),
         ("Streamable HTTP", Target::parse(&[format!("{base}/mcp")])?),
@@ -123,7 +143,9 @@ async fn main() -> anyhow::Result<()> {
     ];
     for (name, target) in targets {
         let session = connect(&target, client(), &ConnectOptions::default()).await?;
-        let mut chat = Chat::new(Model::Offline(Offline), "stock", 8);
+        let mut model = Model::Offline(Offline::default());
+        model.learn_from(&session).await;
+        let mut chat = Chat::new(model, "stock", 8);
         let render = Renderer::quiet();
         let mut samples = Vec::new();
         let start = Instant::now();
@@ -142,7 +164,7 @@ async fn main() -> anyhow::Result<()> {
     // 3. A whole process: start the console, start the server, answer, exit.
     let (rate, p50, p99) = measure(|| async {
         let out = tokio::process::Command::new(CONSOLE)
-            .args(["-q", QUESTIONS[0], "--", FIXTURE, "stock"])
+            .args(["-q", QUESTIONS[0], "--", stock.as_str()])
             .env("NO_COLOR", "1")
             .output()
             .await

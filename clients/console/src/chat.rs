@@ -11,8 +11,9 @@
 //!
 //! The conversation is **kept across turns** (the model sees earlier questions and results), and
 //! a turn only commits its messages when it finishes: a turn cancelled with Ctrl-C leaves the
-//! memory exactly as it was. The original Python client started every question from scratch,
-//! had no round cap and ignored `isError`.
+//! memory exactly as it was. The number of tool rounds per turn is capped, so a model that keeps
+//! calling tools cannot loop forever, and a result marked `isError` is shown to the model as an
+//! error, so it can recover instead of treating the message as data.
 
 use crate::connect::Session;
 use crate::model::{Message, Model, ModelError, Options, ToolSpec};

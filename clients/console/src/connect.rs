@@ -15,6 +15,7 @@
 
 use crate::handler::ConsoleClient;
 use crate::target::Target;
+use mcp_transports::sse::{SseClientError, SseClientTransport};
 use rmcp::ClientHandler;
 use rmcp::model::ProtocolVersion;
 use rmcp::service::{
@@ -25,7 +26,6 @@ use rmcp::transport::{
     streamable_http_client::StreamableHttpClientTransportConfig,
 };
 use std::process::Stdio;
-use stock_server::transport::sse::{SseClientError, SseClientTransport};
 
 /// A live session with a server.
 pub type Session = RunningService<RoleClient, ConsoleClient>;

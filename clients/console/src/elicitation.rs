@@ -9,8 +9,8 @@
 //!   client must show, and open only with consent.
 //!
 //! The human answers with one of three actions: **accept** (with the data, for forms),
-//! **decline** (no, but carry on) or **cancel** (stop the whole operation). The original Python
-//! console always declined; this one asks.
+//! **decline** (no, but carry on) or **cancel** (stop the whole operation). The console asks the
+//! human every time: answering on their behalf would defeat the point of elicitation.
 
 use crate::input::{Input, Line, choose};
 use crate::render::Renderer;

@@ -6,7 +6,9 @@
 //! - [`connect`]: the handshake and protocol-version negotiation;
 //! - [`handler`]: what the client declares and answers when the server asks
 //!   ([`sampling`], [`elicitation`], roots) or notifies (progress, logs);
-//! - [`chat`]: the tool loop with conversation memory, driven by a [`model`];
+//! - [`chat`]: the tool loop with conversation memory, driven by a [`model`]; the default model
+//!   is the `offline-planner` crate, which learns the server's names right after the handshake
+//!   ([`model::vocabulary`]) and never links a server crate;
 //! - [`slash`]: the MCP primitives by hand (`/tools`, `/read`, `/call`...);
 //! - [`input`] and [`render`]: the human side, keyboard and screen.
 

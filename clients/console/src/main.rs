@@ -159,7 +159,7 @@ async fn run(cli: Cli) -> ExitCode {
         api_key: cli.openai_api_key.clone(),
         model: cli.openai_model.clone(),
     };
-    let model = match Model::build(cli.model, &openai) {
+    let mut model = match Model::build(cli.model, &openai) {
         Ok(m) => m,
         Err(e) => {
             render.error(&e.to_string());
@@ -232,6 +232,8 @@ async fn run(cli: Cli) -> ExitCode {
     if let Some(instructions) = session.peer_info().and_then(|i| i.instructions.clone()) {
         render.note(&instructions);
     }
+    // Learnt after the banner, so a slow server shows who it is before the console waits on it.
+    model.learn_from(&session).await;
     let mut chat = Chat::new(model, &server_name, cli.max_tool_rounds);
 
     let code = if one_shot {

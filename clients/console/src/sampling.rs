@@ -6,8 +6,8 @@
 //! model preferences. The MCP specification says a human should stay in the loop: see the
 //! request and approve, edit or reject it, then see the completion before it goes back. This
 //! module does exactly that (`--yes` approves both steps, for scripts), then passes every
-//! setting through to whichever backend is configured. The original Python client skipped the
-//! human and dropped the system prompt, `maxTokens`, temperature and stop sequences.
+//! setting through to whichever backend is configured: a completion written without the system
+//! prompt, `maxTokens`, temperature or stop sequences is not the one the server asked for.
 //!
 //! A rejection is answered with JSON-RPC error code `-1`, as the specification's examples do.
 
@@ -193,7 +193,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn the_human_approves_edits_or_rejects() {
-        let model = Model::Offline(Offline);
+        let model = Model::Offline(Offline::default());
         let r = Renderer::plain();
         let yes = Input::lines(std::io::Cursor::new("a\ny\n"));
         let ok = answer(&model, &yes, &r, false, request()).await.unwrap();

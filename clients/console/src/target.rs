@@ -10,8 +10,8 @@
 //! - **HTTP+SSE** (2024-11-05, deprecated but still deployed): a long-lived `GET /sse` stream
 //!   plus POSTs to the endpoint it announces. Chosen when the URL path ends in `/sse`.
 //!
-//! The original Python client only accepted `*.py` files and URLs ending in `/mcp` or `/sse`;
-//! here any command and any other HTTP path work.
+//! Any command (in any language) and any HTTP path work: only a path ending in `/sse` selects
+//! the legacy transport.
 
 use std::fmt;
 use url::Url;

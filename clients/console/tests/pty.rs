@@ -1,19 +1,21 @@
 //! Interactive behaviour in a real pseudo-terminal: the prompt, history, Ctrl-C and Ctrl-D.
 
 mod common;
-use common::{CONSOLE, FIXTURE};
+use common::{CONSOLE, FIXTURE, STOCK_STDIO};
 use rexpect::reader::Options;
 use rexpect::session::{PtySession, spawn_with_options};
 use std::process::Command;
 
-fn start(server: &str) -> PtySession {
+/// The console in a pty, talking to the stdio server `server` (a command and its arguments).
+fn start(server: &[&str]) -> PtySession {
     start_with(server, &[])
 }
 
-fn start_with(server: &str, env: &[(&str, &str)]) -> PtySession {
+fn start_with(server: &[&str], env: &[(&str, &str)]) -> PtySession {
     let mut cmd = Command::new(CONSOLE);
     cmd.envs(env.iter().copied());
-    cmd.args(["--", FIXTURE, server])
+    cmd.arg("--")
+        .args(server)
         .current_dir(std::env::temp_dir())
         .env("NO_COLOR", "1")
         .env("TERM", "xterm")
@@ -37,7 +39,7 @@ fn exit_code(p: &mut PtySession) -> i32 {
 
 #[test]
 fn questions_history_and_ctrl_d() {
-    let mut p = start("stock");
+    let mut p = start(&[STOCK_STDIO.as_str()]);
     p.exp_string("connected to stock-server").unwrap();
     p.exp_string("you> ").unwrap();
     p.send_line("price of Tesla").unwrap();
@@ -67,7 +69,10 @@ fn ctrl_c_cancels_the_request_and_keeps_the_session() {
     let marker =
         std::env::temp_dir().join(format!("mcp-console-pty-cancel-{}", std::process::id()));
     let _ = std::fs::remove_file(&marker);
-    let mut p = start_with("lab", &[("FIXTURE_CANCEL_FILE", marker.to_str().unwrap())]);
+    let mut p = start_with(
+        &[FIXTURE, "lab"],
+        &[("FIXTURE_CANCEL_FILE", marker.to_str().unwrap())],
+    );
     p.exp_string("you> ").unwrap();
     p.send_line("/call count to=100000 delay_ms=20").unwrap();
     // On a terminal, progress is a bar with a percentage.

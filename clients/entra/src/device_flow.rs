@@ -22,8 +22,8 @@
 //! characters are removed from the text printed, and absurd `expires_in`/`interval` values are
 //! capped at a day instead of overflowing.
 //!
-//! The original Python client ran this synchronously inside an async function, freezing its event
-//! loop for as long as the user took to sign in. Here the wait is a `tokio::time::sleep`.
+//! Polling waits with `tokio::time::sleep`, never a blocking sleep: the user may take minutes to
+//! sign in, and a blocked thread would freeze every other task of the runtime meanwhile.
 
 use serde::Deserialize;
 use std::time::Duration;

@@ -7,6 +7,7 @@
 //! through [`check`] before it is used.
 
 use url::Url;
+use workshop_kit::loopback::is_loopback_url;
 
 /// A URL the client refuses to use.
 #[derive(Debug, thiserror::Error)]
@@ -37,19 +38,9 @@ pub fn parse(s: &str) -> Result<Url, UrlError> {
 pub fn check(url: &Url) -> Result<(), UrlError> {
     match url.scheme() {
         "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
+        "http" if is_loopback_url(url) => Ok(()),
         "http" => Err(UrlError::InsecureHttp(url.to_string())),
         _ => Err(UrlError::Scheme(url.to_string())),
-    }
-}
-
-/// Whether the URL's host is a loopback address or `localhost`.
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 

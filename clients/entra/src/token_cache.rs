@@ -7,8 +7,7 @@
 //! offered to another (a token is only ever sent to the resource it was issued for).
 //!
 //! Writes go to a temporary file that is then renamed over the old one, so a crash never leaves
-//! half a file. (The original Python client kept its cache in memory: every run meant a new
-//! sign-in.)
+//! half a file. Keeping the cache on disk is what lets the next run skip the sign-in.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -3,18 +3,33 @@
 //! Each module teaches one piece that every HTTP service of the workshop needs and that would
 //! otherwise be copied, and drift, from crate to crate.
 //!
-//! | module | what it holds | cargo feature |
+//! | module | what it is | feature |
 //! |---|---|---|
-//! | [`defaults`] | ports, tenant and app ids, scopes, the issuer, demo users | always (std only) |
+//! | [`defaults`] | the classroom's ports, tenant and app ids, scopes, issuer, demo users | always (std only) |
 //! | [`expiring`] | [`ExpiringMap`](expiring::ExpiringMap): TTL, size cap, one overflow rule | always (std only) |
+//! | [`authority`] | parsing `host[:port]` the way browsers see hosts | always |
+//! | [`loopback`] | "does this name or URL stay on this machine?" | always |
+//! | `guard` | the DNS-rebinding guard: Host and Origin checks, CORS | `http` |
+//! | `jsonrpc` | JSON-RPC error bodies on rmcp's `ErrorCode` | `http` |
+//! | `malformed` | unreadable bodies answered with `-32700` / `-32600` | `http` |
 //! | `shutdown` | `shutdown_signal()`: Ctrl-C and SIGTERM | `shutdown` (tokio) |
 //! | `telemetry` | `init()`: `RUST_LOG` filter, stderr, `NO_COLOR`/`CLICOLOR_FORCE` | `telemetry` (tracing-subscriber) |
 //!
-//! The features keep a client or an exercise that only needs a constant from compiling tokio
-//! or tracing-subscriber on its account.
+//! The `http` feature brings axum, tower-http and rmcp's message types; `shutdown` brings tokio,
+//! `telemetry` tracing-subscriber. All are off by default, so that a client or an exercise which
+//! only needs a constant or [`loopback`] does not build a web server stack. (The modules behind
+//! a feature are named without links here, since they exist only with it.)
 
+pub mod authority;
 pub mod defaults;
 pub mod expiring;
+#[cfg(feature = "http")]
+pub mod guard;
+#[cfg(feature = "http")]
+pub mod jsonrpc;
+pub mod loopback;
+#[cfg(feature = "http")]
+pub mod malformed;
 #[cfg(feature = "shutdown")]
 pub mod shutdown;
 #[cfg(feature = "telemetry")]

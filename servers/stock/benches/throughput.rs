@@ -14,13 +14,13 @@
 //! - legacy SSE: one rmcp client per connection over our `SseClientTransport`;
 //! - stdio: one child process, with 1 or 16 calls in flight through one rmcp client.
 
+use mcp_transports::sse::SseClientTransport;
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use stock_server::transport::sse::SseClientTransport;
 use tokio::process::{Child, Command};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_stock-server");

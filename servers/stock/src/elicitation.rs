@@ -6,7 +6,7 @@
 //! declare the `elicitation` capability is never asked; the tool then answers without the range.
 //!
 //! The question only makes sense for a real company, so an unknown symbol is an error *before*
-//! anyone is asked (the original Python server asked first, then failed).
+//! anyone is asked: asking a question whose answer cannot be used wastes the human's time.
 //!
 //! How the question travels depends on the protocol version; see
 //! [`input_required`] for the two ways.
@@ -72,7 +72,7 @@ pub struct TickerInfo {
     pub dividend_yield_percent: f64,
     /// The 52-week range, when the user asked for it; derived from the 1-year price history.
     pub week_52_range: Option<Week52Range>,
-    /// The same facts as lines of text, as the original course printed them.
+    /// The same facts as lines of text, for clients that read only text content.
     pub summary: String,
 }
 

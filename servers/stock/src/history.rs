@@ -13,7 +13,7 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
-/// A history period, written as in the original course: `1d`, `5d`, `1mo`, `3mo`, `6mo`, `1y`.
+/// A history period, written as financial data APIs write them: `1d`, `5d`, `1mo`, `3mo`, `6mo`, `1y`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Period {
     /// The last business day.
@@ -122,7 +122,8 @@ pub fn week52_range(stock: &Stock, as_of: NaiveDate) -> (f64, f64) {
     (low, high)
 }
 
-/// Bars as CSV with the header `Date,Open,High,Low,Close,Volume`, like the original course.
+/// Bars as CSV with the header `Date,Open,High,Low,Close,Volume`, the columns spreadsheets and
+/// charting tools expect.
 pub fn to_csv(bars: &[Bar]) -> String {
     let mut csv = String::from("Date,Open,High,Low,Close,Volume\n");
     for b in bars {
@@ -136,7 +137,7 @@ pub fn to_csv(bars: &[Bar]) -> String {
     csv
 }
 
-/// One line describing how `bars` moved, as in the original course:
+/// One line describing how `bars` moved:
 /// `AAPL +3.20 (+1.86%) over 1mo. Latest close $175.50.`
 pub fn summary(symbol: &str, period: Period, bars: &[Bar]) -> String {
     let (Some(first), Some(last)) = (bars.first(), bars.last()) else {

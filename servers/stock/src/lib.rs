@@ -14,10 +14,14 @@
 //! | resources | [`resources`] | read-only data addressed by URI (`stock://AAPL`) |
 //! | prompts | [`prompts`] | reusable message templates the user picks |
 //! | completions | [`completions`] | autocompletion for prompt and URI-template arguments |
-//! | transports | [`transport`] | stdio, Streamable HTTP and the legacy HTTP+SSE |
+//! | transports | [`transport`] | stdio, Streamable HTTP and the legacy HTTP+SSE (from `mcp-transports`) |
 //!
 //! The data behind it all is mock and offline: [`market`] (seven tickers) and [`history`]
 //! (deterministic daily prices).
+//!
+//! What every workshop server shares lives in `workshop-kit` (the Host/Origin guard, JSON-RPC
+//! error bodies); both halves of legacy HTTP+SSE live in `mcp-transports`, so a client can use
+//! the client half without linking this crate.
 //!
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {

@@ -1,4 +1,4 @@
-//! The mock market: seven tickers with the same figures as the original Python course.
+//! The mock market: seven tickers with fixed figures (the ones the course's lessons quote).
 //!
 //! Real quotes would need the network; a classroom may have none. These values never change
 //! while the server runs, which also makes every answer reproducible in tests.
@@ -25,15 +25,15 @@ pub struct Stock {
     pub pe_ratio: f64,
     /// Dividend yield as a fraction: `0.0048` means 0.48 %.
     ///
-    /// The original course stored MSFT's yield as `0.65` and printed `65.00%`; a fraction
-    /// everywhere avoids that class of bug.
+    /// A fraction everywhere (never sometimes a percentage) means one formatting rule, so a
+    /// yield can never be printed a hundred times too large.
     pub dividend_yield: f64,
 }
 
 const T: f64 = 1e12;
 const B: f64 = 1e9;
 
-/// Every ticker the mock market knows, in the original course's order.
+/// Every ticker the mock market knows, in the order lists show them.
 pub static STOCKS: [Stock; 7] = [
     stock(
         "AAPL",

@@ -31,7 +31,7 @@ use rmcp::{ErrorData, tool, tool_router};
 /// How the server briefs the client's model.
 pub const SYSTEM_PROMPT: &str = "You are a financial news editor. Answer with one headline of at \
 most twelve words, no quotes, no trailing period.";
-/// The longest answer we want, in tokens (as in the original course).
+/// The longest answer we want, in tokens: a headline needs far fewer, and the cap bounds the cost.
 pub const MAX_TOKENS: u32 = 100;
 /// Some variety, but not much.
 pub const TEMPERATURE: f32 = 0.7;

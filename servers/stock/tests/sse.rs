@@ -1,9 +1,11 @@
-//! The legacy HTTP+SSE transport, both halves: our `SseClientTransport` against our server on
-//! an ephemeral port, plus raw HTTP for the wire format and bad input.
+//! The stock server over the legacy HTTP+SSE transport: every primitive through the
+//! `mcp-transports` client half, plus raw HTTP for the wire format and the stock server's own
+//! limits and guard. The transport on its own is tested in `crates/mcp-transports/tests/sse.rs`.
 
 mod common;
 
 use common::{HttpServer, TestClient, call, is_error, text, within};
+use mcp_transports::sse::SseClientTransport;
 use rmcp::ServiceExt;
 use rmcp::model::{
     ArgumentInfo, ClientCapabilities, ClientConfig, CompleteRequestParams, GetPromptRequestParams,
@@ -11,7 +13,6 @@ use rmcp::model::{
 };
 use serde_json::json;
 use stock_server::transport::http::HttpConfig;
-use stock_server::transport::sse::{SseClientError, SseClientTransport};
 
 #[tokio::test]
 async fn every_primitive_over_legacy_sse() {
@@ -192,57 +193,6 @@ async fn wire_format_and_bad_input() {
         assert!(
             received.contains("\"protocolVersion\":\"2024-11-05\""),
             "{received}"
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn client_errors_say_what_went_wrong() {
-    within(async {
-        let server = HttpServer::start(HttpConfig::default()).await;
-        let not_sse = SseClientTransport::connect(&server.url("/healthz"))
-            .await
-            .err()
-            .unwrap();
-        assert!(
-            matches!(not_sse, SseClientError::NotAnEventStream(_)),
-            "{not_sse}"
-        );
-        let missing = SseClientTransport::connect(&server.url("/nothing"))
-            .await
-            .err()
-            .unwrap();
-        assert!(
-            matches!(missing, SseClientError::Status { .. }),
-            "{missing}"
-        );
-        // An error page in any language: the excerpt in the error must not split a character.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let broken = format!("http://{}/sse", listener.local_addr().unwrap());
-        let app = axum::Router::new().route(
-            "/sse",
-            axum::routing::get(|| async {
-                (
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    "x".to_string() + &"é".repeat(200),
-                )
-            }),
-        );
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        let unavailable = SseClientTransport::connect(&broken).await.err().unwrap();
-        let SseClientError::Status { status, body, .. } = &unavailable else {
-            panic!("{unavailable}");
-        };
-        assert_eq!(status.as_u16(), 503);
-        assert!(body.len() <= 200 && body.starts_with("xé"), "{body}");
-        let bad_url = SseClientTransport::connect("not a url")
-            .await
-            .err()
-            .unwrap();
-        assert!(
-            matches!(bad_url, SseClientError::InvalidUrl(..)),
-            "{bad_url}"
         );
     })
     .await;

@@ -6,8 +6,8 @@
 //! `RUST_LOG=audit=info`) and kept in a bounded in-memory ring served as JSON at
 //! `GET /_admin/audit` for the instructor dashboard.
 //!
-//! What is never recorded: the token, any part of it, or the tool arguments. (The original Python
-//! server logged every full bearer token at DEBUG, its default level.)
+//! What is never recorded: the token, any part of it, or the tool arguments. A bearer token is a
+//! credential: whoever reads it in a log can act as the user until it expires.
 
 use axum::Json;
 use axum::extract::{Request, State};
@@ -117,7 +117,7 @@ pub async fn list(State(log): State<Arc<AuditLog>>, request: Request) -> Respons
         .headers()
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .is_some_and(crate::host_guard::is_loopback_host);
+        .is_some_and(workshop_kit::loopback::is_loopback_authority);
     if !(from_loopback && to_loopback) {
         let body = serde_json::json!({
             "error": "forbidden",

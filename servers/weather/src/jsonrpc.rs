@@ -5,17 +5,13 @@
 //! method and its target (tool name, prompt name or resource URI) in the request extensions, and
 //! puts the same bytes back for rmcp. The bearer middleware and the audit log read the note.
 //!
-//! It parses leniently: a body that is not JSON-RPC yields no calls. rmcp then refuses it, but with
-//! `415 Unsupported Media Type` and a line of text, although the media type was right and only the
-//! content was wrong. So [`peek`], which reads the body anyway, notes whether it is JSON, and
-//! [`json_rpc_errors`] (right around rmcp) rewrites that answer into what
-//! JSON-RPC 2.0 prescribes: `400 Bad Request` with a parse error (`-32700`) when the body is not
-//! JSON at all, or an invalid request (`-32600`) when it is JSON but not a JSON-RPC message.
+//! It parses leniently: a body that is not JSON-RPC yields no calls, and rmcp refuses it later
+//! (with the JSON-RPC error [`workshop_kit::malformed`] gives it).
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::Value;
 
 /// The largest body read (rmcp's own limit is the same 4 MiB).
@@ -71,63 +67,13 @@ fn call(message: &Value) -> Option<RpcCall> {
 /// The middleware: buffers the body, records the calls, and passes the request on unchanged.
 pub async fn peek(request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+    let bytes = match workshop_kit::malformed::buffer(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return (
-                http::StatusCode::PAYLOAD_TOO_LARGE,
-                "request body too large (limit 4 MiB) or interrupted",
-            )
-                .into_response();
-        }
+        Err(too_large) => return too_large,
     };
     parts.extensions.insert(RpcCalls::parse(&bytes));
-    let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
-    parts.extensions.insert(BodyIsJson(is_json));
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
-}
-
-/// Noted by [`peek`]: whether the body parsed as JSON (a parse error or an invalid request?).
-#[derive(Debug, Clone, Copy)]
-struct BodyIsJson(bool);
-
-/// The middleware right around rmcp: turns its `415` for a JSON body it cannot read into a
-/// JSON-RPC error (see the module docs). It sits inside the audit layer, so the audit records
-/// the status the client really gets.
-pub async fn json_rpc_errors(request: Request, next: Next) -> Response {
-    let sent_json = request
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    let body_is_json = request.extensions().get::<BodyIsJson>().copied();
-    let response = next.run(request).await;
-    match body_is_json {
-        Some(BodyIsJson(is_json))
-            if sent_json && response.status() == http::StatusCode::UNSUPPORTED_MEDIA_TYPE =>
-        {
-            invalid_body(is_json).into_response()
-        }
-        _ => response,
-    }
-}
-
-/// The JSON-RPC error for a body that is not a JSON-RPC message (`id` is null: none could be read).
-fn invalid_body(is_json: bool) -> (http::StatusCode, axum::Json<Value>) {
-    let (code, message) = match is_json {
-        true => (
-            -32600,
-            "Invalid Request: the body is JSON but not a JSON-RPC 2.0 request, notification or response",
-        ),
-        false => (-32700, "Parse error: the body is not valid JSON"),
-    };
-    let error = serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": null,
-        "error": { "code": code, "message": message },
-    });
-    (http::StatusCode::BAD_REQUEST, axum::Json(error))
 }
 
 #[cfg(test)]

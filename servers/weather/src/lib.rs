@@ -5,12 +5,17 @@
 //! OAuth 2.1 *resource server* as the MCP authorization spec describes:
 //!
 //! ```text
-//!  request ──► host_guard ──► jsonrpc::peek ──► audit ──► auth::bearer ──► rate_limit ──► rmcp
-//!              (DNS rebinding)  (which method?)   (log)    (token + scope)   (per user)
+//! request ─► guard ─► jsonrpc::peek ─► audit ─► auth::bearer ─► rate_limit ─► malformed ─► rmcp
+//!           (DNS     (which method?)   (log)    (token, scope)  (per user)    (bad bodies)
+//!           rebinding)
 //! ```
 //!
 //! plus the public routes a client needs to find its way: RFC 9728 metadata
 //! ([`auth::metadata`]), `/healthz`, and `/_admin/audit` for the instructor dashboard.
+//!
+//! The guard (Host and Origin checks, CORS) and the malformed-body layer are the workshop's
+//! shared ones, from `workshop-kit` ([`workshop_kit::guard`], [`workshop_kit::malformed`]): every
+//! workshop server answers a foreign page or a broken body the same way.
 //!
 //! Library entry points: [`serve`] runs the server on a listener until a shutdown future
 //! completes; [`spawn`] does the same in a background task and returns a [`Running`] handle
@@ -22,7 +27,6 @@
 
 pub mod audit;
 pub mod auth;
-pub mod host_guard;
 pub mod jsonrpc;
 pub mod rate_limit;
 pub mod server;
@@ -40,6 +44,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use url::Url;
+use workshop_kit::authority::InvalidAuthority;
+use workshop_kit::guard::{self, AllowedHosts};
+use workshop_kit::malformed::{self, MaxBodyBytes};
 
 pub use auth::AuthConfig;
 
@@ -106,20 +113,26 @@ pub struct App {
     pub audit: Arc<audit::AuditLog>,
 }
 
-/// Builds the application for a server whose MCP endpoint is `resource`.
-pub fn app(config: &Config, resource: Url, shutdown: CancellationToken) -> App {
+/// Builds the application for a server whose MCP endpoint is `resource`. Fails when an
+/// `allowed_hosts` entry is not `host[:port]`.
+pub fn app(
+    config: &Config,
+    resource: Url,
+    shutdown: CancellationToken,
+) -> Result<App, InvalidAuthority> {
     let mut allowed = config.allowed_hosts.clone();
     if let Some(host) = resource.host_str() {
         allowed.push(host.to_string());
     }
-    let allowed = Arc::new(host_guard::AllowedHosts::new(allowed));
+    let allowed = AllowedHosts::new(allowed)?;
 
     let mcp_service = StreamableHttpService::new(
         || Ok(server::WeatherServer::new()),
         LocalSessionManager::default().into(),
         StreamableHttpServerConfig::default()
-            // Same list as host_guard (defence in depth: the MCP endpoint checks again).
-            .with_allowed_hosts(allowed.names())
+            // The guard below checks Host and Origin on every route (its module doc says why
+            // rmcp's own check stays off).
+            .disable_allowed_hosts()
             .with_cancellation_token(shutdown.child_token()),
     );
 
@@ -135,7 +148,10 @@ pub fn app(config: &Config, resource: Url, shutdown: CancellationToken) -> App {
     // Layers run outside-in in the reverse order they are added: the last `.layer` is outermost.
     let mut mcp = Router::new()
         .route_service(MCP_PATH, mcp_service)
-        .layer(from_fn(jsonrpc::json_rpc_errors));
+        .layer(from_fn_with_state(
+            MaxBodyBytes(jsonrpc::MAX_BODY_BYTES),
+            malformed::json_rpc_errors,
+        ));
     if let Some(bearer) = &bearer {
         if let Some(per_minute) = config.rate_limit_per_minute {
             let limiter = Arc::new(rate_limit::RateLimiter::per_minute(per_minute));
@@ -159,37 +175,19 @@ pub fn app(config: &Config, resource: Url, shutdown: CancellationToken) -> App {
             auth::metadata::ProtectedResourceMetadata::new(&resource, &auth.issuer, &auth.audience);
         router = router.merge(auth::metadata::routes(document, MCP_PATH));
     }
+    // CORS sits outside the bearer check: a preflight `OPTIONS` carries no token by design. A
+    // browser client needs to read the challenge and `Retry-After` as well as MCP's headers.
+    let cors = allowed.cors([http::header::WWW_AUTHENTICATE, http::header::RETRY_AFTER]);
     let router = router
-        .layer(cors(&allowed))
-        .layer(from_fn_with_state(allowed, host_guard::check));
+        .layer(cors)
+        .layer(from_fn_with_state(allowed, guard::check));
 
-    App {
+    Ok(App {
         router,
         resource,
         bearer,
         audit,
-    }
-}
-
-/// CORS, so browser-based clients (the MCP Inspector in direct mode) served from an allowed host
-/// can fetch the metadata, send `Authorization`, and read the `WWW-Authenticate` challenge and the
-/// session id. It sits outside the bearer check: a preflight `OPTIONS` carries no token by design.
-/// Other origins get no CORS headers (and `host_guard` refuses their requests anyway).
-fn cors(allowed: &Arc<host_guard::AllowedHosts>) -> tower_http::cors::CorsLayer {
-    use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
-    let allowed = allowed.clone();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin, _| {
-            origin.to_str().is_ok_and(|o| allowed.allows_origin(o))
-        }))
-        .allow_methods([http::Method::GET, http::Method::POST, http::Method::DELETE])
-        .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers([
-            http::header::WWW_AUTHENTICATE,
-            http::header::RETRY_AFTER,
-            http::HeaderName::from_static("mcp-session-id"),
-            http::HeaderName::from_static("mcp-protocol-version"),
-        ])
+    })
 }
 
 /// Runs the server on `listener` until `shutdown` completes, then finishes in-flight requests.
@@ -204,7 +202,7 @@ pub async fn serve(
         .public_url
         .clone()
         .unwrap_or_else(|| default_public_url(addr));
-    let app = app(&config, resource, token.clone());
+    let app = app(&config, resource, token.clone()).context("invalid --allowed-host")?;
     run(listener, app.router, token, shutdown).await
 }
 
@@ -267,7 +265,7 @@ pub fn spawn(listener: TcpListener, config: Config) -> anyhow::Result<Running> {
         .public_url
         .clone()
         .unwrap_or_else(|| default_public_url(addr));
-    let app = app(&config, mcp_url.clone(), token.clone());
+    let app = app(&config, mcp_url.clone(), token.clone()).context("invalid --allowed-host")?;
     let stop = token.clone();
     let task = tokio::spawn(run(listener, app.router, token.clone(), async move {
         stop.cancelled().await

@@ -35,7 +35,8 @@ struct Cli {
     #[arg(long, env = "WEATHER_PUBLIC_URL")]
     public_url: Option<Url>,
 
-    /// Another host name to accept in Host/Origin headers (repeatable). Loopback is always allowed.
+    /// Another host name to accept in Host/Origin headers (repeatable): `name`, or `name:port` to
+    /// accept it on that port only. Loopback is always allowed.
     #[arg(
         long = "allowed-host",
         env = "WEATHER_ALLOWED_HOSTS",

@@ -4,9 +4,8 @@
 //! deployment this module is where an upstream API would be called, with the server's *own*
 //! credentials: an MCP server must never forward the caller's token upstream).
 //!
-//! The original Python demo drew temperatures at random, so two calls a second apart disagreed and
-//! no test could check an answer. Here every number is derived from a stable hash of the city and
-//! the date: ask twice and you get the same forecast, ask about tomorrow and you get a different one.
+//! Random temperatures would make two calls a second apart disagree, and no test could check an
+//! answer. Instead every number is derived from a stable hash of the city and the date: ask twice and you get the same forecast, ask about tomorrow and you get a different one.
 //! A handful of well-known cities have a realistic climate (hemisphere, mean temperature, how much
 //! it rains); any other city gets a climate derived from its name.
 

@@ -1,7 +1,6 @@
-//! `mcp-console-fixture`: stdio MCP servers the console's tests (and curious learners) run.
+//! `mcp-console-fixture`: a stdio MCP server the console's tests (and curious learners) run.
+//! (The real stock server on stdio is the `stock-stdio` example.)
 //!
-//! - `mcp-console-fixture stock`: the real stock server (the `stock_server` library) on stdio,
-//!   built from this workspace, so tests never depend on a stale binary from elsewhere.
 //! - `mcp-console-fixture lab`: a small server with the behaviours that are hard to get from a
 //!   well-behaved server: a slow tool that reports progress and logs and notices cancellation
 //!   (`count`), a tool that kills the server mid-call (`crash`), one that asks for the
@@ -187,15 +186,10 @@ async fn main() -> anyhow::Result<()> {
                 .waiting()
                 .await?
         }
-        "stock" => {
-            stock_server::StockServer::new()
-                .serve(rmcp::transport::stdio())
-                .await?
-                .waiting()
-                .await?
-        }
         _ => {
-            eprintln!("usage: mcp-console-fixture lab|stock");
+            eprintln!(
+                "usage: mcp-console-fixture lab   (the stock server on stdio: cargo run -p mcp-console --example stock-stdio)"
+            );
             std::process::exit(2);
         }
     };

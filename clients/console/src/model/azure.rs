@@ -3,8 +3,8 @@
 //! Azure serves each model as a *deployment* under your resource:
 //! `POST {AZURE_OPENAI_ENDPOINT}/openai/deployments/{AZURE_OPENAI_DEPLOYMENT}/chat/completions?api-version={AZURE_OPENAI_API_VERSION}`
 //! with the key in an `api-key` header (not `Authorization`). The four variable names are the
-//! original workshop's, so an existing `.env` keeps working. Unlike the original, which listed
-//! the missing names only after a failed start, every missing one is named up front.
+//! ones Azure's own samples use, so an existing `.env` keeps working. Every missing one is named
+//! up front, before anything is sent, so one run tells you everything to set.
 
 use super::ModelError;
 use super::openai::{Auth, ChatCompletions};

@@ -6,10 +6,12 @@
 //! feeds back as tool results. That loop lives in [`crate::chat`]; this module defines the
 //! conversation types and the three backends:
 //!
-//! - [`offline`]: a deterministic planner over the tool schemas. Needs nothing, the default.
+//! - [`offline`]: the deterministic planner of the `offline-planner` crate, over the tool
+//!   schemas and the names the server told us about ([`vocabulary`], learnt at connect time).
+//!   Needs nothing, the default.
 //! - [`openai`]: any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, LM Studio,
 //!   vLLM, llama.cpp server).
-//! - [`azure`]: Azure OpenAI, configured the way the original workshop did.
+//! - [`azure`]: Azure OpenAI, from the `AZURE_OPENAI_*` settings.
 //!
 //! [`schema`] adapts MCP tool schemas to what providers accept.
 
@@ -17,6 +19,7 @@ pub mod azure;
 pub mod offline;
 pub mod openai;
 pub mod schema;
+pub mod vocabulary;
 
 use serde_json::Value;
 
@@ -110,6 +113,17 @@ pub struct Reply {
     pub stop_reason: Option<String>,
 }
 
+impl Reply {
+    /// A text-only reply.
+    pub fn text(text: impl Into<String>) -> Reply {
+        Reply {
+            text: Some(text.into()),
+            tool_calls: Vec::new(),
+            stop_reason: Some("endTurn".into()),
+        }
+    }
+}
+
 /// A failure talking to a model backend.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -172,10 +186,19 @@ impl Model {
         }
     }
 
+    /// Lets the model learn what it needs from the connected server: the offline planner
+    /// learns the names it knows ([`vocabulary`]); a language model needs nothing more than the
+    /// tool list, so nothing is asked.
+    pub async fn learn_from(&mut self, session: &crate::connect::Session) {
+        if let Model::Offline(offline) = self {
+            offline.learn(vocabulary::from_server(session).await);
+        }
+    }
+
     /// A line for the banner saying what the model is.
     pub fn describe(&self) -> String {
         match self {
-            Model::Offline(_) => "offline planner (built in, deterministic: matches your words to the server's tool schemas; no LLM, no network)".to_string(),
+            Model::Offline(_) => offline_planner::DESCRIPTION.to_string(),
             Model::ChatCompletions(m) => m.describe(),
         }
     }
@@ -215,7 +238,7 @@ impl Model {
     /// Builds the chosen backend, naming any missing setting in the error.
     pub fn build(kind: ModelKind, openai: &OpenAiSettings) -> Result<Model, ModelError> {
         match kind {
-            ModelKind::Offline => Ok(Model::Offline(offline::Offline)),
+            ModelKind::Offline => Ok(Model::Offline(offline::Offline::default())),
             ModelKind::Openai => Ok(Model::ChatCompletions(openai::ChatCompletions::openai(
                 openai,
             )?)),

@@ -1,15 +1,34 @@
 //! Shared helpers: run the real `mcp-console` binary against real servers.
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::process::Stdio;
+use std::sync::LazyLock;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 /// The console under test, built by cargo for this test run.
 pub const CONSOLE: &str = env!("CARGO_BIN_EXE_mcp-console");
-/// The fixture servers (`stock` = the real stock server on stdio, `lab` = progress/crash/roots).
+/// The lab fixture server (progress, crash, roots, elicitation): `<FIXTURE> lab`.
 pub const FIXTURE: &str = env!("CARGO_BIN_EXE_mcp-console-fixture");
+
+/// The real stock server on stdio: this crate's `stock-stdio` example, which `cargo test` builds
+/// next to the binaries (cargo names no variable for an example's path, so it is found there).
+pub static STOCK_STDIO: LazyLock<String> = LazyLock::new(|| {
+    let bin_dir = Path::new(FIXTURE)
+        .parent()
+        .expect("the fixture has a directory");
+    let exe = bin_dir
+        .join("examples")
+        .join(format!("stock-stdio{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        exe.exists(),
+        "{} is missing: build it with `cargo build -p mcp-console --example stock-stdio` (a whole `cargo test -p mcp-console` builds it too)",
+        exe.display()
+    );
+    exe.to_string_lossy().into_owned()
+});
 
 /// Generous: the machine may be loaded; a hung test still ends.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
@@ -78,9 +97,9 @@ pub async fn run(mut cmd: Command, stdin: &str) -> Run {
     run
 }
 
-/// The stock server, over stdio, as console arguments: `-- <fixture> stock`.
+/// The stock server, over stdio, as console arguments: `-- <stock-stdio>`.
 pub fn stdio_stock() -> Vec<&'static str> {
-    vec!["--", FIXTURE, "stock"]
+    vec!["--", STOCK_STDIO.as_str()]
 }
 
 /// The real stock server's HTTP app (`/mcp` and `/sse` on one port) on an ephemeral port.

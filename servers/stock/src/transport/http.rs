@@ -3,7 +3,7 @@
 //! | path | what |
 //! |---|---|
 //! | `POST/GET/DELETE /mcp` | Streamable HTTP (protocol 2025-03-26 and later), by rmcp |
-//! | `GET /sse`, `POST /messages?sessionId=..` | legacy HTTP+SSE (2024-11-05), see [`super::sse`] |
+//! | `GET /sse`, `POST /messages?sessionId=..` | legacy HTTP+SSE (2024-11-05), see [`mcp_transports::sse`] |
 //! | `GET /healthz` | `200 ok` once the server accepts connections |
 //!
 //! **Sessions.** By default Streamable HTTP is stateful: `initialize` opens a session (the
@@ -16,30 +16,29 @@
 //! `stock_headline_sampling` reports that sampling is unavailable. Protocol 2026-07-28
 //! clients are stateless by design and keep both features, through `InputRequiredResult`.
 //!
-//! **Hardening.** Every MCP endpoint checks Host and Origin ([`super::guard`]) and answers
-//! CORS preflights for allowed origins only; request bodies are capped
-//! ([`HttpConfig::max_body_bytes`], `413` beyond); accepted sockets get `TCP_NODELAY`
-//! (without it, small SSE writes wait ~40 ms for the peer's delayed ACK); and shutdown is
-//! graceful: open streams end, in-flight requests finish.
+//! **Hardening.** Every MCP endpoint checks Host and Origin ([`workshop_kit::guard`]) and
+//! answers CORS preflights for allowed origins only; a body rmcp cannot read as a message gets
+//! a JSON-RPC error (`400` with `-32700` or `-32600`, [`workshop_kit::malformed`]); request
+//! bodies are capped ([`HttpConfig::max_body_bytes`], `413` beyond); accepted sockets get
+//! `TCP_NODELAY` (without it, small SSE writes wait ~40 ms for the peer's delayed ACK); and
+//! shutdown is graceful: open streams end, in-flight requests finish.
 
-use super::guard::{self, AllowedHosts};
-use super::sse;
 use crate::StockServer;
-use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequest, Request};
-use axum::http::{HeaderName, Method, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::serve::ListenerExt;
-use axum::{Router, middleware};
+use mcp_transports::sse;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+use workshop_kit::authority::InvalidAuthority;
+use workshop_kit::guard::{self, AllowedHosts};
+use workshop_kit::malformed::{self, MaxBodyBytes};
 
 /// How the HTTP server behaves. `HttpConfig::default()` is what `stock-server -t
 /// streamable-http` uses.
@@ -67,7 +66,11 @@ impl Default for HttpConfig {
 }
 
 /// The whole HTTP application. Cancelling `shutdown` ends every MCP session and SSE stream.
-pub fn router(config: &HttpConfig, shutdown: CancellationToken) -> Router {
+/// Fails when an `allowed_hosts` entry is not `host[:port]`.
+pub fn router(
+    config: &HttpConfig,
+    shutdown: CancellationToken,
+) -> Result<Router, InvalidAuthority> {
     let streamable = StreamableHttpService::new(
         // One StockServer per session (or per request when stateless).
         || Ok(StockServer::new()),
@@ -78,7 +81,8 @@ pub fn router(config: &HttpConfig, shutdown: CancellationToken) -> Router {
             .with_max_request_body_bytes(config.max_body_bytes)
             .with_sse_keep_alive(Some(config.sse_keep_alive))
             .with_cancellation_token(shutdown.child_token())
-            // Our own guard checks Host and Origin for /mcp, /sse and /messages alike.
+            // The kit's guard checks Host and Origin for /mcp, /sse and /messages alike (its
+            // module doc says why rmcp's own check stays off).
             .disable_allowed_hosts(),
     );
     let legacy = sse::server::router(
@@ -90,78 +94,20 @@ pub fn router(config: &HttpConfig, shutdown: CancellationToken) -> Router {
         },
     );
 
-    let allowed = AllowedHosts::new(config.allowed_hosts.clone());
+    let allowed = AllowedHosts::new(&config.allowed_hosts)?;
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
-        .layer(middleware::from_fn(parse_errors_as_json_rpc))
+        .layer(from_fn_with_state(
+            MaxBodyBytes(config.max_body_bytes),
+            malformed::json_rpc_errors,
+        ))
         .merge(legacy)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(middleware::from_fn_with_state(
-            allowed.clone(),
-            guard::check,
-        ))
-        .layer(cors(allowed));
-    Router::new()
+        .layer(from_fn_with_state(allowed.clone(), guard::check))
+        .layer(allowed.cors([]));
+    Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .merge(mcp)
-}
-
-/// CORS, so browser-based clients (the MCP Inspector in direct mode) served from an allowed
-/// host may call us and read the `Mcp-Session-Id` header. Other origins get no CORS headers
-/// (and [`guard::check`] refuses their requests anyway).
-fn cors(allowed: AllowedHosts) -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin, _| {
-            origin.to_str().is_ok_and(|o| allowed.allows_origin(o))
-        }))
-        .allow_methods([Method::GET, Method::POST, Method::DELETE])
-        // MCP defines headers per request (Mcp-Param-* on 2026-07-28): allow what is asked.
-        .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers([
-            HeaderName::from_static("mcp-session-id"),
-            HeaderName::from_static("mcp-protocol-version"),
-        ])
-}
-
-/// rmcp answers a JSON body it cannot read as a message with `415 Unsupported Media Type` and a
-/// text message. The media type was right, though: the content was not. We answer what JSON-RPC
-/// 2.0 prescribes, with `400 Bad Request`, so clients can tell the cases apart: a parse error
-/// (`-32700`) when the body is not JSON at all, an invalid request (`-32600`) when it is JSON
-/// but not a JSON-RPC message (`{"foo": 1}`, `[1, 2]`). Telling them apart needs the body, so
-/// JSON bodies are buffered here (within the same [`DefaultBodyLimit`]: `413` beyond it).
-async fn parse_errors_as_json_rpc(request: Request, next: Next) -> Response {
-    let sent_json = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !sent_json {
-        return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
-    let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
-        Ok(bytes) => bytes,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes.clone())))
-        .await;
-    if response.status() != StatusCode::UNSUPPORTED_MEDIA_TYPE {
-        return response;
-    }
-    let detail = axum::body::to_bytes(response.into_body(), 4096)
-        .await
-        .unwrap_or_default();
-    let (code, kind) = match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
-        Ok(_) => (-32600, "Invalid Request"),
-        Err(_) => (-32700, "Parse error"),
-    };
-    let error = serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": null,
-        "error": { "code": code, "message": format!("{kind}: {}", String::from_utf8_lossy(&detail)) }
-    });
-    (StatusCode::BAD_REQUEST, axum::Json(error)).into_response()
+        .merge(mcp))
 }
 
 /// Serves [`router`] on `listener` until `shutdown` completes, then finishes gracefully.
@@ -180,7 +126,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let cancel = CancellationToken::new();
-    let app = router(&config, cancel.clone());
+    let app = router(&config, cancel.clone()).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("invalid --allowed-host: {e}"),
+        )
+    })?;
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::warn!("could not set TCP_NODELAY: {e}");

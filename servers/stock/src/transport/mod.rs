@@ -8,14 +8,15 @@
 //!   servers. Logs must go to stderr: stdout *is* the protocol.
 //! - [`http`]: Streamable HTTP (`POST /mcp`), the current network transport: each request is a
 //!   POST whose answer is JSON or a short server-sent-event (SSE) stream; a session id header
-//!   ties requests together. Also serves the legacy transport and `/healthz` on the same port.
-//! - [`sse`]: the legacy HTTP+SSE transport of protocol 2024-11-05: one long `GET /sse` stream
-//!   carries every server message, and the client POSTs its messages to `/messages`. Older
-//!   clients still use it. Both halves live here, so clients can reuse the client half.
-//! - [`guard`]: Host and Origin checks that stop a malicious web page from reaching a server
-//!   on your machine (DNS rebinding).
+//!   ties requests together. The same port also serves `/healthz` and the legacy HTTP+SSE
+//!   transport of protocol 2024-11-05 (one long `GET /sse` stream carries every server message,
+//!   and the client POSTs its messages to `/messages`), which older clients still use.
+//!
+//! The legacy transport itself, both halves, lives in the `mcp-transports` crate
+//! ([`mcp_transports::sse`]), so a client can use its client half without linking this server.
+//! The Host and Origin checks that stop a malicious web page from reaching a server on your
+//! machine (DNS rebinding) live in `workshop-kit` ([`workshop_kit::guard`]), shared by every
+//! workshop server.
 
-pub mod guard;
 pub mod http;
-pub mod sse;
 pub mod stdio;

@@ -19,8 +19,8 @@
 //! - when it has no keys and cannot get any, says so ([`KeyError::Unavailable`], a 503) and tries
 //!   again on a later request, so the server recovers by itself when the IdP comes back.
 //!
-//! (The original Python server computed its one-hour TTL as `hour + 1`, which crashed every
-//! validation from 23:00 to midnight, and never refetched on an unknown `kid`.)
+//! The TTL is a `Duration` added to an `Instant`, never arithmetic on clock fields, so it cannot
+//! overflow at the end of an hour or a day.
 
 use jsonwebtoken::DecodingKey;
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, KeyAlgorithm, PublicKeyUse};

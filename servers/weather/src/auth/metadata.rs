@@ -15,8 +15,9 @@
 //!
 //! RFC 9728 §3.1 places it by *inserting* `/.well-known/oauth-protected-resource` between the host
 //! and the resource's path: `/.well-known/oauth-protected-resource/mcp`. MCP clients also try the
-//! root form `/.well-known/oauth-protected-resource`, and the original Python course served it
-//! at `/mcp/.well-known/oauth-protected-resource`; all three answer the same document.
+//! root form `/.well-known/oauth-protected-resource`, and some tutorials (the course this
+//! workshop ports among them) put it under the endpoint, `/mcp/.well-known/oauth-protected-resource`;
+//! all three answer the same document, so every client finds it.
 //!
 //! `resource` must be *byte for byte* the URL the client used (RFC 9728 §3.3), or a careful
 //! client refuses the metadata. That is why the server advertises `127.0.0.1`, never `localhost`,

@@ -7,7 +7,7 @@
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {
 //! use rmcp::ServiceExt;
-//! use stock_server::transport::sse::SseClientTransport;
+//! use mcp_transports::sse::SseClientTransport;
 //!
 //! let transport = SseClientTransport::connect("http://127.0.0.1:8001/sse").await?;
 //! let client = ().serve(transport).await?; // `()` is a client that declares no capabilities

@@ -4,6 +4,11 @@
 //! [`SseServerTransport`], which is nothing more than two queues. `POST /messages` pushes the
 //! client's messages into one queue; the SSE response drains the other. The session ends when
 //! the client closes the stream or the server shuts down.
+//!
+//! A body that is not an MCP message gets the JSON-RPC error Streamable HTTP gives for it
+//! (`400` with `-32700` or `-32600`, from [`workshop_kit::jsonrpc`]). The router checks neither
+//! `Host` nor `Origin`: mount it behind the DNS-rebinding guard ([`workshop_kit::guard`]), as
+//! the stock server does for all its routes at once.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -25,6 +30,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
+use workshop_kit::jsonrpc::{error_response, parse_client_message};
 
 /// Settings of the legacy SSE endpoints.
 #[derive(Debug, Clone)]
@@ -197,31 +203,12 @@ async fn post_message<F>(
         )
             .into_response();
     };
-    let message = match parse(&body) {
+    let message = match parse_client_message(&body) {
         Ok(message) => message,
-        Err(error) => return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response(),
+        Err(error) => return error_response(StatusCode::BAD_REQUEST, error),
     };
     match session.send(message).await {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(_) => (StatusCode::NOT_FOUND, "the session has ended").into_response(),
     }
-}
-
-/// Parses a client message, or builds the JSON-RPC error that explains why not.
-fn parse(body: &[u8]) -> Result<ClientJsonRpcMessage, serde_json::Value> {
-    let error = |code: i32, message: String| {
-        serde_json::json!({
-            "jsonrpc": "2.0",
-            "id": null,
-            "error": { "code": code, "message": message }
-        })
-    };
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| error(-32700, format!("Parse error: {e}")))?;
-    serde_json::from_value(value).map_err(|e| {
-        error(
-            -32600,
-            format!("Invalid Request: not an MCP client message: {e}"),
-        )
-    })
 }

@@ -12,14 +12,19 @@
 //!    as a `message` event on the stream from step 1.
 //!
 //! rmcp dropped this transport, but older clients still speak it, so we build it from rmcp's
-//! [`Transport`](rmcp::transport::Transport) trait: each half turns HTTP into a pair of
-//! message queues, and rmcp runs the protocol on top, exactly as over stdio.
+//! `Transport` trait: each half turns HTTP into a pair of message queues, and rmcp runs the
+//! protocol on top, exactly as over stdio.
 //!
-//! - [`server`]: axum routes that serve any rmcp [`ServerHandler`](rmcp::ServerHandler).
-//! - [`client`]: [`SseClientTransport`], usable as `client_handler.serve(transport)`.
+//! - `server` (feature `server`): axum routes that serve any rmcp `ServerHandler`.
+//! - `client` (feature `client`): `SseClientTransport`, usable as
+//!   `client_handler.serve(transport)`.
 
+#[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "server")]
 pub mod server;
 
+#[cfg(feature = "client")]
 pub use client::{SseClientError, SseClientTransport};
+#[cfg(feature = "server")]
 pub use server::{SseServerConfig, SseServerTransport};
