@@ -16,10 +16,12 @@ pub mod services;
 pub mod supervisor;
 pub mod tls;
 
-use crate::cmd;
+use crate::defaults;
+use crate::workspace_root;
 use anyhow::{Context, Result, bail};
+use exercise_runner::workspace;
 use logs::Painter;
-use services::{Network, Ports, Service};
+use services::{Network, Ports, Service, ServiceKind};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,16 +36,16 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
     /// Port of the identity provider (mock-idp).
-    #[arg(long, default_value_t = 8400)]
+    #[arg(long, default_value_t = defaults::IDP_PORT)]
     pub idp_port: u16,
     /// Port of the weather MCP server.
-    #[arg(long, default_value_t = 8000)]
+    #[arg(long, default_value_t = defaults::WEATHER_PORT)]
     pub weather_port: u16,
     /// Port of the stock MCP server (Streamable HTTP at /mcp, legacy SSE at /sse).
-    #[arg(long, default_value_t = 8001)]
+    #[arg(long, default_value_t = defaults::STOCK_PORT)]
     pub stock_port: u16,
     /// Port of the instructor dashboard.
-    #[arg(long, default_value_t = 8080)]
+    #[arg(long, default_value_t = defaults::DASHBOARD_PORT)]
     pub dashboard_port: u16,
     /// Plain output: no colours (the NO_COLOR environment variable does the same).
     #[arg(long)]
@@ -76,17 +78,20 @@ impl Args {
     pub fn state_dir(&self) -> PathBuf {
         self.state_dir
             .clone()
-            .unwrap_or_else(|| cmd::workspace_root().join(".workshop"))
+            .unwrap_or_else(|| workspace_root().join(".workshop"))
     }
 }
 
 /// Runs `up` until Ctrl-C or SIGTERM.
 pub fn run(args: Args) -> Result<()> {
-    let painter = Painter::new(
-        logs::color_enabled(args.no_color),
-        &["mock-idp", "weather", "stock", "dashboard"],
-    );
-    let root = cmd::workspace_root();
+    // The dashboard is among the names only so that prefixes keep one width in every message.
+    let names: Vec<&str> = ServiceKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .chain(["dashboard"])
+        .collect();
+    let painter = Painter::new(logs::color_enabled(args.no_color), &names);
+    let root = workspace_root();
     let state_dir = args.state_dir();
 
     // Checked before the build too, so a second `up` says so at once.
@@ -142,7 +147,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let mut wanted: Vec<(u16, &str, &str)> = services
         .iter()
-        .map(|s| (s.port, s.name, s.port_flag))
+        .map(|s| (s.port, s.name(), s.kind.port_flag()))
         .collect();
     wanted.push((args.dashboard_port, "dashboard", "--dashboard-port"));
     let conflicts = ports::check(net.bind, &wanted);
@@ -157,28 +162,28 @@ pub fn run(args: Args) -> Result<()> {
 
     let bin_dir = match &args.bin_dir {
         Some(dir) => dir.clone(),
-        None => target_dir()?.join(if args.release { "release" } else { "debug" }),
+        None => workspace::target_dir(&root)?.join(if args.release { "release" } else { "debug" }),
     };
     if !args.no_build {
         painter.say("building the services (first time: a few minutes)…");
-        let mut build = cmd::cargo();
+        let mut build = workspace::cargo(&root);
         build.arg("build");
         if args.release {
             build.arg("--release");
         }
         for s in &services {
-            build.args(["-p", s.package, "--bin", s.binary]);
+            build.args(["-p", s.kind.package(), "--bin", s.kind.binary()]);
         }
-        cmd::exec(build)?;
+        workspace::exec(build)?;
     }
     for s in &services {
-        let bin = binary_path(&bin_dir, s.binary);
+        let bin = binary_path(&bin_dir, s.kind.binary());
         if !bin.exists() {
             bail!(
                 "{} was not found at {}. Build it with `cargo build -p {}`, or drop --no-build.",
-                s.binary,
+                s.kind.binary(),
                 bin.display(),
-                s.package
+                s.kind.package()
             );
         }
     }
@@ -190,7 +195,7 @@ pub fn run(args: Args) -> Result<()> {
         services: services
             .iter()
             .map(|s| lock::ServiceState {
-                name: s.name.to_string(),
+                name: s.name().to_string(),
                 url: s.url.clone(),
                 health_url: s.health_url.clone(),
             })
@@ -211,24 +216,7 @@ pub fn free_port() -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// The target directory cargo uses for this workspace (respects `CARGO_TARGET_DIR`).
-pub fn target_dir() -> Result<PathBuf> {
-    let mut metadata = cmd::cargo();
-    metadata.args(["metadata", "--format-version", "1", "--no-deps"]);
-    let out = metadata.output().context("cannot run `cargo metadata`")?;
-    if !out.status.success() {
-        bail!(
-            "`cargo metadata` failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    json["target_directory"]
-        .as_str()
-        .map(PathBuf::from)
-        .context("`cargo metadata` gave no target_directory")
-}
-
+/// Where the binary `name` is in `dir` (`name.exe` on Windows).
 pub fn binary_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
@@ -273,7 +261,7 @@ pub async fn start_all(
 
     for (index, service) in services.iter_mut().enumerate() {
         // The weather server trusts the issuer the identity provider actually reports.
-        if service.name == "weather"
+        if service.kind == ServiceKind::Weather
             && let Some(issuer) = &idp.issuer
         {
             service
@@ -281,18 +269,18 @@ pub async fn start_all(
                 .extend(["--issuer".to_string(), issuer.clone()]);
         }
         let service = service.clone();
-        painter.say(&format!("starting {}…", service.name));
+        painter.say(&format!("starting {}…", service.name()));
         let handle = match supervisor::start(
             index,
             service.clone(),
-            binary_path(bin_dir, service.binary),
+            binary_path(bin_dir, service.kind.binary()),
             painter.clone(),
             events.clone(),
         ) {
             Ok(handle) => handle,
             Err(err) => {
                 stop_all(handles, painter).await;
-                return Err(err).with_context(|| format!("cannot start {}", service.binary));
+                return Err(err).with_context(|| format!("cannot start {}", service.kind.binary()));
             }
         };
         let ready = tokio::select! {
@@ -305,10 +293,9 @@ pub async fn start_all(
             stop_all(handles, painter).await;
             bail!("{why}");
         }
-        painter.say(&format!("{} is healthy at {}", service.name, service.url));
-        if service.name == "mock-idp" {
-            let local = service.health_url.trim_end_matches("/healthz");
-            idp = idp_info(&http, local).await;
+        painter.say(&format!("{} is healthy at {}", service.name(), service.url));
+        if service.kind == ServiceKind::MockIdp {
+            idp = idp_info(&http, service.local_base()).await;
         }
     }
     Ok((handles, idp))
@@ -330,7 +317,7 @@ async fn supervise(
         for s in &services {
             let listener = tokio::net::TcpListener::bind((net.bind, s.port))
                 .await
-                .with_context(|| format!("cannot listen on port {} for {}", s.port, s.name))?;
+                .with_context(|| format!("cannot listen on port {} for {}", s.port, s.name()))?;
             let upstream = std::net::SocketAddr::from(([127, 0, 0, 1], s.listen_port));
             tokio::spawn(tls::proxy(listener, acceptor.clone(), upstream));
         }
@@ -344,20 +331,10 @@ async fn supervise(
         .await
         .with_context(|| format!("cannot serve the dashboard on {dashboard_addr}"))?;
     let sources = dashboard::Sources {
-        services: services
-            .iter()
-            .map(|s| {
-                (
-                    s.name.to_string(),
-                    s.url.clone(),
-                    s.health_url.trim_end_matches("/healthz").to_string(),
-                    s.health_url.clone(),
-                )
-            })
-            .collect(),
+        services: services.clone(),
         // This checkout's own results (where `cargo xtask check --json` writes them), plus a
         // shared folder of learners' files if given.
-        results: std::iter::once(cmd::workspace_root().join(".workshop/results.json"))
+        results: std::iter::once(workspace_root().join(".workshop/results.json"))
             .chain(args.results_dir.clone())
             .collect(),
     };
@@ -406,7 +383,7 @@ pub async fn stop_all(handles: Vec<Handle>, painter: &Painter) {
         }
     });
     for handle in handles.into_iter().rev() {
-        let name = handle.service.name;
+        let name = handle.service.name();
         handle.stop(Stop::Graceful).await;
         painter.say(&format!("{name} stopped"));
     }
@@ -442,18 +419,18 @@ fn print_summary(
     dashboard: &str,
     bin_dir: &Path,
 ) {
-    let url_of = |name: &str| {
+    let url_of = |kind: ServiceKind| {
         services
             .iter()
-            .find(|s| s.name == name)
+            .find(|s| s.kind == kind)
             .map(|s| s.url.clone())
     };
     let mut out = String::new();
     out.push_str(&format!("\n{}\n", painter.bold("The classroom is ready.")));
     for s in services {
-        out.push_str(&format!("  {:<10} {}\n", s.name, s.url));
+        out.push_str(&format!("  {:<10} {}\n", s.name(), s.url));
     }
-    if let Some(stock) = url_of("stock") {
+    if let Some(stock) = url_of(ServiceKind::Stock) {
         out.push_str(&format!(
             "  {:<10} {}\n",
             "stock sse",
@@ -484,7 +461,7 @@ fn print_summary(
         "\n{}\n",
         painter.bold("Try next (in another terminal):")
     ));
-    if let Some(stock) = url_of("stock") {
+    if let Some(stock) = url_of(ServiceKind::Stock) {
         out.push_str(&format!("  cargo run -p mcp-console -- {stock}\n"));
         out.push_str(&format!(
             "  cargo run -p mcp-console -- {}\n",
@@ -493,9 +470,9 @@ fn print_summary(
     }
     out.push_str(&format!(
         "  cargo run -p mcp-console -- {}   # stdio\n",
-        binary_path(bin_dir, "stock-server").display()
+        binary_path(bin_dir, ServiceKind::Stock.binary()).display()
     ));
-    if let Some(weather) = url_of("weather") {
+    if let Some(weather) = url_of(ServiceKind::Weather) {
         out.push_str(&format!("  cargo run -p mcp-console -- {weather}\n"));
         out.push_str(&format!("  cargo run -p entra-client -- {weather}\n"));
     }
@@ -503,7 +480,7 @@ fn print_summary(
     out.push_str(
         "  VS Code: .vscode/mcp.json lists these servers (Command Palette: MCP: List Servers)\n",
     );
-    if let Some(stock) = url_of("stock") {
+    if let Some(stock) = url_of(ServiceKind::Stock) {
         out.push_str(&format!(
             "  MCP Inspector: npx @modelcontextprotocol/inspector, transport Streamable HTTP, URL {stock}\n"
         ));

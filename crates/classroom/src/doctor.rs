@@ -4,8 +4,10 @@
 //! Each check prints one line: `ok`, `warn` (works, but you may want to act) or `FAIL` with
 //! what to do. It exits non-zero only on a FAIL.
 
-use crate::cmd;
+use crate::defaults;
+use crate::up::services::ServiceKind;
 use anyhow::{Result, bail};
+use exercise_runner::workspace;
 use std::process::Command;
 
 /// Options for `cargo xtask doctor`.
@@ -48,6 +50,7 @@ pub fn rustc_minor(version_line: &str) -> Option<(u32, u32)> {
 
 /// Runs every check.
 pub fn run(args: Args) -> Result<()> {
+    let root = crate::workspace_root();
     let mut failed = 0;
 
     let rustc = output({
@@ -75,7 +78,7 @@ pub fn run(args: Args) -> Result<()> {
         ("fmt", "`rustup component add rustfmt`"),
         ("clippy", "`rustup component add clippy`"),
     ] {
-        let mut c = cmd::cargo();
+        let mut c = workspace::cargo(&root);
         c.args([sub, "--version"]);
         failed += u32::from(match output(c) {
             Some(v) => report(Level::Ok, &format!("cargo {sub}"), &v),
@@ -86,7 +89,7 @@ pub fn run(args: Args) -> Result<()> {
             ),
         });
     }
-    if cmd::cargo_has("nextest") {
+    if workspace::cargo_has(&root, "nextest") {
         report(
             Level::Ok,
             "cargo nextest",
@@ -100,13 +103,13 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
 
-    let wanted = [
-        (8400, "mock-idp", "--idp-port"),
-        (8000, "weather", "--weather-port"),
-        (8001, "stock", "--stock-port"),
-        (8080, "dashboard", "--dashboard-port"),
-    ];
-    let running = crate::up::lock::read(&cmd::workspace_root().join(".workshop"));
+    // The ports `up` would use with no flags.
+    let wanted: Vec<(u16, &str, &str)> = ServiceKind::ALL
+        .iter()
+        .map(|k| (k.default_port(), k.name(), k.port_flag()))
+        .chain([(defaults::DASHBOARD_PORT, "dashboard", "--dashboard-port")])
+        .collect();
+    let running = crate::up::lock::read(&root.join(".workshop"));
     if running.is_some() {
         report(
             Level::Ok,
@@ -116,7 +119,12 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         let conflicts = crate::up::ports::check(args.host, &wanted);
         if conflicts.is_empty() {
-            report(Level::Ok, "ports", "8400, 8000, 8001 and 8080 are free");
+            let ports: Vec<String> = wanted.iter().map(|(port, ..)| port.to_string()).collect();
+            let listed = match ports.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => ports.concat(),
+            };
+            report(Level::Ok, "ports", &format!("{listed} are free"));
         }
         for c in conflicts {
             failed += u32::from(report(Level::Fail, "ports", &c.to_string()));
@@ -124,7 +132,7 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     let mut df = Command::new("df");
-    df.args(["-Pk"]).arg(cmd::workspace_root());
+    df.args(["-Pk"]).arg(&root);
     match output(df).and_then(|t| free_kib(&t)) {
         Some(kib) if kib >= 5 * 1024 * 1024 => {
             report(
@@ -164,7 +172,7 @@ pub fn run(args: Args) -> Result<()> {
             .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
     })
     .unwrap_or_default();
-    let mut fetch = cmd::cargo();
+    let mut fetch = workspace::cargo(&root);
     fetch.args(["fetch", "--offline", "--locked", "--target", &host]);
     let fetch_ok = fetch
         .stdout(std::process::Stdio::null())

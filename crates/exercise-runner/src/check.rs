@@ -1,11 +1,11 @@
 //! `cargo xtask check [NN] [--all] [--json[=PATH]]`: run the hidden tests, say how it went,
 //! record progress.
 
-use super::compile;
-use super::libtest;
-use super::manifest::{Exercise, Manifest};
-use super::progress::{self, Progress};
-use super::report::{CheckReport, Status};
+use crate::compile;
+use crate::libtest;
+use crate::manifest::{Exercise, Manifest};
+use crate::progress::{self, Progress};
+use crate::report::{CheckReport, Status};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -72,11 +72,7 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
     let reports = check(root, &selected, args.all)?;
     for report in &reports {
         let exercise = manifest.find(&report.id)?;
-        progress.record(
-            exercise,
-            report.status.as_str(),
-            report.status == Status::Passed,
-        );
+        progress.record(exercise, report.status);
     }
     progress.save(root)?;
 
