@@ -13,6 +13,7 @@ pub mod lock;
 pub mod logs;
 pub mod ports;
 pub mod services;
+pub mod summary;
 pub mod supervisor;
 pub mod tls;
 
@@ -25,6 +26,7 @@ use services::{Network, Ports, Service, ServiceKind};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use summary::IdpInfo;
 use supervisor::{Event, Handle, Stop};
 use tokio::sync::mpsc;
 
@@ -145,48 +147,8 @@ pub fn run(args: Args) -> Result<()> {
         bail!("no service crates found under {}", root.display());
     }
 
-    let mut wanted: Vec<(u16, &str, &str)> = services
-        .iter()
-        .map(|s| (s.port, s.name(), s.kind.port_flag()))
-        .collect();
-    wanted.push((args.dashboard_port, "dashboard", "--dashboard-port"));
-    let conflicts = ports::check(net.bind, &wanted);
-    if !conflicts.is_empty() {
-        let list: Vec<String> = conflicts.iter().map(|c| format!("  - {c}")).collect();
-        bail!(
-            "cannot start: {} port(s) in use; nothing was started.\n{}",
-            conflicts.len(),
-            list.join("\n")
-        );
-    }
-
-    let bin_dir = match &args.bin_dir {
-        Some(dir) => dir.clone(),
-        None => workspace::target_dir(&root)?.join(if args.release { "release" } else { "debug" }),
-    };
-    if !args.no_build {
-        painter.say("building the services (first time: a few minutes)…");
-        let mut build = workspace::cargo(&root);
-        build.arg("build");
-        if args.release {
-            build.arg("--release");
-        }
-        for s in &services {
-            build.args(["-p", s.kind.package(), "--bin", s.kind.binary()]);
-        }
-        workspace::exec(build)?;
-    }
-    for s in &services {
-        let bin = binary_path(&bin_dir, s.kind.binary());
-        if !bin.exists() {
-            bail!(
-                "{} was not found at {}. Build it with `cargo build -p {}`, or drop --no-build.",
-                s.kind.binary(),
-                bin.display(),
-                s.kind.package()
-            );
-        }
-    }
+    refuse_taken_ports(&net, &services, args.dashboard_port)?;
+    let bin_dir = build(&root, &args, &services, &painter)?;
 
     let dashboard_url = format!("{}/", net.plain_url(args.dashboard_port));
     let state = lock::UpState {
@@ -210,6 +172,59 @@ pub fn run(args: Args) -> Result<()> {
     runtime.block_on(supervise(args, net, services, bin_dir, painter, tls_files))
 }
 
+/// Fails, naming each port, its service and the flag that moves it, if any port is taken:
+/// before anything starts, so a conflict never leaves half a classroom running.
+fn refuse_taken_ports(net: &Network, services: &[Service], dashboard_port: u16) -> Result<()> {
+    let wanted: Vec<(u16, &str, &str)> = services
+        .iter()
+        .map(|s| (s.port, s.name(), s.kind.port_flag()))
+        .chain([(dashboard_port, "dashboard", "--dashboard-port")])
+        .collect();
+    let conflicts = ports::check(net.bind, &wanted);
+    if !conflicts.is_empty() {
+        let list: Vec<String> = conflicts.iter().map(|c| format!("  - {c}")).collect();
+        bail!(
+            "cannot start: {} port(s) in use; nothing was started.\n{}",
+            conflicts.len(),
+            list.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// Builds the service binaries (unless `--no-build`) with one cargo invocation, showing its
+/// progress, and returns the folder they are in, having checked that each one is there.
+fn build(root: &Path, args: &Args, services: &[Service], painter: &Painter) -> Result<PathBuf> {
+    let bin_dir = match &args.bin_dir {
+        Some(dir) => dir.clone(),
+        None => workspace::target_dir(root)?.join(if args.release { "release" } else { "debug" }),
+    };
+    if !args.no_build {
+        painter.say("building the services (first time: a few minutes)…");
+        let mut build = workspace::cargo(root);
+        build.arg("build");
+        if args.release {
+            build.arg("--release");
+        }
+        for s in services {
+            build.args(["-p", s.kind.package(), "--bin", s.kind.binary()]);
+        }
+        workspace::exec(build)?;
+    }
+    for s in services {
+        let bin = binary_path(&bin_dir, s.kind.binary());
+        if !bin.exists() {
+            bail!(
+                "{} was not found at {}. Build it with `cargo build -p {}`, or drop --no-build.",
+                s.kind.binary(),
+                bin.display(),
+                s.kind.package()
+            );
+        }
+    }
+    Ok(bin_dir)
+}
+
 /// A port the OS says is free right now.
 pub fn free_port() -> Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -219,29 +234,6 @@ pub fn free_port() -> Result<u16> {
 /// Where the binary `name` is in `dir` (`name.exe` on Windows).
 pub fn binary_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-}
-
-/// What the identity provider says about itself on `GET /` with `Accept: application/json`.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct IdpInfo {
-    /// Its issuer URL.
-    #[serde(default)]
-    pub issuer: Option<String>,
-    /// Its demo users.
-    #[serde(default)]
-    pub users: Vec<serde_json::Value>,
-}
-
-async fn idp_info(http: &reqwest::Client, base: &str) -> IdpInfo {
-    let resp = http
-        .get(format!("{base}/"))
-        .header("accept", "application/json")
-        .send()
-        .await;
-    match resp {
-        Ok(r) if r.status().is_success() => r.json().await.unwrap_or_default(),
-        _ => IdpInfo::default(),
-    }
 }
 
 /// Starts `services` in order, each after the previous is healthy. On failure (or when
@@ -295,7 +287,7 @@ pub async fn start_all(
         }
         painter.say(&format!("{} is healthy at {}", service.name(), service.url));
         if service.kind == ServiceKind::MockIdp {
-            idp = idp_info(&http, service.local_base()).await;
+            idp = summary::idp_info(&http, service.local_base()).await;
         }
     }
     Ok((handles, idp))
@@ -342,7 +334,7 @@ async fn supervise(
         let _ = axum::serve(listener, dashboard::router(sources)).await;
     });
 
-    print_summary(
+    summary::print(
         &painter,
         &services,
         &idp,
@@ -410,81 +402,4 @@ pub async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = term => {}
     }
-}
-
-fn print_summary(
-    painter: &Painter,
-    services: &[Service],
-    idp: &IdpInfo,
-    dashboard: &str,
-    bin_dir: &Path,
-) {
-    let url_of = |kind: ServiceKind| {
-        services
-            .iter()
-            .find(|s| s.kind == kind)
-            .map(|s| s.url.clone())
-    };
-    let mut out = String::new();
-    out.push_str(&format!("\n{}\n", painter.bold("The classroom is ready.")));
-    for s in services {
-        out.push_str(&format!("  {:<10} {}\n", s.name(), s.url));
-    }
-    if let Some(stock) = url_of(ServiceKind::Stock) {
-        out.push_str(&format!(
-            "  {:<10} {}\n",
-            "stock sse",
-            stock.trim_end_matches("/mcp").to_string() + "/sse"
-        ));
-    }
-    out.push_str(&format!("  {:<10} {dashboard}\n", "dashboard"));
-    if let Some(issuer) = &idp.issuer {
-        out.push_str(&format!("  {:<10} {issuer}\n", "issuer"));
-    }
-    if !idp.users.is_empty() {
-        let names: Vec<String> = idp
-            .users
-            .iter()
-            .map(|u| match u {
-                serde_json::Value::String(s) => s.clone(),
-                other => other
-                    .get("username")
-                    .or_else(|| other.get("name"))
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("?")
-                    .to_string(),
-            })
-            .collect();
-        out.push_str(&format!("  demo users: {}\n", names.join(", ")));
-    }
-    out.push_str(&format!(
-        "\n{}\n",
-        painter.bold("Try next (in another terminal):")
-    ));
-    if let Some(stock) = url_of(ServiceKind::Stock) {
-        out.push_str(&format!("  cargo run -p mcp-console -- {stock}\n"));
-        out.push_str(&format!(
-            "  cargo run -p mcp-console -- {}\n",
-            stock.trim_end_matches("/mcp").to_string() + "/sse"
-        ));
-    }
-    out.push_str(&format!(
-        "  cargo run -p mcp-console -- {}   # stdio\n",
-        binary_path(bin_dir, ServiceKind::Stock.binary()).display()
-    ));
-    if let Some(weather) = url_of(ServiceKind::Weather) {
-        out.push_str(&format!("  cargo run -p mcp-console -- {weather}\n"));
-        out.push_str(&format!("  cargo run -p entra-client -- {weather}\n"));
-    }
-    out.push_str("  cargo xtask check 01                       # the first exercise\n");
-    out.push_str(
-        "  VS Code: .vscode/mcp.json lists these servers (Command Palette: MCP: List Servers)\n",
-    );
-    if let Some(stock) = url_of(ServiceKind::Stock) {
-        out.push_str(&format!(
-            "  MCP Inspector: npx @modelcontextprotocol/inspector, transport Streamable HTTP, URL {stock}\n"
-        ));
-    }
-    out.push_str("\nPress Ctrl-C to stop everything.\n");
-    print!("{out}");
 }
