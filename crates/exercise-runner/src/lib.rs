@@ -11,6 +11,7 @@
 //! - [`libtest`]: runs them with a time limit and reads the outcome.
 //! - [`report`]: explains the outcome in the learner's terms, as text or JSON.
 //! - [`progress`]: the learner's progress, `.workshop/progress.toml`.
+//! - [`results`]: the results file `check --json` writes for instructor tools.
 //! - [`check`], [`commands`], [`watch`]: the subcommands.
 //! - [`workspace`]: finding the workspace and running cargo in it (xtask and the classroom use
 //!   it too).
@@ -27,6 +28,7 @@ mod libtest;
 mod manifest;
 mod progress;
 mod report;
+pub mod results;
 mod watch;
 pub mod workspace;
 

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
+use serde::Deserialize;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -236,14 +237,18 @@ fn progress_table(sources: &[PathBuf]) -> Option<Table> {
 /// A one-line summary of a results file (`cargo xtask check --json`): exercises passed out of
 /// how many, and the one being worked on.
 fn summarize_results(json: &Value) -> String {
-    let passed = json.get("exercises_passed").and_then(Value::as_u64);
-    let total = json.get("exercises_total").and_then(Value::as_u64);
-    let (Some(passed), Some(total)) = (passed, total) else {
-        return "unreadable results file".into();
-    };
-    match json.get("current").and_then(Value::as_str) {
-        Some(current) => format!("{passed}/{total} exercises passed; working on {current}"),
-        None => format!("{passed}/{total} exercises passed"),
+    match exercise_runner::results::Summary::deserialize(json) {
+        Ok(summary) => match summary.current {
+            Some(current) => format!(
+                "{}/{} exercises passed; working on {current}",
+                summary.exercises_passed, summary.exercises_total
+            ),
+            None => format!(
+                "{}/{} exercises passed",
+                summary.exercises_passed, summary.exercises_total
+            ),
+        },
+        Err(_) => "unreadable results file".into(),
     }
 }
 
