@@ -4,8 +4,9 @@
 //! generator against real servers on loopback that prints markdown tables. Register yours in
 //! [`BENCHES`]; each runs as `cargo bench -p <package> --bench <name>` (a release build).
 
-use crate::cmd::{cargo, exec};
 use anyhow::{Result, bail};
+use exercise_runner::workspace::{cargo, exec};
+use std::path::Path;
 
 /// Every benchmark of the workspace: (package, bench target).
 pub const BENCHES: &[(&str, &str)] = &[
@@ -23,7 +24,7 @@ pub struct Args {
 }
 
 /// Runs the benchmarks, one after the other (they would disturb each other's figures).
-pub fn run(args: Args) -> Result<()> {
+pub fn run(root: &Path, args: Args) -> Result<()> {
     let selected: Vec<_> = BENCHES
         .iter()
         .filter(|(package, _)| args.package.as_deref().is_none_or(|p| p == *package))
@@ -36,7 +37,7 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     for (package, bench) in selected {
-        let mut cmd = cargo();
+        let mut cmd = cargo(root);
         cmd.args(["bench", "--locked", "-p", package, "--bench", bench]);
         exec(cmd)?;
     }

@@ -6,8 +6,9 @@
 //! 3. the doc tests (nextest does not run them), then every other test: `cargo nextest run`
 //!    when cargo-nextest is installed (parallel test processes), otherwise `cargo test`.
 
-use crate::cmd::{cargo, cargo_has, exec};
 use anyhow::Result;
+use exercise_runner::workspace::{cargo, cargo_has, exec};
+use std::path::Path;
 
 /// Options for `cargo xtask test`.
 #[derive(clap::Args)]
@@ -20,13 +21,13 @@ pub struct Args {
 }
 
 /// Runs the checks.
-pub fn run(args: Args) -> Result<()> {
+pub fn run(root: &Path, args: Args) -> Result<()> {
     if !args.no_lint {
-        let mut fmt = cargo();
+        let mut fmt = cargo(root);
         fmt.args(["fmt", "--all", "--check"]);
         exec(fmt)?;
 
-        let mut clippy = cargo();
+        let mut clippy = cargo(root);
         clippy.args([
             "clippy",
             "--workspace",
@@ -41,13 +42,13 @@ pub fn run(args: Args) -> Result<()> {
 
     // Doc tests first, so the last lines printed are the test runner's summary.
     if args.filter.is_none() {
-        let mut doc = cargo();
+        let mut doc = cargo(root);
         doc.args(["test", "--workspace", "--locked", "--doc"]);
         exec(doc)?;
     }
 
-    let mut tests = cargo();
-    if cargo_has("nextest") {
+    let mut tests = cargo(root);
+    if cargo_has(root, "nextest") {
         tests.args([
             "nextest",
             "run",

@@ -20,10 +20,12 @@
 //! |---|---|
 //! | `Host` (or HTTP/2 `:authority`) is `127.0.0.1`, `localhost` or `[::1]`, any port | pass |
 //! | `Host` matches an extra entry: `laptop.local` (any port) or `192.168.1.20:8001` (that port) | pass |
-//! | any other `Host`; none; more than one; one that is not `host[:port]` | 403 |
+//! | any other `Host` | 403 |
+//! | no `Host`; more than one; one that is not `host[:port]` | 400 (RFC 9112 §3.2) |
 //! | no `Origin` (curl, SDK clients, anything that is not a browser) | pass |
 //! | `Origin` is `http(s)://` an allowed host, matched as `Host` is (`http://localhost:6274`) | pass |
-//! | `Origin: null` (sandboxed frames, `file:` pages), another scheme, another host, two of them | 403 |
+//! | `Origin: null` (sandboxed frames, `file:` pages), another scheme, another host | 403 |
+//! | two `Origin` headers | 400 |
 //!
 //! Names are compared after parsing ([`crate::authority`]), so case, a trailing dot
 //! (`localhost.`) and IPv6 spellings (`[0:0::1]`) make no difference. Only the three loopback
@@ -31,8 +33,11 @@
 //! addressed by, and a server bound to `127.0.0.1`, as the workshop's are, is not even reachable
 //! as `127.0.0.2`.
 //!
-//! Every refusal is `403 Forbidden` with the same body, a JSON-RPC error without a request id
-//! ([`crate::jsonrpc`]), whose message says what to pass to the server to allow the name:
+//! A request that names a host we do not serve is *forbidden* (403); one that does not say
+//! clearly which host it is for is *malformed* (400), as RFC 9112 §3.2 requires for a missing,
+//! repeated or invalid `Host`. Either way the body is the same shape, a JSON-RPC error without a
+//! request id ([`crate::jsonrpc`]), whose message says what to do, for a foreign name what to
+//! pass to the server to allow it:
 //!
 //! ```json
 //! {"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "Forbidden: Host 'evil.example' is not allowed ..."}}
@@ -134,8 +139,12 @@ impl AllowedHosts {
         let mut any = false;
         for name in named {
             any = true;
-            if !self.allows_host_header(name) {
-                return Some(Refusal::Host(name.to_string()));
+            match Authority::parse(name) {
+                Err(_) => return Some(Refusal::MalformedHost(name.to_string())),
+                Ok(authority) if !self.allows(&authority) => {
+                    return Some(Refusal::Host(name.to_string()));
+                }
+                Ok(_) => {}
             }
         }
         if !any {
@@ -184,11 +193,14 @@ fn text(value: &HeaderValue) -> &str {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// Neither a `Host` header nor an HTTP/2 authority.
-    #[error("Forbidden: the request does not say which host it is for (no Host header).")]
+    #[error("Bad request: the request does not say which host it is for (no Host header).")]
     NoHost,
     /// Two or more `Host` headers: which one would the server be?
-    #[error("Forbidden: the request has more than one Host header.")]
+    #[error("Bad request: the request has more than one Host header.")]
     SeveralHosts,
+    /// A `Host` that is not `host[:port]` (`user@host`, `localhost:http`).
+    #[error("Bad request: Host '{0}' is not a host name with an optional port.")]
+    MalformedHost(String),
     /// A `Host` that is not on the list.
     #[error(
         "Forbidden: Host '{0}' is not allowed (DNS-rebinding protection). Start the server with \
@@ -197,7 +209,7 @@ pub enum Refusal {
     )]
     Host(String),
     /// Two or more `Origin` headers.
-    #[error("Forbidden: the request has more than one Origin header.")]
+    #[error("Bad request: the request has more than one Origin header.")]
     SeveralOrigins,
     /// An `Origin` that is not an allowed http(s) origin.
     #[error(
@@ -207,19 +219,33 @@ pub enum Refusal {
     Origin(String),
 }
 
+impl Refusal {
+    /// The HTTP status of the answer: 400 when the request is malformed (RFC 9112 §3.2 for
+    /// `Host`), 403 when it is well-formed but addressed to a name or from a page we do not serve.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NoHost | Self::SeveralHosts | Self::MalformedHost(_) | Self::SeveralOrigins => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::Host(_) | Self::Origin(_) => StatusCode::FORBIDDEN,
+        }
+    }
+}
+
 /// The name to pass to `--allowed-host` for a refused `Host` value: its host, without the port.
 fn host_hint(value: &str) -> String {
     Authority::parse(value).map_or_else(|_| value.to_string(), |a| a.host.to_string())
 }
 
-/// The middleware: 403 with a JSON-RPC error for a request whose Host or Origin is not allowed.
+/// The middleware: a JSON-RPC error (400 or 403, see [`Refusal::status`]) for a request whose
+/// Host or Origin is malformed or not allowed.
 pub async fn check(State(allowed): State<AllowedHosts>, request: Request, next: Next) -> Response {
     match allowed.refusal(request.headers(), request.uri()) {
         None => next.run(request).await,
         Some(refusal) => {
             tracing::warn!(target: "audit", decision = "denied", uri = %request.uri(), "{refusal}");
             error_response(
-                StatusCode::FORBIDDEN,
+                refusal.status(),
                 ErrorData::invalid_request(refusal.to_string(), None),
             )
         }

@@ -128,6 +128,10 @@ fn refusals_per_request() {
         Some(Refusal::Host("evil.example:8001".into()))
     );
     assert_eq!(
+        refusal(&[host("user@127.0.0.1")]),
+        Some(Refusal::MalformedHost("user@127.0.0.1".into()))
+    );
+    assert_eq!(
         refusal(&[host("localhost"), origin("null")]),
         Some(Refusal::Origin("null".into()))
     );
@@ -150,6 +154,25 @@ fn refusals_per_request() {
 }
 
 #[test]
+fn malformed_requests_are_400_and_foreign_names_403() {
+    // RFC 9112 §3.2: a missing, repeated or invalid Host is a bad request.
+    for malformed in [
+        Refusal::NoHost,
+        Refusal::SeveralHosts,
+        Refusal::MalformedHost("localhost:http".into()),
+        Refusal::SeveralOrigins,
+    ] {
+        assert_eq!(malformed.status(), StatusCode::BAD_REQUEST, "{malformed}");
+    }
+    for foreign in [
+        Refusal::Host("evil.example".into()),
+        Refusal::Origin("null".into()),
+    ] {
+        assert_eq!(foreign.status(), StatusCode::FORBIDDEN, "{foreign}");
+    }
+}
+
+#[test]
 fn refusals_say_how_to_allow_the_name() {
     let host = Refusal::Host("evil.example:8001".into()).to_string();
     assert!(
@@ -161,7 +184,7 @@ fn refusals_say_how_to_allow_the_name() {
 }
 
 #[tokio::test]
-async fn the_middleware_answers_403_with_a_json_rpc_error() {
+async fn the_middleware_answers_403_or_400_with_a_json_rpc_error() {
     use axum::Router;
     use axum::middleware::from_fn_with_state;
     use axum::routing::post;
@@ -192,4 +215,20 @@ async fn the_middleware_answers_403_with_a_json_rpc_error() {
     assert_eq!(body["error"]["code"], -32600);
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("--allowed-host evil.example"), "{message}");
+
+    // Two Host headers: 400, with the same JSON-RPC body shape.
+    let mut twice = Request::post("/mcp").body(Body::empty()).unwrap();
+    twice
+        .headers_mut()
+        .append(header::HOST, HeaderValue::from_static("127.0.0.1"));
+    twice
+        .headers_mut()
+        .append(header::HOST, HeaderValue::from_static("evil.example"));
+    let refused = app.clone().oneshot(twice).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let bytes = axum::body::to_bytes(refused.into_body(), 4096)
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["error"]["code"], -32600);
 }

@@ -13,16 +13,20 @@ pub mod lock;
 pub mod logs;
 pub mod ports;
 pub mod services;
+pub mod summary;
 pub mod supervisor;
 pub mod tls;
 
-use crate::cmd;
+use crate::defaults;
+use crate::workspace_root;
 use anyhow::{Context, Result, bail};
+use exercise_runner::workspace;
 use logs::Painter;
-use services::{Network, Ports, Service};
+use services::{Network, Ports, Service, ServiceKind};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use summary::IdpInfo;
 use supervisor::{Event, Handle, Stop};
 use tokio::sync::mpsc;
 
@@ -34,16 +38,16 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
     /// Port of the identity provider (mock-idp).
-    #[arg(long, default_value_t = 8400)]
+    #[arg(long, default_value_t = defaults::IDP_PORT)]
     pub idp_port: u16,
     /// Port of the weather MCP server.
-    #[arg(long, default_value_t = 8000)]
+    #[arg(long, default_value_t = defaults::WEATHER_PORT)]
     pub weather_port: u16,
     /// Port of the stock MCP server (Streamable HTTP at /mcp, legacy SSE at /sse).
-    #[arg(long, default_value_t = 8001)]
+    #[arg(long, default_value_t = defaults::STOCK_PORT)]
     pub stock_port: u16,
     /// Port of the instructor dashboard.
-    #[arg(long, default_value_t = 8080)]
+    #[arg(long, default_value_t = defaults::DASHBOARD_PORT)]
     pub dashboard_port: u16,
     /// Plain output: no colours (the NO_COLOR environment variable does the same).
     #[arg(long)]
@@ -76,17 +80,20 @@ impl Args {
     pub fn state_dir(&self) -> PathBuf {
         self.state_dir
             .clone()
-            .unwrap_or_else(|| cmd::workspace_root().join(".workshop"))
+            .unwrap_or_else(|| workspace_root().join(".workshop"))
     }
 }
 
 /// Runs `up` until Ctrl-C or SIGTERM.
 pub fn run(args: Args) -> Result<()> {
-    let painter = Painter::new(
-        logs::color_enabled(args.no_color),
-        &["mock-idp", "weather", "stock", "dashboard"],
-    );
-    let root = cmd::workspace_root();
+    // The dashboard is among the names only so that prefixes keep one width in every message.
+    let names: Vec<&str> = ServiceKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .chain(["dashboard"])
+        .collect();
+    let painter = Painter::new(logs::color_enabled(args.no_color), &names);
+    let root = workspace_root();
     let state_dir = args.state_dir();
 
     // Checked before the build too, so a second `up` says so at once.
@@ -140,48 +147,8 @@ pub fn run(args: Args) -> Result<()> {
         bail!("no service crates found under {}", root.display());
     }
 
-    let mut wanted: Vec<(u16, &str, &str)> = services
-        .iter()
-        .map(|s| (s.port, s.name, s.port_flag))
-        .collect();
-    wanted.push((args.dashboard_port, "dashboard", "--dashboard-port"));
-    let conflicts = ports::check(net.bind, &wanted);
-    if !conflicts.is_empty() {
-        let list: Vec<String> = conflicts.iter().map(|c| format!("  - {c}")).collect();
-        bail!(
-            "cannot start: {} port(s) in use; nothing was started.\n{}",
-            conflicts.len(),
-            list.join("\n")
-        );
-    }
-
-    let bin_dir = match &args.bin_dir {
-        Some(dir) => dir.clone(),
-        None => target_dir()?.join(if args.release { "release" } else { "debug" }),
-    };
-    if !args.no_build {
-        painter.say("building the services (first time: a few minutes)…");
-        let mut build = cmd::cargo();
-        build.arg("build");
-        if args.release {
-            build.arg("--release");
-        }
-        for s in &services {
-            build.args(["-p", s.package, "--bin", s.binary]);
-        }
-        cmd::exec(build)?;
-    }
-    for s in &services {
-        let bin = binary_path(&bin_dir, s.binary);
-        if !bin.exists() {
-            bail!(
-                "{} was not found at {}. Build it with `cargo build -p {}`, or drop --no-build.",
-                s.binary,
-                bin.display(),
-                s.package
-            );
-        }
-    }
+    refuse_taken_ports(&net, &services, args.dashboard_port)?;
+    let bin_dir = build(&root, &args, &services, &painter)?;
 
     let dashboard_url = format!("{}/", net.plain_url(args.dashboard_port));
     let state = lock::UpState {
@@ -190,7 +157,7 @@ pub fn run(args: Args) -> Result<()> {
         services: services
             .iter()
             .map(|s| lock::ServiceState {
-                name: s.name.to_string(),
+                name: s.name().to_string(),
                 url: s.url.clone(),
                 health_url: s.health_url.clone(),
             })
@@ -205,55 +172,68 @@ pub fn run(args: Args) -> Result<()> {
     runtime.block_on(supervise(args, net, services, bin_dir, painter, tls_files))
 }
 
+/// Fails, naming each port, its service and the flag that moves it, if any port is taken:
+/// before anything starts, so a conflict never leaves half a classroom running.
+fn refuse_taken_ports(net: &Network, services: &[Service], dashboard_port: u16) -> Result<()> {
+    let wanted: Vec<(u16, &str, &str)> = services
+        .iter()
+        .map(|s| (s.port, s.name(), s.kind.port_flag()))
+        .chain([(dashboard_port, "dashboard", "--dashboard-port")])
+        .collect();
+    let conflicts = ports::check(net.bind, &wanted);
+    if !conflicts.is_empty() {
+        let list: Vec<String> = conflicts.iter().map(|c| format!("  - {c}")).collect();
+        bail!(
+            "cannot start: {} port(s) in use; nothing was started.\n{}",
+            conflicts.len(),
+            list.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// Builds the service binaries (unless `--no-build`) with one cargo invocation, showing its
+/// progress, and returns the folder they are in, having checked that each one is there.
+fn build(root: &Path, args: &Args, services: &[Service], painter: &Painter) -> Result<PathBuf> {
+    let bin_dir = match &args.bin_dir {
+        Some(dir) => dir.clone(),
+        None => workspace::target_dir(root)?.join(if args.release { "release" } else { "debug" }),
+    };
+    if !args.no_build {
+        painter.say("building the services (first time: a few minutes)…");
+        let mut build = workspace::cargo(root);
+        build.arg("build");
+        if args.release {
+            build.arg("--release");
+        }
+        for s in services {
+            build.args(["-p", s.kind.package(), "--bin", s.kind.binary()]);
+        }
+        workspace::exec(build)?;
+    }
+    for s in services {
+        let bin = binary_path(&bin_dir, s.kind.binary());
+        if !bin.exists() {
+            bail!(
+                "{} was not found at {}. Build it with `cargo build -p {}`, or drop --no-build.",
+                s.kind.binary(),
+                bin.display(),
+                s.kind.package()
+            );
+        }
+    }
+    Ok(bin_dir)
+}
+
 /// A port the OS says is free right now.
 pub fn free_port() -> Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
 }
 
-/// The target directory cargo uses for this workspace (respects `CARGO_TARGET_DIR`).
-pub fn target_dir() -> Result<PathBuf> {
-    let mut metadata = cmd::cargo();
-    metadata.args(["metadata", "--format-version", "1", "--no-deps"]);
-    let out = metadata.output().context("cannot run `cargo metadata`")?;
-    if !out.status.success() {
-        bail!(
-            "`cargo metadata` failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    json["target_directory"]
-        .as_str()
-        .map(PathBuf::from)
-        .context("`cargo metadata` gave no target_directory")
-}
-
+/// Where the binary `name` is in `dir` (`name.exe` on Windows).
 pub fn binary_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-}
-
-/// What the identity provider says about itself on `GET /` with `Accept: application/json`.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct IdpInfo {
-    /// Its issuer URL.
-    #[serde(default)]
-    pub issuer: Option<String>,
-    /// Its demo users.
-    #[serde(default)]
-    pub users: Vec<serde_json::Value>,
-}
-
-async fn idp_info(http: &reqwest::Client, base: &str) -> IdpInfo {
-    let resp = http
-        .get(format!("{base}/"))
-        .header("accept", "application/json")
-        .send()
-        .await;
-    match resp {
-        Ok(r) if r.status().is_success() => r.json().await.unwrap_or_default(),
-        _ => IdpInfo::default(),
-    }
 }
 
 /// Starts `services` in order, each after the previous is healthy. On failure (or when
@@ -273,7 +253,7 @@ pub async fn start_all(
 
     for (index, service) in services.iter_mut().enumerate() {
         // The weather server trusts the issuer the identity provider actually reports.
-        if service.name == "weather"
+        if service.kind == ServiceKind::Weather
             && let Some(issuer) = &idp.issuer
         {
             service
@@ -281,18 +261,18 @@ pub async fn start_all(
                 .extend(["--issuer".to_string(), issuer.clone()]);
         }
         let service = service.clone();
-        painter.say(&format!("starting {}…", service.name));
+        painter.say(&format!("starting {}…", service.name()));
         let handle = match supervisor::start(
             index,
             service.clone(),
-            binary_path(bin_dir, service.binary),
+            binary_path(bin_dir, service.kind.binary()),
             painter.clone(),
             events.clone(),
         ) {
             Ok(handle) => handle,
             Err(err) => {
                 stop_all(handles, painter).await;
-                return Err(err).with_context(|| format!("cannot start {}", service.binary));
+                return Err(err).with_context(|| format!("cannot start {}", service.kind.binary()));
             }
         };
         let ready = tokio::select! {
@@ -305,10 +285,9 @@ pub async fn start_all(
             stop_all(handles, painter).await;
             bail!("{why}");
         }
-        painter.say(&format!("{} is healthy at {}", service.name, service.url));
-        if service.name == "mock-idp" {
-            let local = service.health_url.trim_end_matches("/healthz");
-            idp = idp_info(&http, local).await;
+        painter.say(&format!("{} is healthy at {}", service.name(), service.url));
+        if service.kind == ServiceKind::MockIdp {
+            idp = summary::idp_info(&http, service.local_base()).await;
         }
     }
     Ok((handles, idp))
@@ -330,7 +309,7 @@ async fn supervise(
         for s in &services {
             let listener = tokio::net::TcpListener::bind((net.bind, s.port))
                 .await
-                .with_context(|| format!("cannot listen on port {} for {}", s.port, s.name))?;
+                .with_context(|| format!("cannot listen on port {} for {}", s.port, s.name()))?;
             let upstream = std::net::SocketAddr::from(([127, 0, 0, 1], s.listen_port));
             tokio::spawn(tls::proxy(listener, acceptor.clone(), upstream));
         }
@@ -344,20 +323,10 @@ async fn supervise(
         .await
         .with_context(|| format!("cannot serve the dashboard on {dashboard_addr}"))?;
     let sources = dashboard::Sources {
-        services: services
-            .iter()
-            .map(|s| {
-                (
-                    s.name.to_string(),
-                    s.url.clone(),
-                    s.health_url.trim_end_matches("/healthz").to_string(),
-                    s.health_url.clone(),
-                )
-            })
-            .collect(),
+        services: services.clone(),
         // This checkout's own results (where `cargo xtask check --json` writes them), plus a
         // shared folder of learners' files if given.
-        results: std::iter::once(cmd::workspace_root().join(".workshop/results.json"))
+        results: std::iter::once(workspace_root().join(".workshop/results.json"))
             .chain(args.results_dir.clone())
             .collect(),
     };
@@ -365,7 +334,7 @@ async fn supervise(
         let _ = axum::serve(listener, dashboard::router(sources)).await;
     });
 
-    print_summary(
+    summary::print(
         &painter,
         &services,
         &idp,
@@ -406,7 +375,7 @@ pub async fn stop_all(handles: Vec<Handle>, painter: &Painter) {
         }
     });
     for handle in handles.into_iter().rev() {
-        let name = handle.service.name;
+        let name = handle.service.name();
         handle.stop(Stop::Graceful).await;
         painter.say(&format!("{name} stopped"));
     }
@@ -433,81 +402,4 @@ pub async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = term => {}
     }
-}
-
-fn print_summary(
-    painter: &Painter,
-    services: &[Service],
-    idp: &IdpInfo,
-    dashboard: &str,
-    bin_dir: &Path,
-) {
-    let url_of = |name: &str| {
-        services
-            .iter()
-            .find(|s| s.name == name)
-            .map(|s| s.url.clone())
-    };
-    let mut out = String::new();
-    out.push_str(&format!("\n{}\n", painter.bold("The classroom is ready.")));
-    for s in services {
-        out.push_str(&format!("  {:<10} {}\n", s.name, s.url));
-    }
-    if let Some(stock) = url_of("stock") {
-        out.push_str(&format!(
-            "  {:<10} {}\n",
-            "stock sse",
-            stock.trim_end_matches("/mcp").to_string() + "/sse"
-        ));
-    }
-    out.push_str(&format!("  {:<10} {dashboard}\n", "dashboard"));
-    if let Some(issuer) = &idp.issuer {
-        out.push_str(&format!("  {:<10} {issuer}\n", "issuer"));
-    }
-    if !idp.users.is_empty() {
-        let names: Vec<String> = idp
-            .users
-            .iter()
-            .map(|u| match u {
-                serde_json::Value::String(s) => s.clone(),
-                other => other
-                    .get("username")
-                    .or_else(|| other.get("name"))
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("?")
-                    .to_string(),
-            })
-            .collect();
-        out.push_str(&format!("  demo users: {}\n", names.join(", ")));
-    }
-    out.push_str(&format!(
-        "\n{}\n",
-        painter.bold("Try next (in another terminal):")
-    ));
-    if let Some(stock) = url_of("stock") {
-        out.push_str(&format!("  cargo run -p mcp-console -- {stock}\n"));
-        out.push_str(&format!(
-            "  cargo run -p mcp-console -- {}\n",
-            stock.trim_end_matches("/mcp").to_string() + "/sse"
-        ));
-    }
-    out.push_str(&format!(
-        "  cargo run -p mcp-console -- {}   # stdio\n",
-        binary_path(bin_dir, "stock-server").display()
-    ));
-    if let Some(weather) = url_of("weather") {
-        out.push_str(&format!("  cargo run -p mcp-console -- {weather}\n"));
-        out.push_str(&format!("  cargo run -p entra-client -- {weather}\n"));
-    }
-    out.push_str("  cargo xtask check 01                       # the first exercise\n");
-    out.push_str(
-        "  VS Code: .vscode/mcp.json lists these servers (Command Palette: MCP: List Servers)\n",
-    );
-    if let Some(stock) = url_of("stock") {
-        out.push_str(&format!(
-            "  MCP Inspector: npx @modelcontextprotocol/inspector, transport Streamable HTTP, URL {stock}\n"
-        ));
-    }
-    out.push_str("\nPress Ctrl-C to stop everything.\n");
-    print!("{out}");
 }

@@ -1,8 +1,8 @@
 //! The small subcommands: `list`, `next`, `hint`, `reset` and `solution`.
 
-use super::manifest::{Exercise, Manifest};
-use super::progress::{self, Progress};
-use super::report::Colors;
+use crate::manifest::{Exercise, Manifest};
+use crate::progress::{self, Progress};
+use crate::report::{Colors, Status};
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -28,10 +28,10 @@ pub fn list(root: &Path) -> Result<()> {
             " "
         };
         let (status, colour) = match (progress.passed(e), progress.last(e)) {
-            (true, Some("passed")) | (true, None) => ("passed", c.green),
+            (true, Some(Status::Passed)) | (true, None) => ("passed", c.green),
             (true, Some(_)) => ("passed (broken since)", c.yellow),
-            (false, Some("compile_error")) => ("does not compile", c.red),
-            (false, Some("timed_out")) => ("timed out", c.red),
+            (false, Some(Status::CompileError)) => ("does not compile", c.red),
+            (false, Some(Status::TimedOut)) => ("timed out", c.red),
             (false, Some(_)) => ("in progress", c.yellow),
             (false, None) => ("not started", ""),
         };

@@ -4,7 +4,8 @@
 //! anyone's progress; ids the manifest no longer lists are kept (harmless) rather than
 //! deleted. A missing or unreadable file means "nothing done yet", never an error.
 
-use super::manifest::{Exercise, Manifest};
+use crate::manifest::{Exercise, Manifest};
+use crate::report::Status;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -24,9 +25,9 @@ pub struct Entry {
     /// Passed at least once. It stays true if a later edit breaks the exercise again.
     #[serde(default)]
     pub passed: bool,
-    /// The outcome of the last check: `passed`, `failed`, `compile_error`, `timed_out`.
+    /// The outcome of the last check (`passed`, `failed`, `compile_error`, … in the file).
     #[serde(default)]
-    pub last: Option<String>,
+    pub last: Option<Status>,
     /// When the last check ran, seconds since the Unix epoch.
     #[serde(default)]
     pub checked_at: Option<u64>,
@@ -73,17 +74,15 @@ impl Progress {
     }
 
     /// The last outcome of `exercise`, if it was ever checked.
-    pub fn last(&self, exercise: &Exercise) -> Option<&str> {
-        self.exercises
-            .get(&exercise.id)
-            .and_then(|e| e.last.as_deref())
+    pub fn last(&self, exercise: &Exercise) -> Option<Status> {
+        self.exercises.get(&exercise.id).and_then(|e| e.last)
     }
 
     /// Records a check outcome.
-    pub fn record(&mut self, exercise: &Exercise, outcome: &str, passed: bool) {
+    pub fn record(&mut self, exercise: &Exercise, outcome: Status) {
         let entry = self.exercises.entry(exercise.id.clone()).or_default();
-        entry.passed |= passed;
-        entry.last = Some(outcome.to_string());
+        entry.passed |= outcome == Status::Passed;
+        entry.last = Some(outcome);
         entry.checked_at = Some(now());
     }
 

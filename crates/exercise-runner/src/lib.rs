@@ -11,7 +11,15 @@
 //! - [`libtest`]: runs them with a time limit and reads the outcome.
 //! - [`report`]: explains the outcome in the learner's terms, as text or JSON.
 //! - [`progress`]: the learner's progress, `.workshop/progress.toml`.
+//! - [`results`]: the results file `check --json` writes for instructor tools.
 //! - [`check`], [`commands`], [`watch`]: the subcommands.
+//! - [`workspace`]: finding the workspace and running cargo in it (xtask and the classroom use
+//!   it too).
+//!
+//! This is a library, not a binary of its own, so that `cargo xtask check` builds only xtask,
+//! this crate and the learner's exercise: the classroom's web server and TLS stack are not in
+//! the way of a learner's first check, and a broken `up` cannot break `check`. Its
+//! dependencies stay light (clap, serde, toml, cargo_metadata) for the same reason.
 
 mod check;
 mod commands;
@@ -20,7 +28,9 @@ mod libtest;
 mod manifest;
 mod progress;
 mod report;
+pub mod results;
 mod watch;
+pub mod workspace;
 
 use anyhow::Result;
 use std::path::PathBuf;
@@ -59,9 +69,12 @@ pub enum Command {
     Watch(watch::Args),
 }
 
-/// Runs one of the runner's subcommands.
-pub fn run(command: Command) -> Result<()> {
-    let root = root();
+/// Runs one of the runner's subcommands on the workspace at `default_root`, or at
+/// `$WORKSHOP_ROOT` when that is set.
+pub fn run(command: Command, default_root: PathBuf) -> Result<()> {
+    let root = std::env::var_os("WORKSHOP_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or(default_root);
     match command {
         Command::Check(args) => check::run(&root, args),
         Command::List => commands::list(&root),
@@ -71,12 +84,4 @@ pub fn run(command: Command) -> Result<()> {
         Command::Solution { exercise, force } => commands::solution(&root, &exercise, force),
         Command::Watch(args) => watch::run(&root, args),
     }
-}
-
-/// The workspace whose `exercises/` we work on: this one, or `$WORKSHOP_ROOT` (the runner's
-/// own tests point it at fixture workspaces).
-fn root() -> PathBuf {
-    std::env::var_os("WORKSHOP_ROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(crate::cmd::workspace_root)
 }

@@ -5,15 +5,15 @@
 //! the learner's code is shown as such (it is the cause); otherwise the hidden test's own
 //! assertion message, which is written for the learner, is shown.
 
-use super::compile::Built;
-use super::libtest::{Panic, Run};
-use super::manifest::Exercise;
-use serde::Serialize;
+use crate::compile::Built;
+use crate::libtest::{Panic, Run};
+use crate::manifest::Exercise;
+use serde::{Deserialize, Serialize};
 use std::io::IsTerminal;
 use std::path::Path;
 
 /// How a check ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Every hidden test passed.
@@ -28,17 +28,16 @@ pub enum Status {
     Error,
 }
 
-impl Status {
-    /// The name stored in the progress file and the JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Passed => "passed",
-            Status::Failed => "failed",
-            Status::CompileError => "compile_error",
-            Status::TimedOut => "timed_out",
-            Status::Error => "error",
-        }
-    }
+/// How one hidden test ended (`passed`, `failed` or `not_finished` in the JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestStatus {
+    /// The test passed.
+    Passed,
+    /// The test failed; its outcome carries the reason.
+    Failed,
+    /// The test was still running when the time limit struck.
+    NotFinished,
 }
 
 /// One hidden test's outcome.
@@ -46,8 +45,8 @@ impl Status {
 pub struct TestOutcome {
     /// The test's name: it says what is being checked.
     pub name: String,
-    /// `passed`, `failed` or `not_finished`.
-    pub status: &'static str,
+    /// How it ended.
+    pub status: TestStatus,
     /// Why it failed, in the learner's terms.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -97,9 +96,9 @@ impl CheckReport {
             (Some(run), true) => {
                 for t in &run.tests {
                     let (status, message) = match t.passed {
-                        Some(true) => ("passed", None),
-                        Some(false) => ("failed", Some(explain(&t.panics, root))),
-                        None => ("not_finished", None),
+                        Some(true) => (TestStatus::Passed, None),
+                        Some(false) => (TestStatus::Failed, Some(explain(&t.panics, root))),
+                        None => (TestStatus::NotFinished, None),
                     };
                     tests.push(TestOutcome {
                         name: t.name.clone(),
@@ -190,8 +189,8 @@ impl CheckReport {
                 for t in &self.tests {
                     let name = t.name.replace('_', " ");
                     match t.status {
-                        "passed" => println!("  {}✓{} {name}", c.green, c.reset),
-                        "failed" => {
+                        TestStatus::Passed => println!("  {}✓{} {name}", c.green, c.reset),
+                        TestStatus::Failed => {
                             println!("  {}✗ {name}{}", c.red, c.reset);
                             let message = t.message.as_deref().unwrap_or("");
                             if !message.is_empty() && previous == Some(message) {
@@ -203,13 +202,19 @@ impl CheckReport {
                             }
                             previous = Some(message);
                         }
-                        _ => println!("  {}… {name} (did not finish){}", c.yellow, c.reset),
+                        TestStatus::NotFinished => {
+                            println!("  {}… {name} (did not finish){}", c.yellow, c.reset)
+                        }
                     }
                 }
             }
         }
 
-        let passed = self.tests.iter().filter(|t| t.status == "passed").count();
+        let passed = self
+            .tests
+            .iter()
+            .filter(|t| t.status == TestStatus::Passed)
+            .count();
         let n = &self.number;
         match self.status {
             Status::Passed => {

@@ -5,8 +5,8 @@
 //! marked block in `.cargo/config.toml`, then proves it by building everything with
 //! `--offline` (which also leaves a warm `target/`). `--undo` removes the block.
 
-use crate::cmd;
 use anyhow::{Context, Result};
+use exercise_runner::workspace;
 
 const BEGIN: &str = "# BEGIN cargo xtask offline";
 const END: &str = "# END cargo xtask offline";
@@ -24,7 +24,7 @@ pub struct Args {
 
 /// Vendors, configures and verifies.
 pub fn run(args: Args) -> Result<()> {
-    let root = cmd::workspace_root();
+    let root = crate::workspace_root();
     let config_path = root.join(".cargo/config.toml");
     let config = std::fs::read_to_string(&config_path).unwrap_or_default();
     let cleaned = remove_block(&config);
@@ -34,10 +34,10 @@ pub fn run(args: Args) -> Result<()> {
         return Ok(());
     }
 
-    let mut vendor = cmd::cargo();
+    let mut vendor = workspace::cargo(&root);
     vendor.args(["vendor", "--locked", "vendor"]);
     vendor.stdout(std::process::Stdio::null());
-    cmd::exec(vendor).context("vendoring needs network this once")?;
+    workspace::exec(vendor).context("vendoring needs network this once")?;
 
     let block = format!(
         "{BEGIN}\n[source.crates-io]\nreplace-with = \"vendored-sources\"\n\n\
@@ -47,7 +47,7 @@ pub fn run(args: Args) -> Result<()> {
     println!("Wrote the vendored-sources block to .cargo/config.toml.");
 
     if !args.no_verify {
-        let mut build = cmd::cargo();
+        let mut build = workspace::cargo(&root);
         build.args([
             "build",
             "--workspace",
@@ -55,7 +55,7 @@ pub fn run(args: Args) -> Result<()> {
             "--offline",
             "--locked",
         ]);
-        cmd::exec(build)?;
+        workspace::exec(build)?;
     }
     println!(
         "\nReady for a classroom with no network: `vendor/` holds every dependency.\n\

@@ -146,7 +146,7 @@ async fn run(
             backoff = Duration::from_secs(1);
         }
         let _ = events.send(Event::Crashed {
-            name: service.name,
+            name: service.name(),
             status: describe(status),
             restart_in: backoff,
         });
@@ -165,13 +165,13 @@ async fn run(
                 let _ = pid.send(child.id());
                 if let Some(id) = child.id() {
                     let _ = events.send(Event::Restarted {
-                        name: service.name,
+                        name: service.name(),
                         pid: id,
                     });
                 }
             }
             Err(err) => {
-                painter.line(index, service.name, &format!("cannot restart: {err}"));
+                painter.line(index, service.name(), &format!("cannot restart: {err}"));
                 return;
             }
         }
@@ -232,10 +232,10 @@ fn spawn(
     cmd.process_group(0);
     let mut child = cmd.spawn()?;
     if let Some(out) = child.stdout.take() {
-        tokio::spawn(pump(out, painter.clone(), index, service.name));
+        tokio::spawn(pump(out, painter.clone(), index, service.name()));
     }
     if let Some(err) = child.stderr.take() {
-        tokio::spawn(pump(err, painter.clone(), index, service.name));
+        tokio::spawn(pump(err, painter.clone(), index, service.name()));
     }
     Ok(child)
 }
@@ -284,13 +284,13 @@ pub async fn wait_healthy(
         if handle.is_finished() || handle.pid.borrow().is_none() {
             return Err(format!(
                 "{} exited before it became healthy (see its log lines above)",
-                handle.service.name
+                handle.service.name()
             ));
         }
         if Instant::now() > deadline {
             return Err(format!(
                 "{} did not answer {url} within {}s",
-                handle.service.name,
+                handle.service.name(),
                 timeout.as_secs()
             ));
         }

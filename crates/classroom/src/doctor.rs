@@ -4,8 +4,12 @@
 //! Each check prints one line: `ok`, `warn` (works, but you may want to act) or `FAIL` with
 //! what to do. It exits non-zero only on a FAIL.
 
-use crate::cmd;
+use crate::defaults;
+use crate::up::services::ServiceKind;
 use anyhow::{Result, bail};
+use exercise_runner::workspace;
+use std::net::IpAddr;
+use std::path::Path;
 use std::process::Command;
 
 /// Options for `cargo xtask doctor`.
@@ -13,7 +17,7 @@ use std::process::Command;
 pub struct Args {
     /// Address the services would bind (as for `up --host`).
     #[arg(long, default_value = "127.0.0.1")]
-    pub host: std::net::IpAddr,
+    pub host: IpAddr,
 }
 
 enum Level {
@@ -48,13 +52,32 @@ pub fn rustc_minor(version_line: &str) -> Option<(u32, u32)> {
 
 /// Runs every check.
 pub fn run(args: Args) -> Result<()> {
-    let mut failed = 0;
+    let root = crate::workspace_root();
+    // Each check prints its own lines and returns how many of them were a FAIL.
+    let failed = toolchain(&root)
+        + ports(&root, args.host)
+        + disk(&root)
+        + offline_build(&root)
+        + inspector();
+    if failed > 0 {
+        bail!("{failed} check(s) failed");
+    }
+    println!("\nThis machine is ready for the workshop.");
+    Ok(())
+}
 
-    let rustc = output({
-        let mut c = Command::new("rustc");
-        c.arg("--version");
-        c
-    });
+/// A command with its arguments, for [`output`].
+fn command(program: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    cmd
+}
+
+/// rustc recent enough for edition 2024, rustfmt and clippy (what `cargo xtask test` runs),
+/// and whether nextest is there to run the tests in parallel.
+fn toolchain(root: &Path) -> u32 {
+    let mut failed = 0;
+    let rustc = output(command("rustc", &["--version"]));
     failed += u32::from(match rustc.as_deref().and_then(rustc_minor) {
         Some((1, minor)) if minor >= 85 => {
             report(Level::Ok, "rustc", rustc.as_deref().unwrap_or(""))
@@ -75,7 +98,7 @@ pub fn run(args: Args) -> Result<()> {
         ("fmt", "`rustup component add rustfmt`"),
         ("clippy", "`rustup component add clippy`"),
     ] {
-        let mut c = cmd::cargo();
+        let mut c = workspace::cargo(root);
         c.args([sub, "--version"]);
         failed += u32::from(match output(c) {
             Some(v) => report(Level::Ok, &format!("cargo {sub}"), &v),
@@ -86,7 +109,7 @@ pub fn run(args: Args) -> Result<()> {
             ),
         });
     }
-    if cmd::cargo_has("nextest") {
+    if workspace::cargo_has(root, "nextest") {
         report(
             Level::Ok,
             "cargo nextest",
@@ -99,32 +122,43 @@ pub fn run(args: Args) -> Result<()> {
             "not installed; `cargo xtask test` falls back to `cargo test`",
         );
     }
+    failed
+}
 
-    let wanted = [
-        (8400, "mock-idp", "--idp-port"),
-        (8000, "weather", "--weather-port"),
-        (8001, "stock", "--stock-port"),
-        (8080, "dashboard", "--dashboard-port"),
-    ];
-    let running = crate::up::lock::read(&cmd::workspace_root().join(".workshop"));
-    if running.is_some() {
+/// The ports `up` would use with no flags are free (or held by a running `up`).
+fn ports(root: &Path, host: IpAddr) -> u32 {
+    let wanted: Vec<(u16, &str, &str)> = ServiceKind::ALL
+        .iter()
+        .map(|k| (k.default_port(), k.name(), k.port_flag()))
+        .chain([(defaults::DASHBOARD_PORT, "dashboard", "--dashboard-port")])
+        .collect();
+    if crate::up::lock::read(&root.join(".workshop")).is_some() {
         report(
             Level::Ok,
             "ports",
             "`cargo xtask up` is running and holds them",
         );
-    } else {
-        let conflicts = crate::up::ports::check(args.host, &wanted);
-        if conflicts.is_empty() {
-            report(Level::Ok, "ports", "8400, 8000, 8001 and 8080 are free");
-        }
-        for c in conflicts {
-            failed += u32::from(report(Level::Fail, "ports", &c.to_string()));
-        }
+        return 0;
     }
+    let conflicts = crate::up::ports::check(host, &wanted);
+    if conflicts.is_empty() {
+        let ports: Vec<String> = wanted.iter().map(|(port, ..)| port.to_string()).collect();
+        let listed = match ports.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => ports.concat(),
+        };
+        report(Level::Ok, "ports", &format!("{listed} are free"));
+    }
+    conflicts
+        .iter()
+        .map(|c| u32::from(report(Level::Fail, "ports", &c.to_string())))
+        .sum()
+}
 
-    let mut df = Command::new("df");
-    df.args(["-Pk"]).arg(cmd::workspace_root());
+/// Room for a full build (about 5 GiB of `target/`).
+fn disk(root: &Path) -> u32 {
+    let mut df = command("df", &["-Pk"]);
+    df.arg(root);
     match output(df).and_then(|t| free_kib(&t)) {
         Some(kib) if kib >= 5 * 1024 * 1024 => {
             report(
@@ -132,39 +166,38 @@ pub fn run(args: Args) -> Result<()> {
                 "disk",
                 &format!("{} GiB free", kib / 1024 / 1024),
             );
+            0
         }
-        Some(kib) => {
-            failed += u32::from(report(
-                Level::Fail,
-                "disk",
-                &format!(
-                    "only {} MiB free; a full build needs about 5 GiB (try `cargo clean` elsewhere)",
-                    kib / 1024
-                ),
-            ));
-        }
+        Some(kib) => u32::from(report(
+            Level::Fail,
+            "disk",
+            &format!(
+                "only {} MiB free; a full build needs about 5 GiB (try `cargo clean` elsewhere)",
+                kib / 1024
+            ),
+        )),
         None => {
             report(
                 Level::Warn,
                 "disk",
                 "could not measure free space (`df` missing?)",
             );
+            0
         }
     }
+}
 
+/// Whether every dependency is already on this machine, so a build needs no network.
+fn offline_build(root: &Path) -> u32 {
     // `cargo fetch --offline` succeeds only if every dependency this platform needs is
     // already on this machine (without `--target` it would want every platform's crates).
-    let host = output({
-        let mut c = Command::new("rustc");
-        c.arg("-vV");
-        c
-    })
-    .and_then(|v| {
-        v.lines()
-            .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
-    })
-    .unwrap_or_default();
-    let mut fetch = cmd::cargo();
+    let host = output(command("rustc", &["-vV"]))
+        .and_then(|v| {
+            v.lines()
+                .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        })
+        .unwrap_or_default();
+    let mut fetch = workspace::cargo(root);
     fetch.args(["fetch", "--offline", "--locked", "--target", &host]);
     let fetch_ok = fetch
         .stdout(std::process::Stdio::null())
@@ -184,12 +217,12 @@ pub fn run(args: Args) -> Result<()> {
             "some dependencies would be downloaded: run `cargo xtask offline` while you have network",
         );
     }
+    0
+}
 
-    match output({
-        let mut c = Command::new("npx");
-        c.arg("--version");
-        c
-    }) {
+/// Node.js, for the MCP Inspector demo (optional: a warning at most).
+fn inspector() -> u32 {
+    match output(command("npx", &["--version"])) {
         Some(v) => report(Level::Ok, "npx (MCP Inspector)", &format!("npx {v}")),
         None => report(
             Level::Warn,
@@ -197,12 +230,7 @@ pub fn run(args: Args) -> Result<()> {
             "Node.js not found; the Inspector demo needs it",
         ),
     };
-
-    if failed > 0 {
-        bail!("{failed} check(s) failed");
-    }
-    println!("\nThis machine is ready for the workshop.");
-    Ok(())
+    0
 }
 
 /// Reads the "Available" column of `df -Pk` output.

@@ -2,6 +2,8 @@
 //! everything healthy, the summary and the dashboard, a port conflict, a refused second `up`,
 //! a killed service restarted, and Ctrl-C stopping everything with nothing left behind.
 //!
+//! The process is the classroom binary, which `cargo xtask up` becomes (xtask execs cargo, which
+//! execs it), so its pid, output and exit code are what a person's `cargo xtask up` shows.
 //! The service binaries come from the workspace's target directory: `cargo nextest run
 //! --workspace` (what `cargo xtask test` runs) builds them because their crates have tests.
 #![cfg(target_os = "linux")]
@@ -32,7 +34,8 @@ fn ensure_binaries() {
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.arg("build");
+    // `--workspace`: the services are other packages than the one these tests belong to.
+    cmd.args(["build", "--workspace"]);
     for b in &missing {
         cmd.args(["--bin", b]);
     }
@@ -77,7 +80,7 @@ impl Drop for TempDir {
 }
 
 fn up_command(state: &Path, ports: [u16; 4], extra: &[String]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_classroom"));
     cmd.arg("up")
         .args(["--no-build", "--no-color"])
         .arg("--bin-dir")

@@ -3,25 +3,101 @@
 //! `up` starts them in this order, each after the previous one answers `GET /healthz`: the
 //! identity provider first (the weather server fetches its keys), then the weather server, then the
 //! stock server. They stop in reverse order.
+//!
+//! What is fixed about each service (its package, binary, folder, flag, admin feed) is a
+//! method of [`ServiceKind`], so code asks `kind == ServiceKind::Weather` rather than comparing
+//! names, and a new service is one variant whose missing facts the compiler points out. What
+//! varies per run (ports, arguments, URLs) is in [`Service`], made by [`plan`].
 
+use crate::defaults;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+/// The services of the classroom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceKind {
+    /// The identity provider, `mock-idp`.
+    MockIdp,
+    /// The weather MCP server (OAuth-protected).
+    Weather,
+    /// The stock MCP server (Streamable HTTP and legacy SSE).
+    Stock,
+}
+
+impl ServiceKind {
+    /// Every service, in start order: the weather server fetches the identity provider's keys.
+    pub const ALL: [ServiceKind; 3] = [Self::MockIdp, Self::Weather, Self::Stock];
+
+    /// Short name, used as the log prefix and in `status` (`mock-idp`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MockIdp => "mock-idp",
+            Self::Weather => "weather",
+            Self::Stock => "stock",
+        }
+    }
+
+    /// The cargo package that builds it.
+    pub fn package(self) -> &'static str {
+        match self {
+            Self::MockIdp => "mock-idp",
+            Self::Weather => "weather-server",
+            Self::Stock => "stock-server",
+        }
+    }
+
+    /// The binary's name in the target directory.
+    pub fn binary(self) -> &'static str {
+        // Each package builds one binary named after it.
+        self.package()
+    }
+
+    /// The package's folder, relative to the workspace root.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Self::MockIdp => "mock-idp",
+            Self::Weather => "servers/weather",
+            Self::Stock => "servers/stock",
+        }
+    }
+
+    /// The port it serves on unless a flag says otherwise.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Self::MockIdp => defaults::IDP_PORT,
+            Self::Weather => defaults::WEATHER_PORT,
+            Self::Stock => defaults::STOCK_PORT,
+        }
+    }
+
+    /// The `cargo xtask up` flag that changes its port, for error messages.
+    pub fn port_flag(self) -> &'static str {
+        match self {
+            Self::MockIdp => "--idp-port",
+            Self::Weather => "--weather-port",
+            Self::Stock => "--stock-port",
+        }
+    }
+
+    /// The path of the JSON activity feed the dashboard shows, if the service publishes one.
+    pub fn admin_feed(self) -> Option<&'static str> {
+        match self {
+            Self::MockIdp => Some("/_admin/activity"),
+            Self::Weather => Some("/_admin/audit"),
+            Self::Stock => None,
+        }
+    }
+}
 
 /// One service `up` supervises.
 #[derive(Debug, Clone)]
 pub struct Service {
-    /// Short name, used as the log prefix (`mock-idp`).
-    pub name: &'static str,
-    /// Cargo package that builds it.
-    pub package: &'static str,
-    /// Binary name in the target directory.
-    pub binary: &'static str,
+    /// Which service this is.
+    pub kind: ServiceKind,
     /// Port clients use.
     pub port: u16,
     /// Port the service itself listens on (differs from `port` only behind the TLS proxy).
     pub listen_port: u16,
-    /// The `cargo xtask up` flag that changes the port, for error messages.
-    pub port_flag: &'static str,
     /// Command-line arguments (the issuer is filled in once the identity provider is up).
     pub args: Vec<String>,
     /// The URL a person or client uses (advertised host).
@@ -30,6 +106,19 @@ pub struct Service {
     pub health_url: String,
     /// Extra environment variables (with `--tls`: `SSL_CERT_FILE`, so services trust the CA).
     pub env: Vec<(String, String)>,
+}
+
+impl Service {
+    /// Short name (the kind's), for log prefixes and messages.
+    pub fn name(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// The loopback base URL (`http://127.0.0.1:<listen port>`), where the supervisor and the
+    /// dashboard reach the service.
+    pub fn local_base(&self) -> &str {
+        self.health_url.trim_end_matches("/healthz")
+    }
 }
 
 /// Where services listen and what address they advertise.
@@ -88,7 +177,7 @@ impl Network {
 }
 
 /// Ports for every service.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ports {
     /// Identity provider (default 8400).
     pub idp: u16,
@@ -96,6 +185,17 @@ pub struct Ports {
     pub weather: u16,
     /// Stock MCP server over HTTP (default 8001).
     pub stock: u16,
+}
+
+impl Ports {
+    /// The port of `kind`.
+    pub fn of(&self, kind: ServiceKind) -> u16 {
+        match kind {
+            ServiceKind::MockIdp => self.idp,
+            ServiceKind::Weather => self.weather,
+            ServiceKind::Stock => self.stock,
+        }
+    }
 }
 
 /// The services in start order. Clients use the `public` ports; the services themselves listen
@@ -116,79 +216,50 @@ pub fn plan(
     } else {
         net.bind.to_string()
     };
-    let mut idp_args = vec![
-        "--host".to_string(),
-        bind.clone(),
-        "--port".into(),
-        listen.idp.to_string(),
-        "--issuer-base".into(),
-        net.base_url(ports.idp),
-        "--state-dir".into(),
-        state_dir.join("mock-idp").display().to_string(),
-    ];
-    if let Some(user) = auto_approve {
-        idp_args.extend(["--auto-approve".to_string(), user.to_string()]);
-    }
-
-    let weather_url = format!("{}/mcp", net.base_url(ports.weather));
-    let mut weather_args = vec![
-        "--host".to_string(),
-        bind.clone(),
-        "--port".into(),
-        listen.weather.to_string(),
-        "--public-url".into(),
-        weather_url.clone(),
-    ];
-    weather_args.extend(net.allowed_host_args(ports.weather));
-
-    let mut stock_args = vec![
-        "-t".to_string(),
-        "streamable-http".into(),
-        "--host".into(),
-        bind,
-        "--port".into(),
-        listen.stock.to_string(),
-    ];
-    stock_args.extend(net.allowed_host_args(ports.stock));
-
-    vec![
-        Service {
-            name: "mock-idp",
-            package: "mock-idp",
-            binary: "mock-idp",
-            port: ports.idp,
-            listen_port: listen.idp,
-            port_flag: "--idp-port",
-            args: idp_args,
-            url: net.base_url(ports.idp),
-            health_url: format!("{}/healthz", net.local_url(listen.idp)),
-            env: Vec::new(),
-        },
-        Service {
-            name: "weather",
-            package: "weather-server",
-            binary: "weather-server",
-            port: ports.weather,
-            listen_port: listen.weather,
-            port_flag: "--weather-port",
-            args: weather_args,
-            url: weather_url,
-            health_url: format!("{}/healthz", net.local_url(listen.weather)),
-            env: Vec::new(),
-        },
-        Service {
-            name: "stock",
-            package: "stock-server",
-            binary: "stock-server",
-            port: ports.stock,
-            listen_port: listen.stock,
-            port_flag: "--stock-port",
-            args: stock_args,
-            url: format!("{}/mcp", net.base_url(ports.stock)),
-            health_url: format!("{}/healthz", net.local_url(listen.stock)),
-            env: Vec::new(),
-        },
-    ]
+    ServiceKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let (port, listen_port) = (ports.of(kind), listen.of(kind));
+            // Every service binds the same way; the rest of its command line is its own.
+            let mut args = vec![
+                "--host".to_string(),
+                bind.clone(),
+                "--port".into(),
+                listen_port.to_string(),
+            ];
+            let url = match kind {
+                ServiceKind::MockIdp => net.base_url(port),
+                ServiceKind::Weather | ServiceKind::Stock => format!("{}/mcp", net.base_url(port)),
+            };
+            match kind {
+                ServiceKind::MockIdp => {
+                    args.extend(["--issuer-base".into(), url.clone(), "--state-dir".into()]);
+                    args.push(state_dir.join("mock-idp").display().to_string());
+                    if let Some(user) = auto_approve {
+                        args.extend(["--auto-approve".to_string(), user.to_string()]);
+                    }
+                }
+                ServiceKind::Weather => {
+                    args.extend(["--public-url".into(), url.clone()]);
+                    args.extend(net.allowed_host_args(port));
+                }
+                ServiceKind::Stock => {
+                    // The stock server speaks stdio unless told otherwise.
+                    args.splice(0..0, ["-t".to_string(), "streamable-http".into()]);
+                    args.extend(net.allowed_host_args(port));
+                }
+            }
+            Service {
+                kind,
+                port,
+                listen_port,
+                args,
+                url,
+                health_url: format!("{}/healthz", net.local_url(listen_port)),
+                env: Vec::new(),
+            }
+        })
+        .collect()
 }
 
 /// Keeps only the services whose crate exists in this checkout, so `up` works while the course
@@ -196,17 +267,8 @@ pub fn plan(
 pub fn present(services: Vec<Service>, root: &Path) -> Vec<Service> {
     services
         .into_iter()
-        .filter(|s| package_dir(root, s.package).join("Cargo.toml").exists())
+        .filter(|s| root.join(s.kind.folder()).join("Cargo.toml").exists())
         .collect()
-}
-
-fn package_dir(root: &Path, package: &str) -> PathBuf {
-    match package {
-        "mock-idp" => root.join("mock-idp"),
-        "weather-server" => root.join("servers/weather"),
-        "stock-server" => root.join("servers/stock"),
-        other => root.join(other),
-    }
 }
 
 /// The laptop's LAN address: the source address the OS would use to reach a non-local host.
@@ -251,8 +313,10 @@ mod tests {
             stock: 8001,
         };
         let services = plan(&net, ports, ports, Path::new("/tmp/state"), None);
-        let names: Vec<_> = services.iter().map(|s| s.name).collect();
+        let names: Vec<_> = services.iter().map(|s| s.name()).collect();
         assert_eq!(names, ["mock-idp", "weather", "stock"]);
+        let kinds: Vec<_> = services.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, ServiceKind::ALL);
         assert_eq!(services[1].url, "http://127.0.0.1:8000/mcp");
         assert_eq!(services[2].url, "http://127.0.0.1:8001/mcp");
         assert!(!services[2].args.contains(&"--allowed-host".to_string()));

@@ -6,12 +6,13 @@
 //! plus the hidden tests, in the workspace's own target directory, so nothing is copied into
 //! the learner's folder and dependencies are built once for every exercise.
 //!
-//! Cargo's JSON messages give us the test executable and the compiler errors, which we show
-//! rendered as rustc prints them.
+//! Cargo's JSON messages (read with the `cargo_metadata` crate, which types them) give us the
+//! test executable and the compiler errors, which we show rendered as rustc prints them.
 
-use crate::cmd::cargo;
+use crate::workspace::cargo;
 use anyhow::{Context, Result};
-use serde::Deserialize;
+use cargo_metadata::Message;
+use cargo_metadata::diagnostic::DiagnosticLevel;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -27,31 +28,6 @@ pub struct Built {
     pub warnings: usize,
 }
 
-#[derive(Deserialize)]
-struct Message {
-    reason: String,
-    #[serde(default)]
-    package_id: String,
-    #[serde(default)]
-    target: Option<Target>,
-    #[serde(default)]
-    executable: Option<PathBuf>,
-    #[serde(default)]
-    message: Option<Diagnostic>,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct Diagnostic {
-    level: String,
-    #[serde(default)]
-    rendered: Option<String>,
-}
-
 /// Builds the `check` test target of every package in `packages` with one cargo invocation
 /// (`--no-fail-fast` keeps going past a package that does not compile). Returns what was
 /// built per package name, and whether cargo itself succeeded.
@@ -64,9 +40,8 @@ pub fn build(
     packages: &[&str],
     whole_workspace: bool,
 ) -> Result<(BTreeMap<String, Built>, bool)> {
-    let mut cmd = cargo();
-    cmd.current_dir(root)
-        .args(["test", "--no-run", "--no-fail-fast", "--test", "check"])
+    let mut cmd = cargo(root);
+    cmd.args(["test", "--no-run", "--no-fail-fast", "--test", "check"])
         .args(["--message-format", "json"]);
     if whole_workspace {
         cmd.arg("--workspace");
@@ -84,31 +59,30 @@ pub fn build(
         .iter()
         .map(|p| (p.to_string(), Built::default()))
         .collect();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<Message>(line) else {
-            continue;
-        };
-        let Some(package) = package_of(&msg.package_id, packages) else {
-            continue;
-        };
-        let entry = built.entry(package.to_string()).or_default();
-        match msg.reason.as_str() {
-            "compiler-artifact" => {
-                if msg.target.as_ref().is_some_and(|t| t.name == "check")
-                    && let Some(exe) = msg.executable
-                {
-                    entry.executable = Some(exe);
+    // Only two kinds of message matter here; the rest (build-script output, which arrives
+    // as plain text lines, and cargo's own bookkeeping) is not the learner's concern.
+    for message in Message::parse_stream(output.stdout.as_slice()).flatten() {
+        match message {
+            Message::CompilerArtifact(artifact) if artifact.target.name == "check" => {
+                if let (Some(package), Some(exe)) = (
+                    package_of(&artifact.package_id.repr, packages),
+                    artifact.executable,
+                ) {
+                    built.entry(package.to_string()).or_default().executable =
+                        Some(exe.into_std_path_buf());
                 }
             }
-            "compiler-message" => {
-                if let Some(diag) = msg.message {
-                    match diag.level.as_str() {
-                        "error" | "error: internal compiler error" => {
-                            entry.errors.extend(diag.rendered);
-                        }
-                        "warning" => entry.warnings += 1,
-                        _ => {}
+            Message::CompilerMessage(msg) => {
+                let Some(package) = package_of(&msg.package_id.repr, packages) else {
+                    continue;
+                };
+                let entry = built.entry(package.to_string()).or_default();
+                match msg.message.level {
+                    DiagnosticLevel::Error | DiagnosticLevel::Ice => {
+                        entry.errors.extend(msg.message.rendered);
                     }
+                    DiagnosticLevel::Warning => entry.warnings += 1,
+                    _ => {}
                 }
             }
             _ => {}

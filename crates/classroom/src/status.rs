@@ -17,7 +17,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let state_dir = args
         .state_dir
-        .unwrap_or_else(|| crate::cmd::workspace_root().join(".workshop"));
+        .unwrap_or_else(|| crate::workspace_root().join(".workshop"));
     let Some(state) = up::lock::read(&state_dir) else {
         bail!("`cargo xtask up` is not running in this workspace. Start it with `cargo xtask up`.");
     };

@@ -10,9 +10,9 @@
 //!
 //! It exits non-zero if any step fails, and always stops what it started.
 
-use crate::cmd;
-use crate::up::{self, logs::Painter, services};
+use crate::up::{self, free_port, logs::Painter, services};
 use anyhow::{Context, Result, bail};
+use exercise_runner::workspace;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -40,10 +40,10 @@ struct Step {
 
 /// Runs the smoke test.
 pub fn run(args: Args) -> Result<()> {
-    let root = cmd::workspace_root();
+    let root = crate::workspace_root();
     let bin_dir = match args.bin_dir {
         Some(dir) => dir,
-        None => up::target_dir()?.join("debug"),
+        None => workspace::target_dir(&root)?.join("debug"),
     };
     let state = tempdir(&root)?;
     let ports = services::Ports {
@@ -101,18 +101,19 @@ pub fn run(args: Args) -> Result<()> {
     ];
 
     if !args.no_build {
-        let mut build = cmd::cargo();
+        let mut build = workspace::cargo(&root);
         build.arg("build");
         for s in &plan {
-            build.args(["-p", s.package, "--bin", s.binary]);
+            build.args(["-p", s.kind.package(), "--bin", s.kind.binary()]);
         }
         for s in &steps {
             build.args(["-p", s.package, "--bin", s.binary]);
         }
-        cmd::exec(build)?;
+        workspace::exec(build)?;
     }
 
-    let painter = Painter::new(false, &["mock-idp", "weather", "stock"]);
+    let names: Vec<&str> = services::ServiceKind::ALL.map(|k| k.name()).to_vec();
+    let painter = Painter::new(false, &names);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -183,11 +184,6 @@ fn run_steps(steps: &[Step], bin_dir: &Path) -> Result<()> {
         bail!("smoke test failed: {}", failed.join(", "));
     }
     Ok(())
-}
-
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
 }
 
 fn tempdir(root: &Path) -> Result<std::path::PathBuf> {

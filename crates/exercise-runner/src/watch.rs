@@ -5,10 +5,10 @@
 //! arrive (WSL2 folders on the Windows side, network and container mounts; see rustlings#417).
 //! When the exercise passes, watching moves on to the next one.
 
-use super::check;
-use super::manifest::Manifest;
-use super::progress::Progress;
-use super::report::Status;
+use crate::check;
+use crate::manifest::Manifest;
+use crate::progress::Progress;
+use crate::report::Status;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};

@@ -6,11 +6,13 @@
 //! optional: a service that is down or does not publish a feed shows as such, never an error page.
 //! No external assets, so it works with no network.
 
+use super::services::Service;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
+use serde::Deserialize;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,8 +21,8 @@ use std::time::Duration;
 /// What the dashboard needs to know.
 #[derive(Debug, Clone)]
 pub struct Sources {
-    /// `(name, public URL, loopback base URL, health URL)` of each service.
-    pub services: Vec<(String, String, String, String)>,
+    /// The services to show, as `up` started them.
+    pub services: Vec<Service>,
     /// Learners' results files (`cargo xtask check --json` output): files, or folders whose
     /// `*.json` files are read, one learner each.
     pub results: Vec<PathBuf>,
@@ -74,25 +76,22 @@ async fn collect(state: &AppState) -> (Vec<Health>, Vec<Table>, Vec<String>) {
     let mut health = Vec::new();
     let mut tables = Vec::new();
     let mut notes = Vec::new();
-    for (name, url, base, health_url) in &state.sources.services {
-        let (healthy, detail) = match state.http.get(health_url).send().await {
+    for service in &state.sources.services {
+        let name = service.name();
+        let (healthy, detail) = match state.http.get(&service.health_url).send().await {
             Ok(r) if r.status().is_success() => (true, "healthy".to_string()),
             Ok(r) => (false, format!("answered {}", r.status())),
             Err(_) => (false, "not answering".to_string()),
         };
         health.push(Health {
-            name: name.clone(),
-            url: url.clone(),
+            name: name.to_string(),
+            url: service.url.clone(),
             healthy,
             detail,
         });
-        let feed = match name.as_str() {
-            "mock-idp" => Some("/_admin/activity"),
-            "weather" => Some("/_admin/audit"),
-            _ => None,
-        };
-        if let (Some(path), true) = (feed, healthy) {
-            match fetch_json(&state.http, &format!("{base}{path}")).await {
+        if let (Some(path), true) = (service.kind.admin_feed(), healthy) {
+            let feed_url = format!("{}{path}", service.local_base());
+            match fetch_json(&state.http, &feed_url).await {
                 Some(json) => tables.extend(tables_from(name, &json)),
                 None => notes.push(format!("{name} publishes no {path} feed")),
             }
@@ -238,14 +237,18 @@ fn progress_table(sources: &[PathBuf]) -> Option<Table> {
 /// A one-line summary of a results file (`cargo xtask check --json`): exercises passed out of
 /// how many, and the one being worked on.
 fn summarize_results(json: &Value) -> String {
-    let passed = json.get("exercises_passed").and_then(Value::as_u64);
-    let total = json.get("exercises_total").and_then(Value::as_u64);
-    let (Some(passed), Some(total)) = (passed, total) else {
-        return "unreadable results file".into();
-    };
-    match json.get("current").and_then(Value::as_str) {
-        Some(current) => format!("{passed}/{total} exercises passed; working on {current}"),
-        None => format!("{passed}/{total} exercises passed"),
+    match exercise_runner::results::Summary::deserialize(json) {
+        Ok(summary) => match summary.current {
+            Some(current) => format!(
+                "{}/{} exercises passed; working on {current}",
+                summary.exercises_passed, summary.exercises_total
+            ),
+            None => format!(
+                "{}/{} exercises passed",
+                summary.exercises_passed, summary.exercises_total
+            ),
+        },
+        Err(_) => "unreadable results file".into(),
     }
 }
 

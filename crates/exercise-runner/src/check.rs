@@ -1,13 +1,13 @@
 //! `cargo xtask check [NN] [--all] [--json[=PATH]]`: run the hidden tests, say how it went,
 //! record progress.
 
-use super::compile;
-use super::libtest;
-use super::manifest::{Exercise, Manifest};
-use super::progress::{self, Progress};
-use super::report::{CheckReport, Status};
+use crate::compile;
+use crate::libtest;
+use crate::manifest::{Exercise, Manifest};
+use crate::progress::{self, Progress};
+use crate::report::{CheckReport, Status};
+use crate::results::{self, Results};
 use anyhow::{Context, Result, bail};
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -26,17 +26,6 @@ pub struct Args {
 
 /// What `--json` alone means: `results.json` in the state directory (`.workshop/`).
 const DEFAULT_JSON: &str = ".workshop/results.json";
-
-/// The JSON results file.
-#[derive(Serialize)]
-struct Results<'a> {
-    format_version: u32,
-    generated_at: u64,
-    exercises_passed: usize,
-    exercises_total: usize,
-    current: Option<&'a str>,
-    results: &'a [CheckReport],
-}
 
 /// Runs `cargo xtask check`.
 pub fn run(root: &Path, args: Args) -> Result<()> {
@@ -72,11 +61,7 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
     let reports = check(root, &selected, args.all)?;
     for report in &reports {
         let exercise = manifest.find(&report.id)?;
-        progress.record(
-            exercise,
-            report.status.as_str(),
-            report.status == Status::Passed,
-        );
+        progress.record(exercise, report.status);
     }
     progress.save(root)?;
 
@@ -91,8 +76,8 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
         } else {
             path
         };
-        let results = Results {
-            format_version: 1,
+        let file = Results {
+            format_version: results::FORMAT_VERSION,
             generated_at: progress::now(),
             exercises_passed: progress.done(&manifest),
             exercises_total: manifest.exercises.len(),
@@ -102,7 +87,7 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).ok();
         }
-        std::fs::write(&path, serde_json::to_string_pretty(&results)?)
+        std::fs::write(&path, serde_json::to_string_pretty(&file)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         println!("\nResults written to {}", path.display());
     }

@@ -181,7 +181,7 @@ pub struct CertsArgs {
 pub fn certs(args: CertsArgs) -> Result<()> {
     let dir = args
         .dir
-        .unwrap_or_else(|| crate::cmd::workspace_root().join(".workshop/tls"));
+        .unwrap_or_else(|| crate::workspace_root().join(".workshop/tls"));
     let mut hosts = args.hosts;
     if args.lan {
         hosts.push(super::services::lan_address().to_string());

@@ -1,0 +1,74 @@
+//! The classroom: everything an instructor runs to host the workshop, behind `cargo xtask`.
+//!
+//! `cargo xtask up` (and `status`, `doctor`, `certs`, `smoke`, `offline`) arrive here: xtask
+//! hands these commands to this binary with `cargo run -p classroom -- <command> …`, so this
+//! crate's web server, TLS stack and certificate authority are built only by the people who
+//! use them, never by a learner's `cargo xtask check`. It can also be run directly:
+//! `cargo run -p classroom -- up --help`.
+//!
+//! Layout:
+//! - [`up`]: the supervisor: starts the services ([`up::services`], driven by
+//!   [`up::services::ServiceKind`]), restarts crashed ones, serves the dashboard, and stops
+//!   everything on Ctrl-C; [`up::tls`] is the local CA and the TLS proxy.
+//! - [`status`], [`doctor`], [`smoke`], [`offline`]: the other commands, one module each.
+//! - [`defaults`]: the ports every command agrees on.
+
+mod defaults;
+mod doctor;
+mod offline;
+mod smoke;
+mod status;
+mod up;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The MCP workshop's classroom commands.
+// Named `cargo xtask` in help and errors: that is how people reach these commands.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the whole classroom: identity provider, weather and stock servers, dashboard.
+    Up(up::Args),
+    /// Show whether a running `up` and its services are healthy.
+    Status(status::Args),
+    /// Check this machine: toolchain, ports, disk, whether an offline build will work.
+    Doctor(doctor::Args),
+    /// Write the workshop's local CA and server certificate (for `up --tls`).
+    Certs(up::tls::CertsArgs),
+    /// Run a scripted end-to-end check of the whole classroom; non-zero exit on any failure.
+    Smoke(smoke::Args),
+    /// Vendor every dependency so a classroom can build with no network.
+    Offline(offline::Args),
+}
+
+/// The workspace this classroom serves: the checkout `cargo run` started us in.
+pub fn workspace_root() -> PathBuf {
+    use exercise_runner::workspace::{manifest_dir, root_above};
+    root_above(&manifest_dir(env!("CARGO_MANIFEST_DIR")))
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Up(args) => up::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Doctor(args) => doctor::run(args),
+        Command::Certs(args) => up::tls::certs(args),
+        Command::Smoke(args) => smoke::run(args),
+        Command::Offline(args) => offline::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
