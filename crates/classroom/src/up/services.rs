@@ -9,9 +9,9 @@
 //! names, and a new service is one variant whose missing facts the compiler points out. What
 //! varies per run (ports, arguments, URLs) is in [`Service`], made by [`plan`].
 
-use crate::defaults;
 use std::net::IpAddr;
 use std::path::Path;
+use workshop_kit::defaults;
 
 /// The services of the classroom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl ServiceKind {
     /// The port it serves on unless a flag says otherwise.
     pub fn default_port(self) -> u16 {
         match self {
-            Self::MockIdp => defaults::IDP_PORT,
+            Self::MockIdp => defaults::MOCK_IDP_PORT,
             Self::Weather => defaults::WEATHER_PORT,
             Self::Stock => defaults::STOCK_PORT,
         }
