@@ -206,6 +206,12 @@ fn build(root: &Path, args: &Args, services: &[Service], painter: &Painter) -> R
         if args.release {
             build.arg("--release");
         }
+        // Started by xtask, which built the classroom and the core services in one command: ask
+        // for the same set (the classroom included), so cargo finds everything fresh instead of
+        // compiling the shared crates again with the services' features alone.
+        if !args.release && std::env::var_os(workspace::PREBUILT_ENV).is_some() {
+            build.args(["-p", "classroom", "--bin", "classroom"]);
+        }
         for s in services {
             build.args(["-p", s.kind.package(), "--bin", s.kind.binary()]);
         }

@@ -292,6 +292,19 @@ pub fn lan_address() -> IpAddr {
 mod tests {
     use super::*;
 
+    #[test]
+    fn xtask_prebuilds_exactly_the_classroom_and_its_services() {
+        // xtask builds `CLASSROOM_BUILD` in one command before `up`; `up` then asks for the
+        // classroom plus its services. The two sets must be the same, or `up` compiles again.
+        let mut ours: Vec<(&str, &str)> = std::iter::once(("classroom", "classroom"))
+            .chain(ServiceKind::ALL.iter().map(|k| (k.package(), k.binary())))
+            .collect();
+        let mut xtasks = exercise_runner::workspace::CLASSROOM_BUILD.to_vec();
+        ours.sort();
+        xtasks.sort();
+        assert_eq!(ours, xtasks);
+    }
+
     fn lan() -> Network {
         Network {
             bind: "0.0.0.0".parse().unwrap(),
