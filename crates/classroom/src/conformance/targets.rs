@@ -3,8 +3,11 @@
 //! - `everything`: `everything-server`, the suite's own fixture surface, so it must pass
 //!   *every* server scenario a revision requires: `--requirements 2025-11-25` (the 30 scenarios
 //!   of `requirements/2025-11-25.yaml`, plus the not-scored ones it lists).
-//! - `everything-2026`: the same server under `--requirements 2026-07-28`, the stateless
-//!   revision without `initialize`.
+//! - `everything-2026` (only with `--target everything-2026`, not in the default run): the
+//!   same server under `--requirements 2026-07-28`, the stateless revision without
+//!   `initialize`. It does not pass yet: the server has no stateless mode, no
+//!   `subscriptions/listen`, no `InputRequiredResult` fixtures and no tasks, so it is a
+//!   measurement to work from, not a gate.
 //! - `stock`: `stock-server` has its own tools, not the fixture's, so only the scenarios that
 //!   test the protocol itself apply: lifecycle, ping, the lists, completion, DNS-rebinding
 //!   protection, several SSE streams at once.
@@ -53,27 +56,32 @@ pub struct Target {
     pub args: &'static [&'static str],
     /// The scenarios to run.
     pub selection: Selection,
+    /// Whether a run without `--target` includes it (CI's run).
+    pub by_default: bool,
 }
 
-/// Every target, in the order they run.
+/// Every target, in the order they run; those with `by_default` make up a plain run.
 pub const ALL: &[Target] = &[
     Target {
         name: "everything",
         package: "everything-server",
         args: &["--transport", "streamable-http"],
         selection: Selection::Requirements("2025-11-25"),
+        by_default: true,
     },
     Target {
         name: "everything-2026",
         package: "everything-server",
         args: &["--transport", "streamable-http"],
         selection: Selection::Requirements("2026-07-28"),
+        by_default: false,
     },
     Target {
         name: "stock",
         package: "stock-server",
         args: &["--transport", "streamable-http"],
         selection: Selection::Scenarios(STOCK_SCENARIOS),
+        by_default: true,
     },
 ];
 
