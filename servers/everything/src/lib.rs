@@ -24,6 +24,7 @@
 //! | subscriptions | [`subscriptions`] | `test://watched-resource`, `resources/subscribe` |
 //! | prompts | [`prompts`] | `test_simple_prompt`, `test_prompt_with_arguments`, ... |
 //! | completions | [`completions`] | `completion/complete` |
+//! | tasks (SEP-2663) | [`tasks`] | `slow_compute`, `failing_job`, `tasks/get`, `tasks/cancel` |
 //! | transports | [`transport`] | stdio, Streamable HTTP, legacy HTTP+SSE |
 //!
 //! The binary data (a 1×1 PNG, a silent WAV) lives in [`fixtures`].
@@ -50,6 +51,7 @@ pub mod sampling;
 pub mod schema;
 pub mod server;
 pub mod subscriptions;
+pub mod tasks;
 pub mod transport;
 
 pub use server::EverythingServer;

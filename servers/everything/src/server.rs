@@ -3,8 +3,8 @@
 //! The client opens a session with `initialize` (protocol 2025-11-25 and older) and the
 //! server answers with [`ServerHandler::get_info`]: its name, version and icon, free-text
 //! instructions, and the *capabilities* it implements. This server declares every one a
-//! server can: `tools`, `resources` (with `subscribe`), `prompts`, `completions` and
-//! `logging`. A client only uses what is declared, so each capability here has a handler.
+//! server can: `tools`, `resources` (with `subscribe`), `prompts`, `completions`, `logging`
+//! and the tasks extension. A client only uses what is declared, so each capability here has a handler.
 //!
 //! The tools come from one router per concept, added together with `+`; the methods below
 //! stay one-liners and hand the work to the module named after the concept.
@@ -14,12 +14,14 @@ use crate::subscriptions::Subscriptions;
 use crate::{completions, resources};
 use rmcp::handler::server::router::{prompt::PromptRouter, tool::ToolRouter};
 use rmcp::model::{
-    CompleteRequestParams, CompleteResult, CustomRequest, CustomResult, ErrorCode, Icon,
-    Implementation, ListResourceTemplatesResult, ListResourcesResult, LoggingLevel,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig, SetLevelRequestParams, SubscribeRequestParams, UnsubscribeRequestParams,
+    CancelTaskParams, CompleteRequestParams, CompleteResult, CustomRequest, CustomResult,
+    ErrorCode, GetTaskParams, GetTaskResult, Icon, Implementation, ListResourceTemplatesResult,
+    ListResourcesResult, LoggingLevel, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, SetLevelRequestParams,
+    SubscribeRequestParams, UnsubscribeRequestParams,
 };
 use rmcp::service::RequestContext;
+use rmcp::task_manager::TaskManager;
 use rmcp::{ErrorData, RoleServer, ServerHandler, prompt_handler, tool_handler};
 use std::sync::{Arc, OnceLock};
 
@@ -40,6 +42,8 @@ pub struct EverythingServer {
     pub(crate) log_level: LogLevel,
     /// This session's resource subscriptions.
     pub(crate) subscriptions: Subscriptions,
+    /// This session's tasks (`slow_compute`, `failing_job`).
+    pub(crate) tasks: TaskManager,
 }
 
 struct Routers {
@@ -61,7 +65,8 @@ impl EverythingServer {
                     + Self::progress_tools()
                     + Self::cancellation_tools()
                     + Self::sampling_tools()
-                    + Self::elicitation_tools(),
+                    + Self::elicitation_tools()
+                    + Self::task_tools(),
                 prompts: Self::prompts(),
             })
         });
@@ -69,6 +74,7 @@ impl EverythingServer {
             routers: routers.clone(),
             log_level: LogLevel::default(),
             subscriptions: Subscriptions::default(),
+            tasks: TaskManager::new(),
         }
     }
 }
@@ -100,6 +106,7 @@ impl ServerHandler for EverythingServer {
             .enable_prompts()
             .enable_completions()
             .enable_logging()
+            .enable_tasks()
             .build();
         ServerConfig::new(capabilities)
             .with_server_info(
@@ -170,6 +177,24 @@ impl ServerHandler for EverythingServer {
         let level: LoggingLevel = request.level;
         self.log_level.set(level);
         Ok(())
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        self.tasks
+            .get_task(&request.task_id)
+            .map(GetTaskResult::new)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.cancel_task(&request.task_id)
     }
 
     /// A request rmcp could not read as a method it knows: `-32601` for an unknown method,

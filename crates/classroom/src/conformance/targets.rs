@@ -6,7 +6,7 @@
 //! - `everything-2026` (only with `--target everything-2026`, not in the default run): the
 //!   same server under `--requirements 2026-07-28`, the stateless revision without
 //!   `initialize`. It does not pass yet: the server has no stateless mode, no
-//!   `subscriptions/listen`, no `InputRequiredResult` fixtures and no tasks, so it is a
+//!   `subscriptions/listen`, no `InputRequiredResult` fixtures and only two tasks fixtures, so it is a
 //!   measurement to work from, not a gate.
 //! - `stock`: `stock-server` has its own tools, not the fixture's, so only the scenarios that
 //!   test the protocol itself apply: lifecycle, ping, the lists, completion, DNS-rebinding

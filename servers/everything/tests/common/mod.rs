@@ -58,6 +58,8 @@ pub struct TestClient {
     pub user: User,
     /// The model's answer to sampling; `None`: no sampling capability.
     pub model: Option<&'static str>,
+    /// Whether the client declares the tasks extension.
+    pub tasks: bool,
     pub seen: Seen,
 }
 
@@ -66,6 +68,7 @@ impl TestClient {
         Self {
             user,
             model,
+            tasks: false,
             seen: Seen::default(),
         }
     }
@@ -81,6 +84,12 @@ impl ClientHandler for TestClient {
         let mut capabilities = ClientCapabilities::default();
         if self.user != User::Absent {
             capabilities = ClientCapabilities::builder().enable_elicitation().build();
+        }
+        if self.tasks {
+            capabilities.extensions = ClientCapabilities::builder()
+                .enable_tasks()
+                .build()
+                .extensions;
         }
         if self.model.is_some() {
             capabilities.sampling = ClientCapabilities::builder()
