@@ -12,7 +12,7 @@
 //! runs no further step.
 
 use crate::EverythingServer;
-use crate::logging::Logger;
+use crate::logging::logger;
 use crate::progress::Progress;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::LoggingLevel;
@@ -81,7 +81,7 @@ impl EverythingServer {
     ) -> Result<String, String> {
         args.validate()?;
         let progress = Progress::for_request(&context);
-        let logger = Logger::for_request(&context, &self.log_level);
+        let logger = logger(&context, &self.log_level);
         for step in 1..=args.steps {
             tokio::select! {
                 // `biased`: once cancelled, never start another step.

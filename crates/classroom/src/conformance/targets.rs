@@ -9,7 +9,7 @@
 //!   `subscriptions/listen`, no `InputRequiredResult` fixtures and only two tasks fixtures, so it is a
 //!   measurement to work from, not a gate.
 //! - `stock`: `stock-server` has its own tools, not the fixture's, so only the scenarios that
-//!   test the protocol itself apply: lifecycle, ping, the lists, completion, DNS-rebinding
+//!   test the protocol itself apply: lifecycle, logging levels, ping, the lists, completion, DNS-rebinding
 //!   protection, several SSE streams at once.
 //!
 //! Each server runs as a child process on a free loopback port and is killed when its
@@ -88,6 +88,7 @@ pub const ALL: &[Target] = &[
 /// The scenarios that test the protocol rather than the fixture's tools, for `stock-server`.
 pub const STOCK_SCENARIOS: &[&str] = &[
     "server-initialize",
+    "logging-set-level",
     "ping",
     "tools-list",
     "resources-list",
