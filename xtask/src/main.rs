@@ -6,7 +6,8 @@
 //! - the exercise commands (`check`, `list`, `next`, `hint`, `reset`, `solution`, `watch`) are
 //!   the `exercise-runner` library, linked in: it is small (clap, serde, toml, cargo_metadata),
 //!   so `cargo xtask check` builds xtask, the runner and the learner's crate, nothing else;
-//! - the classroom's commands (`up`, `status`, `doctor`, `certs`, `smoke`, `offline`) live in
+//! - the classroom's commands (`up`, `status`, `doctor`, `certs`, `smoke`, `offline`,
+//!   `conformance`) live in
 //!   the `classroom` crate, with its web server and TLS stack, and are handed to its binary
 //!   through cargo (see [`classroom`]): a broken `up` cannot break `check`;
 //! - `test` and `bench` stay here: each is a few cargo invocations and needs nothing more.
@@ -54,6 +55,9 @@ enum Command {
     /// Vendor every dependency so a classroom can build with no network.
     #[command(disable_help_flag = true)]
     Offline(Forwarded),
+    /// Run the official MCP conformance suite against the workshop's servers; one table.
+    #[command(disable_help_flag = true)]
+    Conformance(Forwarded),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
     /// Run every registered benchmark (release builds, loopback servers) and print the tables.
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Command::Certs(f) => classroom::run(&root, "certs", &f.args),
         Command::Smoke(f) => classroom::run(&root, "smoke", &f.args),
         Command::Offline(f) => classroom::run(&root, "offline", &f.args),
+        Command::Conformance(f) => classroom::run(&root, "conformance", &f.args),
         Command::Test(args) => test::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Exercises(command) => {

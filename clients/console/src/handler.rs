@@ -23,7 +23,7 @@ use rmcp::model::{
     ClientCapabilities, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
     ElicitRequestParams, ElicitResult, ElicitationCapability, ErrorData, FormElicitationCapability,
     Implementation, ListRootsResult, LoggingMessageNotificationParam, ProgressNotificationParam,
-    ProtocolVersion, Root, UrlElicitationCapability,
+    ProtocolVersion, ResourceUpdatedNotificationParam, Root, UrlElicitationCapability,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleClient};
 use std::path::PathBuf;
@@ -142,6 +142,14 @@ impl ClientHandler for ConsoleClient {
         _ctx: NotificationContext<RoleClient>,
     ) {
         self.settings.render.log(&params);
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: ResourceUpdatedNotificationParam,
+        _ctx: NotificationContext<RoleClient>,
+    ) {
+        self.settings.render.resource_updated(&params.uri);
     }
 }
 

@@ -10,9 +10,40 @@ use crate::connect::Session;
 use crate::render::Renderer;
 use rmcp::model::{
     CallToolRequestParams, GetPromptRequestParams, JsonObject, ReadResourceRequestParams,
+    SubscribeRequestParams, UnsubscribeRequestParams,
 };
 use rmcp::service::ServiceError;
 use serde_json::{Map, Value, json};
+
+/// `/subscribe <uri>` and `/unsubscribe <uri>`: `resources/subscribe` and `resources/unsubscribe`.
+/// The updates themselves arrive as notifications (see `handler.rs`).
+async fn subscription(
+    cmd: &str,
+    uri: &str,
+    peer: &Session,
+    render: &Renderer,
+) -> Result<bool, TurnError> {
+    if uri.is_empty() {
+        render.error(&format!("usage: {cmd} <uri>   (see /resources)"));
+        return Ok(false);
+    }
+    let outcome = if cmd == "/subscribe" {
+        peer.subscribe(SubscribeRequestParams::new(uri)).await
+    } else {
+        peer.unsubscribe(UnsubscribeRequestParams::new(uri)).await
+    };
+    match outcome {
+        Ok(()) if cmd == "/subscribe" => render.say(&format!(
+            "subscribed to {uri}; updates print as they arrive"
+        )),
+        Ok(()) => render.say(&format!("unsubscribed from {uri}")),
+        Err(e) => {
+            render.error(&format!("{cmd} {uri} failed: {e}"));
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
 
 /// The help text.
 pub const HELP: &str = "\
@@ -23,9 +54,15 @@ Paris\", then \"and London?\"): the model picks tools and answers. Or use a comm
   /resources                     list resources
   /templates                     list resource templates
   /read <uri>                    read a resource: /read stock://tickers
+  /subscribe <uri>               hear when a resource changes: /subscribe test://watched-resource
+  /unsubscribe <uri>             stop hearing about it
   /prompts                       list prompts
   /prompt <name> [k=v ...]       get a prompt: /prompt stock_analysis_prompt symbol=AAPL
   /clear                         forget the conversation
+Progress, log lines and resource updates print as they arrive; the server's questions
+(elicitation) and model requests (sampling) are put to you. On everything-server, each
+feature is a tool: /call test_tool_with_progress, /call test_long_running_operation steps=50
+(Ctrl-C cancels it), /call test_elicitation message=hi, /call test_sampling prompt=hi.
   /help                          this help
   quit, exit, Ctrl-D             leave        (Ctrl-C cancels a request in flight)";
 
@@ -109,6 +146,7 @@ pub async fn run(
                 ));
             }
         }
+        "/subscribe" | "/unsubscribe" => return subscription(cmd, rest, peer, render).await,
         "/read" => {
             if rest.is_empty() {
                 render.error("usage: /read <uri>   (see /resources and /templates)");

@@ -10,9 +10,11 @@
 //! - [`up`]: the supervisor: starts the services ([`up::services`], driven by
 //!   [`up::services::ServiceKind`]), restarts crashed ones, serves the dashboard, and stops
 //!   everything on Ctrl-C; [`up::tls`] is the local CA and the TLS proxy.
-//! - [`status`], [`doctor`], [`smoke`], [`offline`]: the other commands, one module each.
+//! - [`status`], [`doctor`], [`smoke`], [`offline`], [`conformance`]: the other commands, one
+//!   module each.
 //! - The ports every command agrees on are `workshop_kit::defaults`, shared with the services.
 
+mod conformance;
 mod doctor;
 mod offline;
 mod smoke;
@@ -45,6 +47,8 @@ enum Command {
     Smoke(smoke::Args),
     /// Vendor every dependency so a classroom can build with no network.
     Offline(offline::Args),
+    /// Run the official MCP conformance suite against the workshop's servers; one table.
+    Conformance(conformance::Args),
 }
 
 /// The workspace this classroom serves: the checkout `cargo run` started us in.
@@ -62,6 +66,7 @@ fn main() -> std::process::ExitCode {
         Command::Certs(args) => up::tls::certs(args),
         Command::Smoke(args) => smoke::run(args),
         Command::Offline(args) => offline::run(args),
+        Command::Conformance(args) => conformance::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

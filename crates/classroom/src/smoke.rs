@@ -50,6 +50,7 @@ pub fn run(args: Args) -> Result<()> {
         idp: free_port()?,
         weather: free_port()?,
         stock: free_port()?,
+        everything: free_port()?,
     };
     let net = services::Network {
         bind: [127, 0, 0, 1].into(),

@@ -12,6 +12,7 @@
 //! | `guard` | the DNS-rebinding guard: Host and Origin checks, CORS | `http` |
 //! | `jsonrpc` | JSON-RPC error bodies on rmcp's `ErrorCode` | `http` |
 //! | `malformed` | unreadable bodies answered with `-32700` / `-32600` | `http` |
+//! | `mcp_log` | MCP log notifications: the session's `logging/setLevel` level, or `_meta` on 2026-07-28 | `http` |
 //! | `shutdown` | `shutdown_signal()`: Ctrl-C and SIGTERM | `shutdown` (tokio) |
 //! | `telemetry` | `init()`: `RUST_LOG` filter, stderr, `NO_COLOR`/`CLICOLOR_FORCE` | `telemetry` (tracing-subscriber) |
 //!
@@ -30,6 +31,8 @@ pub mod jsonrpc;
 pub mod loopback;
 #[cfg(feature = "http")]
 pub mod malformed;
+#[cfg(feature = "http")]
+pub mod mcp_log;
 #[cfg(feature = "shutdown")]
 pub mod shutdown;
 #[cfg(feature = "telemetry")]

@@ -14,6 +14,7 @@
 //! | resources | [`resources`] | read-only data addressed by URI (`stock://AAPL`) |
 //! | prompts | [`prompts`] | reusable message templates the user picks |
 //! | completions | [`completions`] | autocompletion for prompt and URI-template arguments |
+//! | logging | [`logging`] | log lines to the client at the level it chose (`logging/setLevel`) |
 //! | transports | [`transport`] | stdio, Streamable HTTP and the legacy HTTP+SSE (from `mcp-transports`) |
 //!
 //! The data behind it all is mock and offline: [`market`] (seven tickers) and [`history`]
@@ -36,6 +37,7 @@ pub mod completions;
 pub mod elicitation;
 pub mod history;
 pub mod input_required;
+pub mod logging;
 pub mod market;
 pub mod prompts;
 pub mod resources;

@@ -19,6 +19,7 @@ use rmcp::model::{
     ErrorCode, GetPromptRequestParams, Implementation, InitializeRequestParams,
     ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
     ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    SetLevelRequestParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, prompt_handler, tool_handler};
@@ -39,6 +40,8 @@ Prices are fictional and never change while the server runs.";
 #[derive(Clone)]
 pub struct StockServer {
     routers: Arc<Routers>,
+    /// This session's `logging/setLevel` choice.
+    pub(crate) log_level: crate::logging::LogLevel,
 }
 
 /// Which function answers which tool or prompt name, with the schemas clients are shown.
@@ -62,6 +65,7 @@ impl StockServer {
         });
         Self {
             routers: routers.clone(),
+            log_level: Default::default(),
         }
     }
 }
@@ -83,6 +87,7 @@ impl ServerHandler for StockServer {
             .enable_resources()
             .enable_prompts()
             .enable_completions()
+            .enable_logging()
             .build();
         ServerConfig::new(capabilities)
             .with_server_info(
@@ -127,6 +132,15 @@ impl ServerHandler for StockServer {
         Ok(completions::complete(&request))
     }
 
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.log_level.set(request.level);
+        Ok(())
+    }
+
     /// rmcp hands over here every request it could not read as one of the methods it knows,
     /// including a known method whose `params` do not fit (`resources/read` without a `uri`).
     /// JSON-RPC tells those apart: an unknown method is `-32601`, bad params are `-32602`.
@@ -155,6 +169,7 @@ fn unknown_method_or_invalid_params(request: &CustomRequest) -> ErrorData {
         "tools/call" => why::<CallToolRequestParams>(&request.params),
         "resources/read" => why::<ReadResourceRequestParams>(&request.params),
         "prompts/get" => why::<GetPromptRequestParams>(&request.params),
+        "logging/setLevel" => why::<SetLevelRequestParams>(&request.params),
         "completion/complete" => why::<CompleteRequestParams>(&request.params),
         "ping" | "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list" => {
             "params must be an object, if given".into()

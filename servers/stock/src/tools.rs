@@ -19,11 +19,13 @@
 
 use crate::StockServer;
 use crate::history::{self, Period};
+use crate::logging;
 use crate::market::{self, Stock};
 use chrono::{NaiveDate, Utc};
 use rmcp::handler::server::wrapper::{Json, Parameters};
-use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
-use rmcp::{schemars::JsonSchema, tool, tool_router};
+use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock, LoggingLevel};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, schemars::JsonSchema, tool, tool_router};
 use serde::{Deserialize, Serialize};
 
 /// Arguments of tools that take one ticker.
@@ -156,13 +158,23 @@ impl StockServer {
     async fn get_stock_history(
         &self,
         Parameters(args): Parameters<HistoryArgs>,
+        context: RequestContext<RoleServer>,
     ) -> Result<String, String> {
         let stock = market::lookup(&args.symbol).map_err(|e| e.to_string())?;
         let period: Period = args
             .period
             .parse()
             .map_err(|e: history::InvalidPeriod| e.to_string())?;
-        Ok(history::to_csv(&history::history(stock, period, today())))
+        let bars = history::history(stock, period, today());
+        let line = format!(
+            "{} daily bars for {} over {period}",
+            bars.len(),
+            stock.symbol
+        );
+        logging::logger(&context, &self.log_level)
+            .log(LoggingLevel::Info, &line)
+            .await;
+        Ok(history::to_csv(&bars))
     }
 
     /// Compare the current prices of two stocks: which is higher, and by how many percent.

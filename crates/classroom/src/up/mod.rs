@@ -46,6 +46,13 @@ pub struct Args {
     /// Port of the stock MCP server (Streamable HTTP at /mcp, legacy SSE at /sse).
     #[arg(long, default_value_t = defaults::STOCK_PORT)]
     pub stock_port: u16,
+    /// Port of the everything server, when started with `--with everything`.
+    #[arg(long, default_value_t = defaults::EVERYTHING_PORT)]
+    pub everything_port: u16,
+    /// Optional services to start too, after the core ones: `--with everything` (lesson 5.16's
+    /// everything-server on 8003). Plain `up` starts only the core.
+    #[arg(long, value_name = "NAME", value_delimiter = ',', value_parser = ServiceKind::optional)]
+    pub with: Vec<ServiceKind>,
     /// Port of the instructor dashboard.
     #[arg(long, default_value_t = defaults::DASHBOARD_PORT)]
     pub dashboard_port: u16,
@@ -89,6 +96,7 @@ pub fn run(args: Args) -> Result<()> {
     // The dashboard is among the names only so that prefixes keep one width in every message.
     let names: Vec<&str> = ServiceKind::ALL
         .iter()
+        .chain(&args.with)
         .map(|k| k.name())
         .chain(["dashboard"])
         .collect();
@@ -112,6 +120,7 @@ pub fn run(args: Args) -> Result<()> {
         idp: args.idp_port,
         weather: args.weather_port,
         stock: args.stock_port,
+        everything: args.everything_port,
     };
     // Behind the TLS proxy, services listen on private loopback ports.
     let listen = if args.tls {
@@ -119,17 +128,19 @@ pub fn run(args: Args) -> Result<()> {
             idp: free_port()?,
             weather: free_port()?,
             stock: free_port()?,
+            everything: free_port()?,
         }
     } else {
         ports
     };
     let mut services = services::present(
-        services::plan(
+        services::plan_with(
             &net,
             ports,
             listen,
             &state_dir,
             args.auto_approve.as_deref(),
+            &args.with,
         ),
         &root,
     );

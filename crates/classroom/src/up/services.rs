@@ -22,11 +22,31 @@ pub enum ServiceKind {
     Weather,
     /// The stock MCP server (Streamable HTTP and legacy SSE).
     Stock,
+    /// The everything server (lesson 5.16): optional, started with `up --with everything`.
+    Everything,
 }
 
 impl ServiceKind {
     /// Every service, in start order: the weather server fetches the identity provider's keys.
     pub const ALL: [ServiceKind; 3] = [Self::MockIdp, Self::Weather, Self::Stock];
+
+    /// Services `up` starts only when asked (`--with NAME`), after the core ones, so that a
+    /// plain `up` builds and starts no more than the course's core.
+    pub const OPTIONAL: [ServiceKind; 1] = [Self::Everything];
+
+    /// The optional service called `name` (`everything`), for `--with`.
+    pub fn optional(name: &str) -> Result<ServiceKind, String> {
+        Self::OPTIONAL
+            .into_iter()
+            .find(|k| k.name() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::OPTIONAL.iter().map(|k| k.name()).collect();
+                format!(
+                    "no optional service '{name}'; choose from {}",
+                    known.join(", ")
+                )
+            })
+    }
 
     /// Short name, used as the log prefix and in `status` (`mock-idp`).
     pub fn name(self) -> &'static str {
@@ -34,6 +54,7 @@ impl ServiceKind {
             Self::MockIdp => "mock-idp",
             Self::Weather => "weather",
             Self::Stock => "stock",
+            Self::Everything => "everything",
         }
     }
 
@@ -43,6 +64,7 @@ impl ServiceKind {
             Self::MockIdp => "mock-idp",
             Self::Weather => "weather-server",
             Self::Stock => "stock-server",
+            Self::Everything => "everything-server",
         }
     }
 
@@ -58,6 +80,7 @@ impl ServiceKind {
             Self::MockIdp => "mock-idp",
             Self::Weather => "servers/weather",
             Self::Stock => "servers/stock",
+            Self::Everything => "servers/everything",
         }
     }
 
@@ -67,6 +90,7 @@ impl ServiceKind {
             Self::MockIdp => defaults::MOCK_IDP_PORT,
             Self::Weather => defaults::WEATHER_PORT,
             Self::Stock => defaults::STOCK_PORT,
+            Self::Everything => defaults::EVERYTHING_PORT,
         }
     }
 
@@ -76,6 +100,7 @@ impl ServiceKind {
             Self::MockIdp => "--idp-port",
             Self::Weather => "--weather-port",
             Self::Stock => "--stock-port",
+            Self::Everything => "--everything-port",
         }
     }
 
@@ -84,7 +109,7 @@ impl ServiceKind {
         match self {
             Self::MockIdp => Some("/_admin/activity"),
             Self::Weather => Some("/_admin/audit"),
-            Self::Stock => None,
+            Self::Stock | Self::Everything => None,
         }
     }
 }
@@ -185,6 +210,8 @@ pub struct Ports {
     pub weather: u16,
     /// Stock MCP server over HTTP (default 8001).
     pub stock: u16,
+    /// Everything server over HTTP (default 8003), when started.
+    pub everything: u16,
 }
 
 impl Ports {
@@ -194,6 +221,7 @@ impl Ports {
             ServiceKind::MockIdp => self.idp,
             ServiceKind::Weather => self.weather,
             ServiceKind::Stock => self.stock,
+            ServiceKind::Everything => self.everything,
         }
     }
 }
@@ -210,13 +238,28 @@ pub fn plan(
     state_dir: &Path,
     auto_approve: Option<&str>,
 ) -> Vec<Service> {
+    plan_with(net, ports, listen, state_dir, auto_approve, &[])
+}
+
+/// [`plan`], then the optional services in `with` (`up --with everything`), in that order.
+pub fn plan_with(
+    net: &Network,
+    ports: Ports,
+    listen: Ports,
+    state_dir: &Path,
+    auto_approve: Option<&str>,
+    with: &[ServiceKind],
+) -> Vec<Service> {
     // Behind the TLS proxy, services listen on loopback only.
     let bind = if net.tls {
         "127.0.0.1".to_string()
     } else {
         net.bind.to_string()
     };
-    ServiceKind::ALL
+    let mut kinds = ServiceKind::ALL.to_vec();
+    kinds.extend(with.iter().filter(|k| !ServiceKind::ALL.contains(k)));
+    kinds.dedup();
+    kinds
         .into_iter()
         .map(|kind| {
             let (port, listen_port) = (ports.of(kind), listen.of(kind));
@@ -229,7 +272,9 @@ pub fn plan(
             ];
             let url = match kind {
                 ServiceKind::MockIdp => net.base_url(port),
-                ServiceKind::Weather | ServiceKind::Stock => format!("{}/mcp", net.base_url(port)),
+                ServiceKind::Weather | ServiceKind::Stock | ServiceKind::Everything => {
+                    format!("{}/mcp", net.base_url(port))
+                }
             };
             match kind {
                 ServiceKind::MockIdp => {
@@ -243,8 +288,8 @@ pub fn plan(
                     args.extend(["--public-url".into(), url.clone()]);
                     args.extend(net.allowed_host_args(port));
                 }
-                ServiceKind::Stock => {
-                    // The stock server speaks stdio unless told otherwise.
+                ServiceKind::Stock | ServiceKind::Everything => {
+                    // Both speak stdio unless told otherwise.
                     args.splice(0..0, ["-t".to_string(), "streamable-http".into()]);
                     args.extend(net.allowed_host_args(port));
                 }
@@ -324,6 +369,7 @@ mod tests {
             idp: 8400,
             weather: 8000,
             stock: 8001,
+            everything: 8003,
         };
         let services = plan(&net, ports, ports, Path::new("/tmp/state"), None);
         let names: Vec<_> = services.iter().map(|s| s.name()).collect();
@@ -336,11 +382,48 @@ mod tests {
     }
 
     #[test]
+    fn with_everything_adds_the_everything_server_after_the_core() {
+        let net = Network {
+            bind: "127.0.0.1".parse().unwrap(),
+            advertised: "127.0.0.1".parse().unwrap(),
+            tls: false,
+        };
+        let ports = Ports {
+            idp: 8400,
+            weather: 8000,
+            stock: 8001,
+            everything: 8003,
+        };
+        let with = [ServiceKind::optional("everything").unwrap()];
+        let services = plan_with(&net, ports, ports, Path::new("/tmp/state"), None, &with);
+        let names: Vec<_> = services.iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["mock-idp", "weather", "stock", "everything"]);
+        let everything = &services[3];
+        assert_eq!(everything.url, "http://127.0.0.1:8003/mcp");
+        assert_eq!(everything.kind.package(), "everything-server");
+        assert_eq!(
+            everything.args,
+            [
+                "-t",
+                "streamable-http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "8003"
+            ]
+        );
+        assert_eq!(everything.health_url, "http://127.0.0.1:8003/healthz");
+        let unknown = ServiceKind::optional("nope").unwrap_err();
+        assert!(unknown.contains("choose from everything"), "{unknown}");
+    }
+
+    #[test]
     fn lan_plan_uses_the_lan_address_everywhere() {
         let ports = Ports {
             idp: 8400,
             weather: 8000,
             stock: 8001,
+            everything: 8003,
         };
         let services = plan(&lan(), ports, ports, Path::new("/tmp/state"), Some("alice"));
         let idp = &services[0];
@@ -373,11 +456,13 @@ mod tests {
             idp: 8400,
             weather: 8000,
             stock: 8001,
+            everything: 8003,
         };
         let private = Ports {
             idp: 41000,
             weather: 41001,
             stock: 41002,
+            everything: 8003,
         };
         let net = Network { tls: true, ..lan() };
         let services = plan(&net, public, private, Path::new("/tmp/state"), None);
