@@ -4,6 +4,7 @@
 //! stock-server                                # stdio (for a client that spawns us)
 //! stock-server -t streamable-http             # http://127.0.0.1:8001/mcp and /sse
 //! stock-server -t sse --port 9000             # the same router, announced as legacy SSE
+//! stock-server -t websocket                   # ws://127.0.0.1:8001/ws (the same router)
 //! ```
 
 use clap::{Parser, ValueEnum};
@@ -14,8 +15,8 @@ use stock_server::transport::{http, stdio};
 #[derive(Parser, Debug)]
 #[command(name = "stock-server", version, about, long_about = None)]
 struct Cli {
-    /// How clients reach the server. `sse` and `streamable-http` both serve /mcp, /sse,
-    /// /messages and /healthz on one HTTP port.
+    /// How clients reach the server. `sse`, `streamable-http` and `websocket` all serve /mcp,
+    /// /sse, /messages, /ws and /healthz on one HTTP port.
     #[arg(short, long, value_enum, default_value_t = Transport::Stdio, env = "STOCK_SERVER_TRANSPORT")]
     transport: Transport,
     /// Address to listen on (HTTP transports). Use 0.0.0.0 for LAN access, together with
@@ -48,6 +49,8 @@ enum Transport {
     Sse,
     /// Streamable HTTP (/mcp).
     StreamableHttp,
+    /// MCP over WebSocket (GET /ws, subprotocol `mcp`), on the same HTTP port.
+    Websocket,
 }
 
 #[tokio::main]
@@ -61,7 +64,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("serving MCP on stdio");
             stdio::serve(workshop_kit::shutdown::shutdown_signal()).await
         }
-        Transport::Sse | Transport::StreamableHttp => serve_http(cli).await,
+        Transport::Sse | Transport::StreamableHttp | Transport::Websocket => serve_http(cli).await,
     }
 }
 
@@ -85,6 +88,9 @@ async fn serve_http(cli: Cli) -> anyhow::Result<()> {
         Transport::Sse => {
             tracing::info!("legacy SSE at {base}/sse (Streamable HTTP also at {base}/mcp)")
         }
+        Transport::Websocket => tracing::info!(
+            "WebSocket at ws://{shown}:{port}/ws (Streamable HTTP also at {base}/mcp)"
+        ),
         _ => tracing::info!("Streamable HTTP at {base}/mcp (legacy SSE also at {base}/sse)"),
     }
     if cli.stateless {

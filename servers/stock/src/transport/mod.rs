@@ -12,6 +12,9 @@
 //!   transport of protocol 2024-11-05 (one long `GET /sse` stream carries every server message,
 //!   and the client POSTs its messages to `/messages`), which older clients still use.
 //!
+//! - [`websocket`]: `GET /ws` on the same port upgrades to a WebSocket, a custom transport
+//!   (not in the specification) that carries one JSON-RPC message per text frame, both ways.
+//!
 //! The legacy transport itself, both halves, lives in the `mcp-transports` crate
 //! ([`mcp_transports::sse`]), so a client can use its client half without linking this server.
 //! The Host and Origin checks that stop a malicious web page from reaching a server on your
@@ -20,3 +23,4 @@
 
 pub mod http;
 pub mod stdio;
+pub mod websocket;
