@@ -383,3 +383,64 @@ async fn a_close_that_reconnecting_cannot_fix_ends_the_session() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_peer_that_stops_answering_pings_is_dropped() {
+    within(async {
+        let config = WebSocketServerConfig {
+            link: LinkConfig {
+                ping_interval: Duration::from_millis(100),
+                peer_timeout: Duration::from_millis(300),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let server = Server::start(config).await;
+        let mut socket = raw(&server.url()).await;
+        socket.send(Message::text(INITIALIZE)).await.unwrap();
+        // Not reading means not answering pings (tungstenite answers them while reading).
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        // What is left: the answer, the pings, and then the end of the connection.
+        let ended = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match socket.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    Some(Ok(_)) => continue, // the answer, pings
+                }
+            }
+        })
+        .await;
+        assert!(ended.is_ok(), "a silent peer must be dropped");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_that_does_not_read_is_held_back_not_buffered() {
+    within(async {
+        let server = Server::start(WebSocketServerConfig::default()).await;
+        let mut socket = raw(&server.url()).await;
+        socket.send(Message::text(INITIALIZE)).await.unwrap();
+        socket
+            .send(Message::text(
+                r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            ))
+            .await
+            .unwrap();
+        // Flood pings of 60 KB each without reading a single answer. The server's queues are
+        // bounded, so it stops reading, and our writes stop being accepted long before we are
+        // done: back-pressure instead of a server that buffers everything.
+        let pad = "x".repeat(60 * 1024);
+        let flood = async {
+            for id in 2..100_000 {
+                let request = format!(
+                    r#"{{"jsonrpc":"2.0","id":{id},"method":"ping","params":{{"_meta":{{"pad":"{pad}"}}}}}}"#
+                );
+                socket.send(Message::text(request)).await.unwrap();
+            }
+        };
+        let blocked = tokio::time::timeout(Duration::from_secs(3), flood).await.is_err();
+        assert!(blocked, "the server kept accepting 6 GB of requests nobody read the answers to");
+    })
+    .await;
+}
