@@ -14,7 +14,8 @@
 //!    answers such as `401` give up at once.
 //! 3. **It replays the handshake.** The server sees a new connection, hence a new session that
 //!    has not been initialized. The supervisor resends the `initialize` request rmcp sent the
-//!    first time (under an id of its own, so the answer is not mistaken for another), swallows
+//!    first time (under an id of its own, so the answer is not mistaken for another; [`crate::inflight`]
+//!    keeps the record), swallows
 //!    the answer, and resends `notifications/initialized`; then the session carries on. What the
 //!    old server session held (resource subscriptions, say) is gone: a reconnect is a new
 //!    session. On revision 2026-07-28 there is no handshake to replay.
@@ -24,11 +25,11 @@
 use super::client::{WebSocketClientConfig, dial};
 use super::close;
 use super::link::{Link, LinkEnd};
+use crate::inflight::{InFlight, REPLAY_ID, dropped};
 use rmcp::model::{
-    ClientJsonRpcMessage, ClientNotification, ClientRequest, ErrorCode, ErrorData, JsonRpcMessage,
-    NumberOrString, RequestId, ServerJsonRpcMessage,
+    ClientJsonRpcMessage, ClientNotification, JsonRpcMessage, NumberOrString, RequestId,
+    ServerJsonRpcMessage,
 };
-use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -81,74 +82,6 @@ pub enum LinkState {
     GaveUp(String),
 }
 
-/// The id the replayed `initialize` goes out under. rmcp numbers its requests, so a string id
-/// cannot collide with one of them.
-const REPLAY_ID: &str = "mcp-transports/reconnect";
-
-/// What the supervisor remembers about the session.
-#[derive(Default)]
-struct Session {
-    /// The `initialize` request, to replay.
-    initialize: Option<ClientJsonRpcMessage>,
-    /// Whether `notifications/initialized` was sent (to replay it too).
-    initialized: bool,
-    /// Requests sent and not answered yet.
-    in_flight: HashSet<RequestId>,
-}
-
-impl Session {
-    /// Notes a message on its way to the server.
-    fn outgoing(&mut self, message: &ClientJsonRpcMessage) {
-        match message {
-            JsonRpcMessage::Request(request) => {
-                if matches!(request.request, ClientRequest::InitializeRequest(_)) {
-                    self.initialize = Some(message.clone());
-                }
-                self.in_flight.insert(request.id.clone());
-            }
-            JsonRpcMessage::Notification(n) => match &n.notification {
-                ClientNotification::InitializedNotification(_) => self.initialized = true,
-                ClientNotification::CancelledNotification(c) => {
-                    if let Some(id) = &c.params.request_id {
-                        self.in_flight.remove(id);
-                    }
-                }
-                _ => {}
-            },
-            _ => {}
-        }
-    }
-
-    /// Notes a message from the server: an answer settles its request.
-    fn incoming(&mut self, message: &ServerJsonRpcMessage) {
-        match message {
-            JsonRpcMessage::Response(r) => {
-                self.in_flight.remove(&r.id);
-            }
-            JsonRpcMessage::Error(e) => {
-                if let Some(id) = &e.id {
-                    self.in_flight.remove(id);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The error a request in flight gets when the link drops under it.
-fn dropped(id: RequestId, why: &str) -> ServerJsonRpcMessage {
-    ServerJsonRpcMessage::error(
-        ErrorData::new(
-            ErrorCode::INTERNAL_ERROR,
-            format!(
-                "the WebSocket connection dropped before the answer came ({why}); the request may or may not have run"
-            ),
-            Some(serde_json::json!({"transport": "websocket", "reason": why})),
-        ),
-        Some(id),
-    )
-}
-
 /// Runs between rmcp (`app_out`, `app_in`) and the link, reconnecting as needed, until rmcp
 /// closes the transport (`closing`) or reconnecting gives up.
 pub(crate) async fn supervise(
@@ -159,7 +92,7 @@ pub(crate) async fn supervise(
     state: watch::Sender<LinkState>,
     closing: CancellationToken,
 ) {
-    let mut session = Session::default();
+    let mut session = InFlight::default();
     loop {
         let why = loop {
             tokio::select! {
@@ -186,7 +119,11 @@ pub(crate) async fn supervise(
 
         let reason = why.to_string();
         for id in session.in_flight.drain() {
-            if app_in.send(dropped(id, &reason)).await.is_err() {
+            if app_in
+                .send(dropped("websocket", id, &reason))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -212,7 +149,7 @@ async fn hang_up(link: Link<ServerJsonRpcMessage>) {
 /// Dials again with backoff and replays the handshake; `None` when it gives up.
 async fn reconnect(
     config: &WebSocketClientConfig,
-    session: &Session,
+    session: &InFlight,
     state: &watch::Sender<LinkState>,
     why: &str,
     closing: &CancellationToken,
@@ -263,7 +200,7 @@ async fn reconnect(
 /// Sends the recorded handshake on a fresh link and waits for its answer.
 async fn replay(
     mut link: Link<ServerJsonRpcMessage>,
-    session: &Session,
+    session: &InFlight,
 ) -> Result<Link<ServerJsonRpcMessage>, String> {
     let Some(mut initialize) = session.initialize.clone() else {
         return Ok(link);
