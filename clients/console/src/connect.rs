@@ -15,6 +15,7 @@
 
 use crate::handler::ConsoleClient;
 use crate::target::Target;
+use mcp_transports::mqtt::{MqttClientError, MqttClientTransport};
 use mcp_transports::sse::{SseClientError, SseClientTransport};
 use mcp_transports::websocket::{
     WebSocketClientConfig, WebSocketClientError, WebSocketClientTransport, reconnect::LinkState,
@@ -113,6 +114,14 @@ pub enum ConnectError {
         url: String,
         /// Why.
         source: WebSocketClientError,
+    },
+    /// No instance of the server could be reached through the broker.
+    #[error("cannot reach {url} over MQTT: {source}")]
+    Mqtt {
+        /// The `mqtt://` URL.
+        url: String,
+        /// Why.
+        source: MqttClientError,
     },
     /// The token cannot be sent in an HTTP header.
     #[error("the access token contains characters that cannot go in an HTTP header")]
@@ -229,6 +238,22 @@ pub async fn connect(
                     },
                 })?;
             announce_reconnects(transport.link_state(), client.settings().render);
+            client
+                .serve_with_lifecycle(transport, lifecycle)
+                .await
+                .map_err(handshake)?
+        }
+        Target::Mqtt(url) => {
+            let transport = MqttClientTransport::connect(url.as_str())
+                .await
+                .map_err(|source| ConnectError::Mqtt {
+                    url: url.to_string(),
+                    source,
+                })?;
+            client.settings().render.note(&format!(
+                "through the broker: instance {}",
+                transport.server_id()
+            ));
             client
                 .serve_with_lifecycle(transport, lifecycle)
                 .await

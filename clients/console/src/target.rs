@@ -12,6 +12,8 @@
 //!
 //! - **WebSocket** (a custom transport, not in the specification): `ws://` or `wss://` URLs,
 //!   one JSON-RPC message per text frame (`mcp-console ws://127.0.0.1:8001/ws`).
+//! - **MQTT 5** (custom, EMQX's MCP-over-MQTT): `mqtt://broker:port/<server-name>` reaches an
+//!   online instance of that server through the broker (`mcp-console mqtt://127.0.0.1:1883/stock`).
 //!
 //! Any command (in any language) and any HTTP path work: only a path ending in `/sse` selects
 //! the legacy transport.
@@ -28,6 +30,8 @@ pub enum Target {
     Sse(Url),
     /// A WebSocket endpoint (`ws://127.0.0.1:8001/ws`).
     WebSocket(Url),
+    /// A server-name at an MQTT broker (`mqtt://127.0.0.1:1883/stock`).
+    Mqtt(Url),
     /// A command to spawn, speaking MCP on its stdin/stdout.
     Command {
         /// The program to run (looked up on `PATH`).
@@ -62,6 +66,11 @@ impl Target {
                 Url::parse(first).map_err(|e| TargetError::BadUrl(first.clone(), e.to_string()))?;
             return Ok(Target::WebSocket(url));
         }
+        if words.len() == 1 && lower.starts_with("mqtt://") {
+            let url =
+                Url::parse(first).map_err(|e| TargetError::BadUrl(first.clone(), e.to_string()))?;
+            return Ok(Target::Mqtt(url));
+        }
         if words.len() == 1 && (lower.starts_with("http://") || lower.starts_with("https://")) {
             let url =
                 Url::parse(first).map_err(|e| TargetError::BadUrl(first.clone(), e.to_string()))?;
@@ -90,6 +99,7 @@ impl Target {
             Target::StreamableHttp(_) => "Streamable HTTP",
             Target::Sse(_) => "legacy HTTP+SSE",
             Target::WebSocket(_) => "WebSocket",
+            Target::Mqtt(_) => "MQTT 5",
             Target::Command { .. } => "stdio",
         }
     }
@@ -98,7 +108,9 @@ impl Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::StreamableHttp(u) | Target::Sse(u) | Target::WebSocket(u) => write!(f, "{u}"),
+            Target::StreamableHttp(u) | Target::Sse(u) | Target::WebSocket(u) | Target::Mqtt(u) => {
+                write!(f, "{u}")
+            }
             Target::Command { program, args } => {
                 write!(f, "{program}")?;
                 for a in args {
@@ -154,6 +166,10 @@ mod tests {
                 .transport_name(),
             "WebSocket"
         );
+        assert!(matches!(
+            Target::parse(&words(&["mqtt://127.0.0.1:1883/stock"])).unwrap(),
+            Target::Mqtt(_)
+        ));
     }
 
     #[test]

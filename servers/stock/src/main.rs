@@ -5,10 +5,11 @@
 //! stock-server -t streamable-http             # http://127.0.0.1:8001/mcp and /sse
 //! stock-server -t sse --port 9000             # the same router, announced as legacy SSE
 //! stock-server -t websocket                   # ws://127.0.0.1:8001/ws (the same router)
+//! stock-server -t mqtt --broker mqtt://127.0.0.1:1883/stock   # through an MQTT 5 broker
 //! ```
 
 use clap::{Parser, ValueEnum};
-use stock_server::transport::{http, stdio};
+use stock_server::transport::{http, mqtt, stdio};
 
 /// Stock-market MCP server: tools, resources, prompts, completions, elicitation and sampling
 /// over mock data for seven tickers.
@@ -39,6 +40,10 @@ struct Cli {
     /// balancer, but elicitation and sampling then only work for 2026-07-28 clients.
     #[arg(long, env = "STOCK_SERVER_STATELESS")]
     stateless: bool,
+    /// The MQTT broker and server-name (`-t mqtt`): several instances under one name share
+    /// the clients.
+    #[arg(long, value_name = "URL", default_value = mqtt::DEFAULT_BROKER, env = "STOCK_SERVER_BROKER")]
+    broker: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -51,6 +56,8 @@ enum Transport {
     StreamableHttp,
     /// MCP over WebSocket (GET /ws, subprotocol `mcp`), on the same HTTP port.
     Websocket,
+    /// MCP over MQTT 5, through the broker of --broker.
+    Mqtt,
 }
 
 #[tokio::main]
@@ -63,6 +70,9 @@ async fn main() -> anyhow::Result<()> {
         Transport::Stdio => {
             tracing::info!("serving MCP on stdio");
             stdio::serve(workshop_kit::shutdown::shutdown_signal()).await
+        }
+        Transport::Mqtt => {
+            mqtt::serve(&cli.broker, workshop_kit::shutdown::shutdown_signal()).await
         }
         Transport::Sse | Transport::StreamableHttp | Transport::Websocket => serve_http(cli).await,
     }

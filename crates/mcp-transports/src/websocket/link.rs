@@ -313,7 +313,12 @@ where
                             break;
                         }
                     }
-                    Outgoing::Close(close::NORMAL, "the session ended".into())
+                    // Shutdown also ends the sessions, which hangs up: say why, 1001.
+                    if shutdown.is_cancelled() {
+                        Outgoing::Close(close::GOING_AWAY, "the server is shutting down".into())
+                    } else {
+                        Outgoing::Close(close::NORMAL, "the session ended".into())
+                    }
                 }
                 next = outgoing.recv() => match next {
                     Some(next) => next,
