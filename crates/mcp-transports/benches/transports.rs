@@ -1,5 +1,6 @@
 //! Calls per second and latency of one MCP tool call over each transport, in the same run:
-//! Streamable HTTP (rmcp's, the reference), WebSocket and legacy HTTP+SSE (this crate's).
+//! Streamable HTTP (rmcp's, the reference), WebSocket, MQTT 5 through a real mosquitto broker
+//! and legacy HTTP+SSE (this crate's).
 //!
 //! Each transport serves the same small `echo` tool on loopback; one client calls it in a
 //! loop, then 16 clients at once. The rounds interleave the transports, so a burst of load from
@@ -12,7 +13,7 @@ mod common;
 
 use axum::serve::ListenerExt;
 use common::{Lab, Probe};
-use mcp_transports::{sse, websocket};
+use mcp_transports::{mqtt, sse, websocket};
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::{RoleClient, RunningService};
@@ -26,6 +27,7 @@ use std::time::{Duration, Instant};
 enum Kind {
     StreamableHttp,
     WebSocket,
+    Mqtt,
     Sse,
 }
 
@@ -34,12 +36,19 @@ impl Kind {
         match self {
             Kind::StreamableHttp => "Streamable HTTP, sessions (rmcp)",
             Kind::WebSocket => "WebSocket",
+            Kind::Mqtt => "MQTT 5 via mosquitto",
             Kind::Sse => "legacy HTTP+SSE",
         }
     }
 }
 
-/// Serves all three transports on one port (with TCP_NODELAY, as the workshop servers do).
+static BROKER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn mqtt_broker() -> &'static str {
+    BROKER.get().expect("broker started")
+}
+
+/// Serves all the transports on one port (with TCP_NODELAY, as the workshop servers do).
 async fn serve() -> String {
     let probe = Probe::default();
     let p1 = probe.clone();
@@ -65,6 +74,15 @@ async fn serve() -> String {
         let _ = tcp.set_nodelay(true);
     });
     tokio::spawn(async move { axum::serve(listener, app).await });
+    // MQTT: one server instance at a real mosquitto (kept for the whole run).
+    let broker = Box::leak(Box::new(common::broker::Broker::start()));
+    BROKER.set(format!("127.0.0.1:{}", broker.port)).unwrap();
+    let url = mqtt::BrokerUrl::parse(&broker.url("bench")).unwrap();
+    let probe = Probe::default();
+    tokio::spawn(async move {
+        mqtt::serve(&url, move || Lab::new(probe.clone()), Default::default()).await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
     base
 }
 
@@ -79,6 +97,14 @@ async fn connect(kind: Kind, base: &str) -> RunningService<RoleClient, ()> {
         Kind::WebSocket => ()
             .serve(
                 websocket::WebSocketClientTransport::connect(&format!("ws://{base}/ws"))
+                    .await
+                    .unwrap(),
+            )
+            .await
+            .unwrap(),
+        Kind::Mqtt => ()
+            .serve(
+                mqtt::MqttClientTransport::connect(&format!("mqtt://{}/bench", mqtt_broker()))
                     .await
                     .unwrap(),
             )
@@ -163,7 +189,7 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1.0);
     let base = serve().await;
-    let kinds = [Kind::StreamableHttp, Kind::WebSocket, Kind::Sse];
+    let kinds = [Kind::StreamableHttp, Kind::WebSocket, Kind::Mqtt, Kind::Sse];
     println!("| transport | connections | calls/s | p50 ms | p99 ms | of Streamable HTTP |");
     println!("|---|---|---|---|---|---|");
     for clients in [1, 16] {

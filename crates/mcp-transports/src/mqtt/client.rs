@@ -114,6 +114,7 @@ impl MqttClientTransport {
             .set_clean_start(true)
             .set_session_expiry_interval(Some(0))
             .set_max_packet_size(Some(MAX_PACKET_BYTES))
+            .set_network_options(super::no_delay())
             // If we vanish, the server hears "disconnected" and ends our session.
             .set_last_will(LastWill::new(
                 topics::client_presence(&client_id),

@@ -127,6 +127,7 @@ where
         .set_clean_start(true)
         .set_session_expiry_interval(Some(0))
         .set_max_packet_size(Some(MAX_PACKET_BYTES))
+        .set_network_options(super::no_delay())
         // Dying without a clean disconnect empties our presence: clients stop choosing us.
         .set_last_will(LastWill::new(
             presence.clone(),
