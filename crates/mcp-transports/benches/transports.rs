@@ -8,7 +8,6 @@
 //! Prints markdown tables for docs/benchmarks.md.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use axum::serve::ListenerExt;

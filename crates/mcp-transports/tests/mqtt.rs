@@ -176,8 +176,7 @@ async fn two_instances_share_the_load_and_a_dying_one_hands_over() {
         let error = in_flight
             .await
             .unwrap()
-            .err()
-            .expect("the call fails, it does not hang");
+            .expect_err("the call fails, it does not hang");
         assert!(error.to_string().contains("went offline"), "{error}");
         // The next call goes to the survivor (after the replayed handshake).
         assert_eq!(

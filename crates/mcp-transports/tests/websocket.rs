@@ -323,8 +323,7 @@ async fn a_dropped_link_fails_the_call_in_flight_then_reconnects() {
         let error = in_flight
             .await
             .unwrap()
-            .err()
-            .expect("the call fails, it does not hang");
+            .expect_err("the call fails, it does not hang");
         assert!(error.to_string().contains("connection dropped"), "{error}");
         state
             .wait_for(|s| matches!(s, LinkState::Reconnecting { .. }))

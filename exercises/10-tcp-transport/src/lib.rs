@@ -76,7 +76,8 @@ impl<R: ServiceRole> Transport<R> for NdjsonTransport<R> {
         async move { todo!("send: write the message as one line of JSON") }
     }
 
-    fn receive(&mut self) -> impl Future<Output = Option<RxJsonRpcMessage<R>>> + Send {
+    // `receive` borrows `self` (rmcp calls it one at a time), so a plain `async fn` will do.
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<R>> {
         // TODO: loop: clear `self.line`; read up to the next b'\n' into it, at most
         // MAX_LINE_BYTES + 1 bytes (`(&mut self.reader).take(..).read_until(..)`, from
         // `AsyncReadExt` and `AsyncBufReadExt`). 0 bytes read: the peer is gone, `None`. A line
@@ -84,7 +85,7 @@ impl<R: ServiceRole> Transport<R> for NdjsonTransport<R> {
         // rest with `serde_json::from_str`; a line that is not a message is skipped (say so on
         // stderr), not a reason to hang up.
         let _ = (&mut self.reader, &mut self.line);
-        async move { todo!("receive: read one line and parse it") }
+        todo!("receive: read one line and parse it")
     }
 
     async fn close(&mut self) -> Result<(), io::Error> {

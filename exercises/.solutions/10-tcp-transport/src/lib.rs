@@ -77,39 +77,38 @@ impl<R: ServiceRole> Transport<R> for NdjsonTransport<R> {
         }
     }
 
-    fn receive(&mut self) -> impl Future<Output = Option<RxJsonRpcMessage<R>>> + Send {
-        async move {
-            loop {
-                self.line.clear();
-                // `take` bounds how much one line may buffer.
-                let limit = MAX_LINE_BYTES as u64 + 1;
-                let read = (&mut self.reader)
-                    .take(limit)
-                    .read_until(b'\n', &mut self.line)
-                    .await;
-                match read {
-                    Ok(0) => return None, // the peer closed the connection
-                    Ok(_) if !self.line.ends_with(b"\n") => {
-                        if self.line.len() > MAX_LINE_BYTES {
-                            eprintln!("closing: a line longer than {MAX_LINE_BYTES} bytes");
-                        }
-                        return None; // too long, or the connection ended mid-line
+    // `receive` borrows `self` (it is called one at a time), so a plain `async fn` will do.
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<R>> {
+        loop {
+            self.line.clear();
+            // `take` bounds how much one line may buffer.
+            let limit = MAX_LINE_BYTES as u64 + 1;
+            let read = (&mut self.reader)
+                .take(limit)
+                .read_until(b'\n', &mut self.line)
+                .await;
+            match read {
+                Ok(0) => return None, // the peer closed the connection
+                Ok(_) if !self.line.ends_with(b"\n") => {
+                    if self.line.len() > MAX_LINE_BYTES {
+                        eprintln!("closing: a line longer than {MAX_LINE_BYTES} bytes");
                     }
-                    Ok(_) => {}
-                    Err(e) => {
-                        eprintln!("closing: reading failed: {e}");
-                        return None;
-                    }
+                    return None; // too long, or the connection ended mid-line
                 }
-                let text = String::from_utf8_lossy(&self.line);
-                if text.trim().is_empty() {
-                    continue;
+                Ok(_) => {}
+                Err(e) => {
+                    eprintln!("closing: reading failed: {e}");
+                    return None;
                 }
-                match serde_json::from_str(&text) {
-                    Ok(message) => return Some(message),
-                    // A bad line is the peer's mistake, not a reason to hang up on it.
-                    Err(e) => eprintln!("ignoring a line that is not an MCP message: {e}"),
-                }
+            }
+            let text = String::from_utf8_lossy(&self.line);
+            if text.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str(&text) {
+                Ok(message) => return Some(message),
+                // A bad line is the peer's mistake, not a reason to hang up on it.
+                Err(e) => eprintln!("ignoring a line that is not an MCP message: {e}"),
             }
         }
     }
