@@ -14,6 +14,7 @@ pub const BENCHES: &[(&str, &str)] = &[
     ("mock-idp", "tokens"),
     ("weather-server", "auth_overhead"),
     ("mcp-console", "turn"),
+    ("mcp-transports", "transports"),
 ];
 
 /// Options for `cargo xtask bench`.

@@ -15,7 +15,11 @@
 
 use crate::handler::ConsoleClient;
 use crate::target::Target;
+use mcp_transports::mqtt::{MqttClientError, MqttClientTransport};
 use mcp_transports::sse::{SseClientError, SseClientTransport};
+use mcp_transports::websocket::{
+    WebSocketClientConfig, WebSocketClientError, WebSocketClientTransport, reconnect::LinkState,
+};
 use rmcp::ClientHandler;
 use rmcp::model::ProtocolVersion;
 use rmcp::service::{
@@ -102,6 +106,22 @@ pub enum ConnectError {
         url: String,
         /// Why.
         source: SseClientError,
+    },
+    /// The WebSocket could not be opened.
+    #[error("cannot open the WebSocket at {url}: {source}")]
+    WebSocket {
+        /// The `ws://` URL.
+        url: String,
+        /// Why.
+        source: WebSocketClientError,
+    },
+    /// No instance of the server could be reached through the broker.
+    #[error("cannot reach {url} over MQTT: {source}")]
+    Mqtt {
+        /// The `mqtt://` URL.
+        url: String,
+        /// Why.
+        source: MqttClientError,
     },
     /// The token cannot be sent in an HTTP header.
     #[error("the access token contains characters that cannot go in an HTTP header")]
@@ -197,6 +217,48 @@ pub async fn connect(
                 Err(e) => return Err(e),
             }
         }
+        Target::WebSocket(url) => {
+            let mut config = WebSocketClientConfig::new(url.clone());
+            config.bearer = options.bearer.clone();
+            let transport = WebSocketClientTransport::connect_with(config)
+                .await
+                .map_err(|source| match source {
+                    WebSocketClientError::Status { status: 401, .. } => {
+                        ConnectError::AuthRequired {
+                            url: url.to_string(),
+                            challenge: String::new(),
+                        }
+                    }
+                    WebSocketClientError::Unreachable { .. } => ConnectError::Unreachable {
+                        url: url.to_string(),
+                    },
+                    source => ConnectError::WebSocket {
+                        url: url.to_string(),
+                        source,
+                    },
+                })?;
+            announce_reconnects(transport.link_state(), client.settings().render);
+            client
+                .serve_with_lifecycle(transport, lifecycle)
+                .await
+                .map_err(handshake)?
+        }
+        Target::Mqtt(url) => {
+            let transport = MqttClientTransport::connect(url.as_str())
+                .await
+                .map_err(|source| ConnectError::Mqtt {
+                    url: url.to_string(),
+                    source,
+                })?;
+            client.settings().render.note(&format!(
+                "through the broker: instance {}",
+                transport.server_id()
+            ));
+            client
+                .serve_with_lifecycle(transport, lifecycle)
+                .await
+                .map_err(handshake)?
+        }
         Target::Sse(url) => {
             // rmcp dropped HTTP+SSE; the stock server crate implements both halves of it.
             let mut http = reqwest::Client::builder();
@@ -248,6 +310,34 @@ pub async fn connect(
         }
     }
     Ok(session)
+}
+
+/// Says, in the console, when the WebSocket drops and when it is back: a failed call then
+/// explains itself.
+fn announce_reconnects(
+    mut state: tokio::sync::watch::Receiver<LinkState>,
+    render: crate::render::Renderer,
+) {
+    tokio::spawn(async move {
+        while state.changed().await.is_ok() {
+            let now = state.borrow_and_update().clone();
+            match now {
+                LinkState::Reconnecting {
+                    why,
+                    attempt,
+                    delay,
+                } => render.note(&format!(
+                    "{why}; reconnecting in {} ms (attempt {attempt})…",
+                    delay.as_millis()
+                )),
+                LinkState::Connected => render.note("reconnected (a new server session)"),
+                LinkState::GaveUp(why) => {
+                    render.note(&format!("the WebSocket is closed for good: {why}"));
+                    break;
+                }
+            }
+        }
+    });
 }
 
 /// 401 → device-code sign-in → retry: the `entra-client` library discovers the authorization

@@ -10,6 +10,11 @@
 //! - **HTTP+SSE** (2024-11-05, deprecated but still deployed): a long-lived `GET /sse` stream
 //!   plus POSTs to the endpoint it announces. Chosen when the URL path ends in `/sse`.
 //!
+//! - **WebSocket** (a custom transport, not in the specification): `ws://` or `wss://` URLs,
+//!   one JSON-RPC message per text frame (`mcp-console ws://127.0.0.1:8001/ws`).
+//! - **MQTT 5** (custom, EMQX's MCP-over-MQTT): `mqtt://broker:port/<server-name>` reaches an
+//!   online instance of that server through the broker (`mcp-console mqtt://127.0.0.1:1883/stock`).
+//!
 //! Any command (in any language) and any HTTP path work: only a path ending in `/sse` selects
 //! the legacy transport.
 
@@ -23,6 +28,10 @@ pub enum Target {
     StreamableHttp(Url),
     /// A legacy HTTP+SSE endpoint (`http://127.0.0.1:8001/sse`).
     Sse(Url),
+    /// A WebSocket endpoint (`ws://127.0.0.1:8001/ws`).
+    WebSocket(Url),
+    /// A server-name at an MQTT broker (`mqtt://127.0.0.1:1883/stock`).
+    Mqtt(Url),
     /// A command to spawn, speaking MCP on its stdin/stdout.
     Command {
         /// The program to run (looked up on `PATH`).
@@ -37,7 +46,7 @@ pub enum Target {
 pub enum TargetError {
     /// Nothing was given.
     #[error(
-        "no server given. Examples:\n  mcp-console http://127.0.0.1:8001/mcp\n  mcp-console http://127.0.0.1:8001/sse\n  mcp-console stock-server\n  mcp-console -- cargo run -q -p stock-server"
+        "no server given. Examples:\n  mcp-console http://127.0.0.1:8001/mcp\n  mcp-console http://127.0.0.1:8001/sse\n  mcp-console ws://127.0.0.1:8001/ws\n  mcp-console stock-server\n  mcp-console -- cargo run -q -p stock-server"
     )]
     Missing,
     /// It looks like a URL but does not parse.
@@ -52,6 +61,16 @@ impl Target {
             return Err(TargetError::Missing);
         };
         let lower = first.to_ascii_lowercase();
+        if words.len() == 1 && (lower.starts_with("ws://") || lower.starts_with("wss://")) {
+            let url =
+                Url::parse(first).map_err(|e| TargetError::BadUrl(first.clone(), e.to_string()))?;
+            return Ok(Target::WebSocket(url));
+        }
+        if words.len() == 1 && lower.starts_with("mqtt://") {
+            let url =
+                Url::parse(first).map_err(|e| TargetError::BadUrl(first.clone(), e.to_string()))?;
+            return Ok(Target::Mqtt(url));
+        }
         if words.len() == 1 && (lower.starts_with("http://") || lower.starts_with("https://")) {
             let url =
                 Url::parse(first).map_err(|e| TargetError::BadUrl(first.clone(), e.to_string()))?;
@@ -79,6 +98,8 @@ impl Target {
         match self {
             Target::StreamableHttp(_) => "Streamable HTTP",
             Target::Sse(_) => "legacy HTTP+SSE",
+            Target::WebSocket(_) => "WebSocket",
+            Target::Mqtt(_) => "MQTT 5",
             Target::Command { .. } => "stdio",
         }
     }
@@ -87,7 +108,9 @@ impl Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::StreamableHttp(u) | Target::Sse(u) => write!(f, "{u}"),
+            Target::StreamableHttp(u) | Target::Sse(u) | Target::WebSocket(u) | Target::Mqtt(u) => {
+                write!(f, "{u}")
+            }
             Target::Command { program, args } => {
                 write!(f, "{program}")?;
                 for a in args {
@@ -124,6 +147,28 @@ mod tests {
         assert!(matches!(
             Target::parse(&words(&["http://127.0.0.1:9000/"])).unwrap(),
             Target::StreamableHttp(_)
+        ));
+    }
+
+    #[test]
+    fn ws_urls_pick_websocket() {
+        assert!(matches!(
+            Target::parse(&words(&["ws://127.0.0.1:8001/ws"])).unwrap(),
+            Target::WebSocket(_)
+        ));
+        assert!(matches!(
+            Target::parse(&words(&["WSS://example.com/ws"])).unwrap(),
+            Target::WebSocket(_)
+        ));
+        assert_eq!(
+            Target::parse(&words(&["ws://127.0.0.1:8001/ws"]))
+                .unwrap()
+                .transport_name(),
+            "WebSocket"
+        );
+        assert!(matches!(
+            Target::parse(&words(&["mqtt://127.0.0.1:1883/stock"])).unwrap(),
+            Target::Mqtt(_)
         ));
     }
 

@@ -4,18 +4,20 @@
 //! stock-server                                # stdio (for a client that spawns us)
 //! stock-server -t streamable-http             # http://127.0.0.1:8001/mcp and /sse
 //! stock-server -t sse --port 9000             # the same router, announced as legacy SSE
+//! stock-server -t websocket                   # ws://127.0.0.1:8001/ws (the same router)
+//! stock-server -t mqtt --broker mqtt://127.0.0.1:1883/stock   # through an MQTT 5 broker
 //! ```
 
 use clap::{Parser, ValueEnum};
-use stock_server::transport::{http, stdio};
+use stock_server::transport::{http, mqtt, stdio};
 
 /// Stock-market MCP server: tools, resources, prompts, completions, elicitation and sampling
 /// over mock data for seven tickers.
 #[derive(Parser, Debug)]
 #[command(name = "stock-server", version, about, long_about = None)]
 struct Cli {
-    /// How clients reach the server. `sse` and `streamable-http` both serve /mcp, /sse,
-    /// /messages and /healthz on one HTTP port.
+    /// How clients reach the server. `sse`, `streamable-http` and `websocket` all serve /mcp,
+    /// /sse, /messages, /ws and /healthz on one HTTP port.
     #[arg(short, long, value_enum, default_value_t = Transport::Stdio, env = "STOCK_SERVER_TRANSPORT")]
     transport: Transport,
     /// Address to listen on (HTTP transports). Use 0.0.0.0 for LAN access, together with
@@ -38,6 +40,10 @@ struct Cli {
     /// balancer, but elicitation and sampling then only work for 2026-07-28 clients.
     #[arg(long, env = "STOCK_SERVER_STATELESS")]
     stateless: bool,
+    /// The MQTT broker and server-name (`-t mqtt`): several instances under one name share
+    /// the clients.
+    #[arg(long, value_name = "URL", default_value = mqtt::DEFAULT_BROKER, env = "STOCK_SERVER_BROKER")]
+    broker: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -48,6 +54,10 @@ enum Transport {
     Sse,
     /// Streamable HTTP (/mcp).
     StreamableHttp,
+    /// MCP over WebSocket (GET /ws, subprotocol `mcp`), on the same HTTP port.
+    Websocket,
+    /// MCP over MQTT 5, through the broker of --broker.
+    Mqtt,
 }
 
 #[tokio::main]
@@ -61,7 +71,10 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("serving MCP on stdio");
             stdio::serve(workshop_kit::shutdown::shutdown_signal()).await
         }
-        Transport::Sse | Transport::StreamableHttp => serve_http(cli).await,
+        Transport::Mqtt => {
+            mqtt::serve(&cli.broker, workshop_kit::shutdown::shutdown_signal()).await
+        }
+        Transport::Sse | Transport::StreamableHttp | Transport::Websocket => serve_http(cli).await,
     }
 }
 
@@ -85,6 +98,9 @@ async fn serve_http(cli: Cli) -> anyhow::Result<()> {
         Transport::Sse => {
             tracing::info!("legacy SSE at {base}/sse (Streamable HTTP also at {base}/mcp)")
         }
+        Transport::Websocket => tracing::info!(
+            "WebSocket at ws://{shown}:{port}/ws (Streamable HTTP also at {base}/mcp)"
+        ),
         _ => tracing::info!("Streamable HTTP at {base}/mcp (legacy SSE also at {base}/sse)"),
     }
     if cli.stateless {

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `POST/GET/DELETE /mcp` | Streamable HTTP (protocol 2025-03-26 and later), by rmcp |
 //! | `GET /sse`, `POST /messages?sessionId=..` | legacy HTTP+SSE (2024-11-05), see [`mcp_transports::sse`] |
+//! | `GET /ws` (WebSocket, subprotocol `mcp`) | MCP over WebSocket, see [`super::websocket`] |
 //! | `GET /healthz` | `200 ok` once the server accepts connections |
 //!
 //! **Sessions.** By default Streamable HTTP is stateful: `initialize` opens a session (the
@@ -89,10 +90,11 @@ pub fn router(
         StockServer::new,
         sse::server::SseServerConfig {
             keep_alive: config.sse_keep_alive,
-            cancellation_token: shutdown,
+            cancellation_token: shutdown.clone(),
             ..Default::default()
         },
     );
+    let ws = super::websocket::router(config.max_body_bytes, shutdown);
 
     let allowed = AllowedHosts::new(&config.allowed_hosts)?;
     let mcp = Router::new()
@@ -102,6 +104,7 @@ pub fn router(
             malformed::json_rpc_errors,
         ))
         .merge(legacy)
+        .merge(ws)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(from_fn_with_state(allowed.clone(), guard::check))
         .layer(allowed.cors([]));

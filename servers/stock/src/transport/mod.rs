@@ -12,6 +12,12 @@
 //!   transport of protocol 2024-11-05 (one long `GET /sse` stream carries every server message,
 //!   and the client POSTs its messages to `/messages`), which older clients still use.
 //!
+//! - [`websocket`]: `GET /ws` on the same port upgrades to a WebSocket, a custom transport
+//!   (not in the specification) that carries one JSON-RPC message per text frame, both ways.
+//!
+//! - [`mqtt`]: through an MQTT 5 broker, following EMQX's MCP-over-MQTT topic layout: several
+//!   instances under one name share the clients.
+//!
 //! The legacy transport itself, both halves, lives in the `mcp-transports` crate
 //! ([`mcp_transports::sse`]), so a client can use its client half without linking this server.
 //! The Host and Origin checks that stop a malicious web page from reaching a server on your
@@ -19,4 +25,6 @@
 //! workshop server.
 
 pub mod http;
+pub mod mqtt;
 pub mod stdio;
+pub mod websocket;
