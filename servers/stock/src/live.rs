@@ -236,7 +236,7 @@ fn unknown_live_uri(uri: &str) -> ErrorData {
 pub struct LiveSession {
     market: LiveMarket,
     session: CancellationToken,
-    subscriptions: Mutex<HashMap<String, CancellationToken>>,
+    subscriptions: Mutex<HashMap<String, Forwarder>>,
     log_level: Mutex<LoggingLevel>,
 }
 
@@ -264,27 +264,35 @@ impl LiveSession {
         if subscriptions.contains_key(uri) {
             return Ok(());
         }
-        let stop = self.session.child_token();
-        subscriptions.insert(uri.to_string(), stop.clone());
-        let ticks = self.market.ticks();
-        let counter = Counted::new(&self.market);
-        tokio::spawn(forward(
-            ticks,
+        let forwarder = Forwarder {
+            stop: self.session.child_token(),
+            sending: Arc::default(),
+        };
+        let task = forward(
+            self.market.ticks(),
             stock.symbol,
             uri.to_string(),
             peer,
-            stop,
-            counter,
-        ));
+            (forwarder.stop.clone(), forwarder.sending.clone()),
+            Counted::new(&self.market),
+        );
+        subscriptions.insert(uri.to_string(), forwarder);
+        tokio::spawn(task);
         Ok(())
     }
 
     /// `resources/unsubscribe`: stops the updates of `uri`. Unsubscribing from something not
     /// subscribed is not an error (the spec asks nothing else, and retries stay harmless).
-    pub fn unsubscribe(&self, uri: &str) {
-        let mut subscriptions = self.subscriptions.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(stop) = subscriptions.remove(uri) {
-            stop.cancel();
+    pub async fn unsubscribe(&self, uri: &str) {
+        let removed = self
+            .subscriptions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(uri);
+        if let Some(forwarder) = removed {
+            forwarder.stop.cancel();
+            // Wait for an update being queued right now; after this, none can start.
+            let _ = forwarder.sending.lock().await;
         }
     }
 
@@ -308,6 +316,15 @@ impl Drop for LiveSession {
     fn drop(&mut self) {
         self.session.cancel();
     }
+}
+
+/// One subscription's forwarding task, seen from the session.
+#[derive(Debug)]
+struct Forwarder {
+    stop: CancellationToken,
+    /// Held while an update is being queued, so `unsubscribe` can wait for one in flight and
+    /// no update follows the unsubscribe response.
+    sending: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Syslog order (RFC 5424), which MCP's levels follow: debug is the least severe.
@@ -347,7 +364,7 @@ async fn forward(
     symbol: &'static str,
     uri: String,
     peer: Peer<RoleServer>,
-    stop: CancellationToken,
+    (stop, sending): (CancellationToken, Arc<tokio::sync::Mutex<()>>),
     _counted: Counted,
 ) {
     loop {
@@ -357,6 +374,10 @@ async fn forward(
         };
         match tick {
             Ok(tick) if tick.symbol == symbol => {
+                let _sending = sending.lock().await;
+                if stop.is_cancelled() {
+                    return;
+                }
                 let update = ResourceUpdatedNotificationParam::new(uri.clone());
                 if peer.notify_resource_updated(update).await.is_err() {
                     return; // the transport closed: the session is over

@@ -96,11 +96,11 @@ impl StockServer {
                 Self::market_tools() + Self::elicitation_tools() + Self::sampling_tools();
             let mut prompts = Self::prompts();
             if media {
-                tools = tools + Self::chart_tools() + Self::sound_tools();
-                prompts = prompts + Self::chart_prompts();
+                tools += Self::chart_tools() + Self::sound_tools();
+                prompts += Self::chart_prompts();
             }
             if live {
-                tools = tools + Self::live_tools();
+                tools += Self::live_tools();
             }
             Arc::new(Routers { tools, prompts })
         });
@@ -220,7 +220,8 @@ impl ServerHandler for StockServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         self.live_or_not_found("resources/unsubscribe")?
-            .unsubscribe(&request.uri);
+            .unsubscribe(&request.uri)
+            .await;
         Ok(())
     }
 
