@@ -125,6 +125,13 @@ impl Chat {
                 let (content, is_error) = match peer.call_tool(params).await {
                     Ok(result) => {
                         render.tool_result(&result);
+                        for line in peer
+                            .service()
+                            .media()
+                            .save_blocks(&call.name, &result.content)
+                        {
+                            render.note(&line);
+                        }
                         (result_for_model(&result), result.is_error == Some(true))
                     }
                     // A protocol error (unknown tool, invalid params): the model can fix it.

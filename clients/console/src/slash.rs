@@ -10,6 +10,7 @@ use crate::connect::Session;
 use crate::render::Renderer;
 use rmcp::model::{
     CallToolRequestParams, GetPromptRequestParams, JsonObject, ReadResourceRequestParams,
+    SubscribeRequestParams, UnsubscribeRequestParams,
 };
 use rmcp::service::ServiceError;
 use serde_json::{Map, Value, json};
@@ -23,6 +24,8 @@ Paris\", then \"and London?\"): the model picks tools and answers. Or use a comm
   /resources                     list resources
   /templates                     list resource templates
   /read <uri>                    read a resource: /read stock://tickers
+  /subscribe <uri>               show a resource's updates as they come: /subscribe stock://AAPL/live
+  /unsubscribe <uri>             stop them
   /prompts                       list prompts
   /prompt <name> [k=v ...]       get a prompt: /prompt stock_analysis_prompt symbol=AAPL
   /clear                         forget the conversation
@@ -133,6 +136,9 @@ pub async fn run(
                             )),
                         }
                     }
+                    for line in peer.service().media().save_contents(&r.contents) {
+                        render.note(&line);
+                    }
                 }
                 Err(ServiceError::McpError(e)) => {
                     render.error(&format!("cannot read {rest}: {}", e.message));
@@ -168,6 +174,10 @@ pub async fn run(
             }
             match peer.get_prompt(params).await {
                 Ok(p) => {
+                    let blocks: Vec<_> = p.messages.iter().map(|m| m.content.clone()).collect();
+                    for line in peer.service().media().save_blocks(name, &blocks) {
+                        render.note(&line);
+                    }
                     if let Some(d) = &p.description {
                         render.note(d);
                     }
@@ -177,6 +187,16 @@ pub async fn run(
                         .unwrap_or_default()
                     {
                         let role = m["role"].as_str().unwrap_or("?");
+                        if let Some(mime) = m["content"]["mimeType"].as_str() {
+                            // An image or audio message: saved, not dumped as base64.
+                            let data = m["content"]["data"].as_str().unwrap_or_default();
+                            let kind = m["content"]["type"].as_str().unwrap_or("binary");
+                            render.say(&format!(
+                                "{role}: [{kind} {mime}, {} bytes]",
+                                crate::media::decoded_len(data)
+                            ));
+                            continue;
+                        }
                         let text = m["content"]["text"]
                             .as_str()
                             .map(str::to_string)
@@ -186,6 +206,28 @@ pub async fn run(
                 }
                 Err(ServiceError::McpError(e)) => {
                     render.error(&format!("prompt {name}: {}", e.message));
+                    return Ok(false);
+                }
+                Err(e) => return Err(mcp(e)),
+            }
+        }
+        "/subscribe" | "/unsubscribe" => {
+            if rest.is_empty() {
+                render.error(&format!("usage: {cmd} <uri>   (see /templates)"));
+                return Ok(false);
+            }
+            let done = if cmd == "/subscribe" {
+                peer.subscribe(SubscribeRequestParams::new(rest)).await
+            } else {
+                peer.unsubscribe(UnsubscribeRequestParams::new(rest)).await
+            };
+            match done {
+                Ok(()) if cmd == "/subscribe" => render.note(&format!(
+                    "subscribed to {rest}: updates appear as they arrive"
+                )),
+                Ok(()) => render.note(&format!("unsubscribed from {rest}")),
+                Err(ServiceError::McpError(e)) => {
+                    render.error(&format!("{cmd} {rest}: {}", e.message));
                     return Ok(false);
                 }
                 Err(e) => return Err(mcp(e)),
@@ -216,6 +258,9 @@ pub async fn run(
             match peer.call_tool(params).await {
                 Ok(r) => {
                     render.tool_result(&r);
+                    for line in peer.service().media().save_blocks(name, &r.content) {
+                        render.note(&line);
+                    }
                     if r.is_error == Some(true)
                         && let Some(usage) = usage
                     {
