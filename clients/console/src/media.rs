@@ -189,6 +189,22 @@ pub fn binary_of(block: &ContentBlock) -> Option<(String, String)> {
     })
 }
 
+/// One line per image or audio block, for a model reading the result as text:
+/// `[image image/png, 23,140 bytes]`.
+pub fn describe_for_model(blocks: &[ContentBlock]) -> Vec<String> {
+    blocks
+        .iter()
+        .filter_map(|block| {
+            let (data, mime) = binary_of(block)?;
+            let kind = mime.split('/').next().unwrap_or("binary");
+            Some(format!(
+                "[{kind} {mime}, {} bytes]",
+                thousands(decoded_len(&data))
+            ))
+        })
+        .collect()
+}
+
 /// How many bytes base64 `data` decodes to (without decoding it).
 pub fn decoded_len(data: &str) -> usize {
     let padding = data.bytes().rev().take_while(|b| *b == b'=').count();

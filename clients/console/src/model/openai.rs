@@ -183,6 +183,15 @@ pub fn request_body(
                 };
                 json!({"role": "tool", "tool_call_id": call_id, "content": content})
             }
+            // Vision input: data URLs in `image_url` parts, which OpenAI, Azure OpenAI, Ollama
+            // and vLLM accept (a text-only model ignores or rejects them; that is its answer).
+            Message::Images { tool, images } => {
+                let mut parts = vec![json!({"type": "text", "text": format!("Images returned by {tool}:")})];
+                parts.extend(images.iter().map(|i| {
+                    json!({"type": "image_url", "image_url": {"url": format!("data:{};base64,{}", i.mime, i.data)}})
+                }));
+                json!({"role": "user", "content": parts})
+            }
         })
         .collect();
     let mut body = json!({"model": model, "messages": messages});
