@@ -206,6 +206,14 @@ pub fn draw(spec: &ChartSpec) -> Result<Chart, String> {
     })
 }
 
+/// [`draw`] on tokio's blocking pool: drawing a large chart takes milliseconds of CPU, which
+/// must not stall the async workers that carry every session's messages (and the live feed).
+pub async fn draw_off_thread(spec: ChartSpec) -> Result<Chart, String> {
+    tokio::task::spawn_blocking(move || draw(&spec))
+        .await
+        .unwrap_or_else(|e| Err(format!("drawing the chart failed: {e}")))
+}
+
 /// Renders closing prices as a line over a filled area, with light grid lines, as PNG bytes.
 pub fn render(bars: &[Bar], width: u32, height: u32) -> Result<Vec<u8>, String> {
     let mut pixmap = Pixmap::new(width, height).ok_or("chart size must not be zero")?;
@@ -322,10 +330,14 @@ pub fn template() -> ResourceTemplate {
 }
 
 /// Reads a chart resource; `None` when `uri` is not a chart URI.
-pub fn read(uri: &str) -> Option<Result<ResourceContents, ErrorData>> {
+pub async fn read(uri: &str) -> Option<Result<ResourceContents, ErrorData>> {
     let spec = ChartSpec::from_uri(uri)?;
+    let chart = match spec {
+        Ok(spec) => draw_off_thread(spec).await,
+        Err(e) => Err(e),
+    };
     Some(
-        spec.and_then(|spec| draw(&spec))
+        chart
             .map(|chart| {
                 ResourceContents::blob(STANDARD.encode(&chart.png), uri).with_mime_type(MIME)
             })
@@ -348,13 +360,16 @@ impl StockServer {
         icons = crate::icons::chart()
     )]
     async fn get_price_chart(&self, Parameters(args): Parameters<ChartArgs>) -> CallToolResponse {
-        let chart = ChartSpec::new(
+        let spec = ChartSpec::new(
             &args.symbol,
             args.period.as_deref(),
             args.width,
             args.height,
-        )
-        .and_then(|spec| draw(&spec));
+        );
+        let chart = match spec {
+            Ok(spec) => draw_off_thread(spec).await,
+            Err(e) => Err(e),
+        };
         match chart {
             Ok(chart) => result(&chart, INLINE_LIMIT).into(),
             Err(e) => tool_error(e),

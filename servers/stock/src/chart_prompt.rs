@@ -50,7 +50,9 @@ impl StockServer {
         let invalid = |e: String| ErrorData::invalid_params(e, None);
         let spec =
             ChartSpec::new(&args.symbol, args.period.as_deref(), None, None).map_err(invalid)?;
-        let drawn = chart::draw(&spec).map_err(invalid)?;
+        let drawn = chart::draw_off_thread(spec.clone())
+            .await
+            .map_err(invalid)?;
         let ask = format!(
             "You are a concise financial analyst. The image below is a price chart of {} over {}. \
              Describe the trend, the main turning points and one risk it suggests, in at most five \

@@ -192,7 +192,7 @@ impl ServerHandler for StockServer {
     ) -> Result<ReadResourceResponse, ErrorData> {
         let uri = request.uri.as_str();
         if self.media
-            && let Some(contents) = chart::read(uri)
+            && let Some(contents) = chart::read(uri).await
         {
             return Ok(ReadResourceResult::new(vec![contents?]).into());
         }

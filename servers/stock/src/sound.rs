@@ -127,7 +127,11 @@ impl StockServer {
             },
         };
         let bars = history::history(stock, period, tools::today());
-        let clip = match sonify(&bars) {
+        // Synthesis is CPU work: keep it off the async workers (see `chart::draw_off_thread`).
+        let clip = tokio::task::spawn_blocking(move || sonify(&bars))
+            .await
+            .unwrap_or_else(|e| Err(format!("rendering the sound failed: {e}")));
+        let clip = match clip {
             Ok(clip) => clip,
             Err(e) => return tool_error(e),
         };
