@@ -287,6 +287,12 @@ pub fn render(bars: &[Bar], width: u32, height: u32) -> Result<Vec<u8>, String> 
         .map_err(|e| format!("cannot encode PNG: {e}"))
 }
 
+/// `bytes` as standard base64 with padding: how MCP carries binary data in JSON (`data` of an
+/// image or audio block, `blob` of a resource).
+pub fn to_base64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
 /// The tool result for `chart`: its description, then the image inline, or a link to it when
 /// the PNG is larger than `limit` bytes.
 pub fn result(chart: &Chart, limit: usize) -> CallToolResult {
