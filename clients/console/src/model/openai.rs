@@ -335,6 +335,29 @@ mod tests {
     }
 
     #[test]
+    fn images_follow_the_tool_messages_as_image_url_parts() {
+        let messages = vec![Message::Images {
+            tool: "get_price_chart".into(),
+            images: vec![super::super::Image {
+                mime: "image/png".into(),
+                data: "iVBORw0KGgo=".into(),
+            }],
+        }];
+        let body = request_body("m", &messages, &[], &Options::default());
+        let message = &body["messages"][0];
+        assert_eq!(message["role"], "user");
+        assert_eq!(
+            message["content"][0]["text"],
+            "Images returned by get_price_chart:"
+        );
+        assert_eq!(message["content"][1]["type"], "image_url");
+        assert_eq!(
+            message["content"][1]["image_url"]["url"],
+            "data:image/png;base64,iVBORw0KGgo="
+        );
+    }
+
+    #[test]
     fn missing_settings_are_named() {
         let err = ChatCompletions::openai(&OpenAiSettings::default()).unwrap_err();
         assert!(err.to_string().contains("OPENAI_MODEL"));
