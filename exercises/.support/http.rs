@@ -10,6 +10,7 @@ use jsonwebtoken::jwk::JwkSet;
 use serde_json::{Value, json};
 
 use workshop_kit::defaults;
+use workshop_kit::shutdown::shutdown_signal;
 
 /// Where this server listens.
 pub const ADDR: (&str, u16) = (defaults::HOST, defaults::EXERCISE_07_PORT);
@@ -85,9 +86,7 @@ pub async fn serve(app: axum::Router) {
         defaults::EXERCISE_07_MCP_URL,
         std::env::var("MCP_ISSUER").unwrap_or_else(|_| ISSUER.to_string())
     );
-    let served = axum::serve(listener, app).with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    });
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal());
     if let Err(err) = served.await {
         fail(&format!("the server stopped: {err}"));
     }

@@ -4,13 +4,13 @@
 //! Each check prints one line: `ok`, `warn` (works, but you may want to act) or `FAIL` with
 //! what to do. It exits non-zero only on a FAIL.
 
-use crate::defaults;
 use crate::up::services::ServiceKind;
 use anyhow::{Result, bail};
 use exercise_runner::workspace;
 use std::net::IpAddr;
 use std::path::Path;
 use std::process::Command;
+use workshop_kit::defaults;
 
 /// Options for `cargo xtask doctor`.
 #[derive(clap::Args, Debug)]

@@ -11,9 +11,8 @@
 //!   [`up::services::ServiceKind`]), restarts crashed ones, serves the dashboard, and stops
 //!   everything on Ctrl-C; [`up::tls`] is the local CA and the TLS proxy.
 //! - [`status`], [`doctor`], [`smoke`], [`offline`]: the other commands, one module each.
-//! - [`defaults`]: the ports every command agrees on.
+//! - The ports every command agrees on are `workshop_kit::defaults`, shared with the services.
 
-mod defaults;
 mod doctor;
 mod offline;
 mod smoke;

@@ -122,7 +122,7 @@ pub fn run(args: Args) -> Result<()> {
         // Smoke runs are bounded: give up on start-up after two minutes.
         let mut interrupted = Box::pin(async {
             tokio::select! {
-                _ = up::shutdown_signal() => {}
+                _ = workshop_kit::shutdown::shutdown_signal() => {}
                 _ = tokio::time::sleep(Duration::from_secs(120)) => {}
             }
         });

@@ -39,6 +39,25 @@ pub fn manifest_dir(compiled_in: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(compiled_in))
 }
 
+/// What `cargo xtask up` builds, in one cargo command: the classroom binary and the core
+/// services it starts, as `(package, binary)`.
+///
+/// Cargo unifies dependency features only within one command. Built apart, the classroom (axum,
+/// reqwest, rustls…) and the services (the same crates, with the features rmcp asks for) would
+/// each compile their own copy of about 80 crates; built together, once. xtask builds this set
+/// before it starts the classroom, and the classroom's `up` asks for the same set (a no-op then).
+/// The classroom's tests check that the list matches its services.
+pub const CLASSROOM_BUILD: [(&str, &str); 4] = [
+    ("classroom", "classroom"),
+    ("mock-idp", "mock-idp"),
+    ("weather-server", "weather-server"),
+    ("stock-server", "stock-server"),
+];
+
+/// Set by xtask for the classroom it starts after building [`CLASSROOM_BUILD`] (debug profile),
+/// so that the classroom's own build of the services asks for the same set.
+pub const PREBUILT_ENV: &str = "WORKSHOP_CLASSROOM_PREBUILT";
+
 /// The `cargo` that invoked us (so `cargo +toolchain xtask` keeps its toolchain), run in `root`.
 pub fn cargo(root: &Path) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

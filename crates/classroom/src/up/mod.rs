@@ -17,7 +17,6 @@ pub mod summary;
 pub mod supervisor;
 pub mod tls;
 
-use crate::defaults;
 use crate::workspace_root;
 use anyhow::{Context, Result, bail};
 use exercise_runner::workspace;
@@ -29,6 +28,7 @@ use std::time::Duration;
 use summary::IdpInfo;
 use supervisor::{Event, Handle, Stop};
 use tokio::sync::mpsc;
+use workshop_kit::defaults;
 
 /// Options for `cargo xtask up`.
 #[derive(clap::Args, Debug, Clone)]
@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
     /// Port of the identity provider (mock-idp).
-    #[arg(long, default_value_t = defaults::IDP_PORT)]
+    #[arg(long, default_value_t = defaults::MOCK_IDP_PORT)]
     pub idp_port: u16,
     /// Port of the weather MCP server.
     #[arg(long, default_value_t = defaults::WEATHER_PORT)]
@@ -206,6 +206,12 @@ fn build(root: &Path, args: &Args, services: &[Service], painter: &Painter) -> R
         if args.release {
             build.arg("--release");
         }
+        // Started by xtask, which built the classroom and the core services in one command: ask
+        // for the same set (the classroom included), so cargo finds everything fresh instead of
+        // compiling the shared crates again with the services' features alone.
+        if !args.release && std::env::var_os(workspace::PREBUILT_ENV).is_some() {
+            build.args(["-p", "classroom", "--bin", "classroom"]);
+        }
         for s in services {
             build.args(["-p", s.kind.package(), "--bin", s.kind.binary()]);
         }
@@ -314,7 +320,7 @@ async fn supervise(
             tokio::spawn(tls::proxy(listener, acceptor.clone(), upstream));
         }
     }
-    let mut shutdown = Box::pin(shutdown_signal());
+    let mut shutdown = Box::pin(workshop_kit::shutdown::shutdown_signal());
     let (handles, idp) =
         start_all(&mut services, &bin_dir, &painter, events_tx, &mut shutdown).await?;
 
@@ -369,7 +375,7 @@ pub async fn stop_all(handles: Vec<Handle>, painter: &Painter) {
     ));
     let forcers: Vec<_> = handles.iter().map(|h| h.force_sender()).collect();
     let force = tokio::spawn(async move {
-        shutdown_signal().await;
+        workshop_kit::shutdown::shutdown_signal().await;
         for f in forcers {
             let _ = f.send(Stop::Force);
         }
@@ -380,26 +386,4 @@ pub async fn stop_all(handles: Vec<Handle>, painter: &Painter) {
         painter.say(&format!("{name} stopped"));
     }
     force.abort();
-}
-
-/// Resolves on Ctrl-C, or on SIGTERM where there is one.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
 }

@@ -9,9 +9,9 @@
 //! names, and a new service is one variant whose missing facts the compiler points out. What
 //! varies per run (ports, arguments, URLs) is in [`Service`], made by [`plan`].
 
-use crate::defaults;
 use std::net::IpAddr;
 use std::path::Path;
+use workshop_kit::defaults;
 
 /// The services of the classroom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl ServiceKind {
     /// The port it serves on unless a flag says otherwise.
     pub fn default_port(self) -> u16 {
         match self {
-            Self::MockIdp => defaults::IDP_PORT,
+            Self::MockIdp => defaults::MOCK_IDP_PORT,
             Self::Weather => defaults::WEATHER_PORT,
             Self::Stock => defaults::STOCK_PORT,
         }
@@ -291,6 +291,19 @@ pub fn lan_address() -> IpAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xtask_prebuilds_exactly_the_classroom_and_its_services() {
+        // xtask builds `CLASSROOM_BUILD` in one command before `up`; `up` then asks for the
+        // classroom plus its services. The two sets must be the same, or `up` compiles again.
+        let mut ours: Vec<(&str, &str)> = std::iter::once(("classroom", "classroom"))
+            .chain(ServiceKind::ALL.iter().map(|k| (k.package(), k.binary())))
+            .collect();
+        let mut xtasks = exercise_runner::workspace::CLASSROOM_BUILD.to_vec();
+        ours.sort();
+        xtasks.sort();
+        assert_eq!(ours, xtasks);
+    }
 
     fn lan() -> Network {
         Network {

@@ -30,6 +30,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, RwLock};
 use url::Url;
+use workshop_kit::loopback::is_loopback_url;
 
 /// After a failed fetch, requests within this window fail fast instead of each trying again.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
@@ -320,20 +321,11 @@ fn check_transport(url: &Url, issuer: &Url) -> Result<(), String> {
         && url.port_or_known_default() == issuer.port_or_known_default();
     match url.scheme() {
         "https" => Ok(()),
-        "http" if is_loopback(url) || issuer_host_over_http => Ok(()),
+        "http" if is_loopback_url(url) || issuer_host_over_http => Ok(()),
         _ => Err(format!(
             "refusing to fetch keys from {url}: only https is allowed (or http on loopback, or on \
              the host of an http issuer)"
         )),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 
