@@ -11,7 +11,20 @@ use rmcp::ServiceExt;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    stock_server::StockServer::new()
+    // `--media` and `--live [--tick-ms N]` switch on the advanced lessons, as for `stock-server`.
+    let args: Vec<String> = std::env::args().collect();
+    let tick_ms = args
+        .iter()
+        .position(|a| a == "--tick-ms")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(1000);
+    let features = stock_server::Features {
+        media: args.iter().any(|a| a == "--media"),
+        live: args.iter().any(|a| a == "--live").then(|| {
+            stock_server::live::LiveMarket::new(std::time::Duration::from_millis(tick_ms))
+        }),
+    };
+    stock_server::StockServer::with_features(&features)
         .serve(rmcp::transport::stdio())
         .await?
         .waiting()

@@ -16,7 +16,7 @@
 //! error, so it can recover instead of treating the message as data.
 
 use crate::connect::Session;
-use crate::model::{Message, Model, ModelError, Options, ToolSpec};
+use crate::model::{Image, Message, Model, ModelError, Options, ToolSpec};
 use crate::render::{Renderer, result_for_model};
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::ServiceError;
@@ -115,6 +115,7 @@ impl Chat {
                 text: reply.text.clone(),
                 tool_calls: reply.tool_calls.clone(),
             });
+            let mut pictures = Vec::new();
             for call in &reply.tool_calls {
                 render.tool_call(&call.name, &call.arguments);
                 let mut params = CallToolRequestParams::new(call.name.clone());
@@ -125,7 +126,33 @@ impl Chat {
                 let (content, is_error) = match peer.call_tool(params).await {
                     Ok(result) => {
                         render.tool_result(&result);
-                        (result_for_model(&result), result.is_error == Some(true))
+                        let images: Vec<Image> = result
+                            .content
+                            .iter()
+                            .filter_map(crate::media::binary_of)
+                            .filter(|(_, mime)| mime.starts_with("image/"))
+                            .map(|(data, mime)| Image { mime, data })
+                            .collect();
+                        if !images.is_empty() {
+                            pictures.push(Message::Images {
+                                tool: call.name.clone(),
+                                images,
+                            });
+                        }
+                        for line in peer
+                            .service()
+                            .media()
+                            .save_blocks(&call.name, &result.content)
+                        {
+                            render.note(&line);
+                        }
+                        // The text, plus a line per picture or clip: a model that cannot see
+                        // (the offline planner) still learns what came back, by type and size.
+                        let mut text = result_for_model(&result);
+                        for line in crate::media::describe_for_model(&result.content) {
+                            text.push_str(&format!("\n{line}"));
+                        }
+                        (text, result.is_error == Some(true))
                     }
                     // A protocol error (unknown tool, invalid params): the model can fix it.
                     Err(ServiceError::McpError(e)) => {
@@ -141,6 +168,8 @@ impl Chat {
                     is_error,
                 });
             }
+            // After every tool message of the round, as the chat-completions format requires.
+            turn.extend(pictures);
         }
         Err(TurnError::RoundCap(self.max_rounds))
     }

@@ -11,11 +11,13 @@
 //! | `roots/list`                   | `roots`              | [`roots`] (cwd and `--root`s)   |
 //! | `notifications/progress`       | (always allowed)     | a progress bar                  |
 //! | `notifications/message` (logs) | (always allowed)     | dim lines on stderr             |
+//! | `notifications/resources/updated` | (after `/subscribe`) | [`crate::subscriptions`]     |
 //!
 //! Roots tell a server which directories the human is working in: file URIs, informational
 //! only (they grant nothing).
 
 use crate::input::Input;
+use crate::media::Media;
 use crate::model::Model;
 use crate::render::Renderer;
 use rmcp::ClientHandler;
@@ -50,6 +52,7 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct ConsoleClient {
     settings: Arc<Settings>,
+    media: Arc<Media>,
 }
 
 impl ConsoleClient {
@@ -57,7 +60,19 @@ impl ConsoleClient {
     pub fn new(settings: Settings) -> Self {
         ConsoleClient {
             settings: Arc::new(settings),
+            media: Arc::new(Media::temporary()),
         }
+    }
+
+    /// The same handler, saving images, audio and blobs with `media` (`--save-media DIR`).
+    pub fn with_media(mut self, media: Media) -> Self {
+        self.media = Arc::new(media);
+        self
+    }
+
+    /// Where images, audio and blobs are saved.
+    pub fn media(&self) -> &Media {
+        &self.media
     }
 
     /// The shared settings.
@@ -147,9 +162,9 @@ impl ClientHandler for ConsoleClient {
     async fn on_resource_updated(
         &self,
         params: ResourceUpdatedNotificationParam,
-        _ctx: NotificationContext<RoleClient>,
+        ctx: NotificationContext<RoleClient>,
     ) {
-        self.settings.render.resource_updated(&params.uri);
+        crate::subscriptions::show_update(ctx.peer, params.uri, self.settings.input.clone());
     }
 }
 

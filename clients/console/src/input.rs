@@ -36,6 +36,8 @@ enum Source {
 pub struct Input {
     source: Arc<Mutex<Source>>,
     interactive: bool,
+    /// The prompt being shown while the editor waits for a line, if it is.
+    reading: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for Input {
@@ -53,6 +55,7 @@ impl Input {
         Ok(Input {
             source: Arc::new(Mutex::new(Source::Editor(Box::new(editor)))),
             interactive: true,
+            reading: Arc::default(),
         })
     }
 
@@ -61,6 +64,7 @@ impl Input {
         Input {
             source: Arc::new(Mutex::new(Source::Lines(Box::new(reader)))),
             interactive: false,
+            reading: Arc::default(),
         }
     }
 
@@ -73,12 +77,35 @@ impl Input {
     pub async fn read_line(&self, prompt: &str) -> Line {
         let source = self.source.clone();
         let prompt = prompt.to_string();
+        let reading = self.reading.clone();
         tokio::task::spawn_blocking(move || {
             let mut source = source.lock().unwrap_or_else(|e| e.into_inner());
-            read_blocking(&mut source, &prompt)
+            *reading.lock().unwrap_or_else(|e| e.into_inner()) = Some(prompt.clone());
+            let line = read_blocking(&mut source, &prompt);
+            *reading.lock().unwrap_or_else(|e| e.into_inner()) = None;
+            line
         })
         .await
         .unwrap_or(Line::Eof)
+    }
+
+    /// Prints a line that arrived on its own (a resource update) without breaking the prompt:
+    /// while the editor waits for a line, the prompt line is cleared, the update printed, and
+    /// the prompt drawn again below it (what was typed so far stays in the editor and reappears
+    /// with the next key). Otherwise it is a plain line on stderr.
+    ///
+    /// (rustyline's own `ExternalPrinter` redraws the typed text too, but in rustyline 17 it
+    /// stalls on input that arrives in one burst, such as a paste, so we do not use it.)
+    pub fn print_above(&self, line: &str) {
+        let reading = self.reading.lock().unwrap_or_else(|e| e.into_inner());
+        match (&*reading, self.interactive) {
+            (Some(prompt), true) => {
+                let mut out = std::io::stdout().lock();
+                let _ = write!(out, "\r\x1b[2K{line}\n{prompt}");
+                let _ = out.flush();
+            }
+            _ => eprintln!("{line}"),
+        }
     }
 
     /// Remembers a line in the editor's history (Up arrow brings it back).

@@ -10,15 +10,18 @@
 //!   is the `offline-planner` crate, which learns the server's names right after the handshake
 //!   ([`model::vocabulary`]) and never links a server crate;
 //! - [`slash`]: the MCP primitives by hand (`/tools`, `/read`, `/call`...);
-//! - [`input`] and [`render`]: the human side, keyboard and screen.
+//! - [`input`] and [`render`]: the human side, keyboard and screen; [`media`] saves images,
+//!   audio and blobs to files; [`subscriptions`] shows resource updates as they arrive.
 
 pub mod chat;
 pub mod connect;
 pub mod elicitation;
 pub mod handler;
 pub mod input;
+pub mod media;
 pub mod model;
 pub mod render;
 pub mod sampling;
 pub mod slash;
+pub mod subscriptions;
 pub mod target;

@@ -15,6 +15,7 @@ use mcp_console::chat::{Chat, TurnError};
 use mcp_console::connect::{ConnectOptions, Session, SignIn, connect, parse_protocol};
 use mcp_console::handler::{ConsoleClient, Settings};
 use mcp_console::input::{Input, Line};
+use mcp_console::media::Media;
 use mcp_console::model::{Model, ModelKind, OpenAiSettings};
 use mcp_console::render::Renderer;
 use mcp_console::slash;
@@ -106,6 +107,11 @@ struct Cli {
     /// Where sign-in tokens are cached (default: the user's cache directory).
     #[arg(long, env = "MCP_TOKEN_CACHE", value_name = "DIR")]
     token_cache: Option<PathBuf>,
+
+    /// Keep images, audio and binary resources the server sends in DIR (by default they go to
+    /// a temporary folder removed on exit).
+    #[arg(long, env = "MCP_CONSOLE_SAVE_MEDIA", value_name = "DIR")]
+    save_media: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -189,6 +195,10 @@ async fn run(cli: Cli) -> ExitCode {
         auto_approve: cli.yes,
         roots,
         protocol: cli.protocol.clone(),
+    })
+    .with_media(match &cli.save_media {
+        Some(dir) => Media::keep_in(dir),
+        None => Media::temporary(),
     });
 
     render.note(&format!(

@@ -234,13 +234,6 @@ impl Renderer {
     }
 
     /// Ends a progress bar line so the next output starts on a clean line.
-    /// A `notifications/resources/updated` for a resource the user subscribed to.
-    pub fn resource_updated(&self, uri: &str) {
-        self.note(&format!(
-            "resource updated: {uri} (/read {uri} for the new contents)"
-        ));
-    }
-
     fn clear_bar(&self) {
         if self.err_tty {
             eprint!("\r\x1b[2K");

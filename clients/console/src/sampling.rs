@@ -86,6 +86,7 @@ pub async fn answer(
             Message::User(t) => ("user", t.as_str()),
             Message::Assistant { text, .. } => ("assistant", text.as_deref().unwrap_or("")),
             Message::Tool { content, .. } => ("tool", content.as_str()),
+            Message::Images { .. } => ("user", "(images)"),
         };
         render.say(&format!("  {role}: {}", text.replace('\n', "\n    ")));
     }

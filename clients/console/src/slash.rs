@@ -15,36 +15,6 @@ use rmcp::model::{
 use rmcp::service::ServiceError;
 use serde_json::{Map, Value, json};
 
-/// `/subscribe <uri>` and `/unsubscribe <uri>`: `resources/subscribe` and `resources/unsubscribe`.
-/// The updates themselves arrive as notifications (see `handler.rs`).
-async fn subscription(
-    cmd: &str,
-    uri: &str,
-    peer: &Session,
-    render: &Renderer,
-) -> Result<bool, TurnError> {
-    if uri.is_empty() {
-        render.error(&format!("usage: {cmd} <uri>   (see /resources)"));
-        return Ok(false);
-    }
-    let outcome = if cmd == "/subscribe" {
-        peer.subscribe(SubscribeRequestParams::new(uri)).await
-    } else {
-        peer.unsubscribe(UnsubscribeRequestParams::new(uri)).await
-    };
-    match outcome {
-        Ok(()) if cmd == "/subscribe" => render.say(&format!(
-            "subscribed to {uri}; updates print as they arrive"
-        )),
-        Ok(()) => render.say(&format!("unsubscribed from {uri}")),
-        Err(e) => {
-            render.error(&format!("{cmd} {uri} failed: {e}"));
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
 /// The help text.
 pub const HELP: &str = "\
 Ask a question in plain words (\"price of Tesla\", \"compare Apple and Google\", \"weather in
@@ -54,8 +24,8 @@ Paris\", then \"and London?\"): the model picks tools and answers. Or use a comm
   /resources                     list resources
   /templates                     list resource templates
   /read <uri>                    read a resource: /read stock://tickers
-  /subscribe <uri>               hear when a resource changes: /subscribe test://watched-resource
-  /unsubscribe <uri>             stop hearing about it
+  /subscribe <uri>               show a resource's updates as they come: /subscribe stock://AAPL/live
+  /unsubscribe <uri>             stop them
   /prompts                       list prompts
   /prompt <name> [k=v ...]       get a prompt: /prompt stock_analysis_prompt symbol=AAPL
   /clear                         forget the conversation
@@ -146,7 +116,6 @@ pub async fn run(
                 ));
             }
         }
-        "/subscribe" | "/unsubscribe" => return subscription(cmd, rest, peer, render).await,
         "/read" => {
             if rest.is_empty() {
                 render.error("usage: /read <uri>   (see /resources and /templates)");
@@ -170,6 +139,9 @@ pub async fn run(
                                 c["mimeType"].as_str().unwrap_or("")
                             )),
                         }
+                    }
+                    for line in peer.service().media().save_contents(&r.contents) {
+                        render.note(&line);
                     }
                 }
                 Err(ServiceError::McpError(e)) => {
@@ -206,6 +178,10 @@ pub async fn run(
             }
             match peer.get_prompt(params).await {
                 Ok(p) => {
+                    let blocks: Vec<_> = p.messages.iter().map(|m| m.content.clone()).collect();
+                    for line in peer.service().media().save_blocks(name, &blocks) {
+                        render.note(&line);
+                    }
                     if let Some(d) = &p.description {
                         render.note(d);
                     }
@@ -215,6 +191,16 @@ pub async fn run(
                         .unwrap_or_default()
                     {
                         let role = m["role"].as_str().unwrap_or("?");
+                        if let Some(mime) = m["content"]["mimeType"].as_str() {
+                            // An image or audio message: saved, not dumped as base64.
+                            let data = m["content"]["data"].as_str().unwrap_or_default();
+                            let kind = m["content"]["type"].as_str().unwrap_or("binary");
+                            render.say(&format!(
+                                "{role}: [{kind} {mime}, {} bytes]",
+                                crate::media::decoded_len(data)
+                            ));
+                            continue;
+                        }
                         let text = m["content"]["text"]
                             .as_str()
                             .map(str::to_string)
@@ -224,6 +210,28 @@ pub async fn run(
                 }
                 Err(ServiceError::McpError(e)) => {
                     render.error(&format!("prompt {name}: {}", e.message));
+                    return Ok(false);
+                }
+                Err(e) => return Err(mcp(e)),
+            }
+        }
+        "/subscribe" | "/unsubscribe" => {
+            if rest.is_empty() {
+                render.error(&format!("usage: {cmd} <uri>   (see /templates)"));
+                return Ok(false);
+            }
+            let done = if cmd == "/subscribe" {
+                peer.subscribe(SubscribeRequestParams::new(rest)).await
+            } else {
+                peer.unsubscribe(UnsubscribeRequestParams::new(rest)).await
+            };
+            match done {
+                Ok(()) if cmd == "/subscribe" => render.note(&format!(
+                    "subscribed to {rest}: updates appear as they arrive"
+                )),
+                Ok(()) => render.note(&format!("unsubscribed from {rest}")),
+                Err(ServiceError::McpError(e)) => {
+                    render.error(&format!("{cmd} {rest}: {}", e.message));
                     return Ok(false);
                 }
                 Err(e) => return Err(mcp(e)),
@@ -254,6 +262,9 @@ pub async fn run(
             match peer.call_tool(params).await {
                 Ok(r) => {
                     render.tool_result(&r);
+                    for line in peer.service().media().save_blocks(name, &r.content) {
+                        render.note(&line);
+                    }
                     if r.is_error == Some(true)
                         && let Some(usage) = usage
                     {

@@ -45,7 +45,9 @@ fn tools_named_with(tools: &[Tool], stem_word: &str) -> usize {
 /// The tools with a positive score, best first, as indices. `bonus` adds to a matching tool's
 /// score (the planner adds for parameters that take what the question names). Ties go to the
 /// tool whose name says least beyond the question's words (a "price check" is
-/// `get_stock_price`, not `compare_stock_prices`), then to the server's order.
+/// `get_stock_price`, not `compare_stock_prices`), then to the tool whose name *ends* with a
+/// word the question says (names are verb then object, and the last word is what comes back:
+/// "price of Tesla" is `get_stock_price`, not `get_price_chart`), then to the server's order.
 pub fn ranked(tools: &[Tool], words: &[String], bonus: impl Fn(&Tool) -> f64) -> Vec<usize> {
     let mut scored: Vec<(f64, usize, usize)> = tools
         .iter()
@@ -54,7 +56,13 @@ pub fn ranked(tools: &[Tool], words: &[String], bonus: impl Fn(&Tool) -> f64) ->
         .filter(|(s, _, _)| *s > 0.0)
         .map(|(s, u, i)| (s + bonus(&tools[i]), u, i))
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let head_unsaid = |i: usize| !ends_with_said(&tools[i], words);
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(head_unsaid(a.2).cmp(&head_unsaid(b.2)))
+            .then(a.2.cmp(&b.2))
+    });
     scored.into_iter().map(|(_, _, i)| i).collect()
 }
 
@@ -65,6 +73,12 @@ fn unsaid(tool: &Tool, words: &[String]) -> usize {
         .iter()
         .filter(|w| !said.contains(w))
         .count()
+}
+
+/// Whether the last word of the tool's name is one the question says.
+fn ends_with_said(tool: &Tool, words: &[String]) -> bool {
+    let said: Vec<String> = words.iter().map(|w| canonical(w)).collect();
+    stems(&tool.name).last().is_some_and(|w| said.contains(w))
 }
 
 /// Whether any tool matches `words` at all.

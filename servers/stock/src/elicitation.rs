@@ -137,7 +137,8 @@ impl StockServer {
     #[tool(
         title = "Ticker info",
         output_schema = schema_for_output::<TickerInfo>(),
-        annotations(read_only_hint = true, open_world_hint = false)
+        annotations(read_only_hint = true, open_world_hint = false),
+        icons = crate::icons::info()
     )]
     async fn get_ticker_info(
         &self,

@@ -215,7 +215,7 @@ fn round2(v: f64) -> f64 {
 }
 
 /// FNV-1a over the symbol: a stable seed (Rust's `Hash` is not stable across releases).
-fn seed(symbol: &str) -> u64 {
+pub(crate) fn seed(symbol: &str) -> u64 {
     symbol.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
@@ -223,10 +223,10 @@ fn seed(symbol: &str) -> u64 {
 
 /// SplitMix64: a tiny, well-known generator whose output never changes between versions,
 /// which is what reproducible mock data needs (a crate's generator may change its stream).
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(u64);
 
 impl SplitMix64 {
-    fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self(seed)
     }
 
@@ -239,7 +239,7 @@ impl SplitMix64 {
     }
 
     /// A float in `[0, 1)`.
-    fn next_f64(&mut self) -> f64 {
+    pub(crate) fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }

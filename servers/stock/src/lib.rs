@@ -15,6 +15,11 @@
 //! | prompts | [`prompts`] | reusable message templates the user picks |
 //! | completions | [`completions`] | autocompletion for prompt and URI-template arguments |
 //! | logging | [`logging`] | log lines to the client at the level it chose (`logging/setLevel`) |
+//! | images, binary resources, resource links | [`chart`] | `get_price_chart`, `stock://{symbol}/chart.png` (`--media`) |
+//! | audio | [`sound`] | `get_price_sonification`: a WAV clip (`--media`) |
+//! | a prompt with an image | [`chart_prompt`] | `chart_analysis_prompt` (`--media`) |
+//! | subscriptions, progress, cancellation | [`live`] | the tick feed, `stock://{symbol}/live`, `watch_price` (`--live`) |
+//! | icons | [`icons`] | the pictures beside every tool |
 //! | transports | [`transport`] | stdio, Streamable HTTP and the legacy HTTP+SSE (from `mcp-transports`) |
 //!
 //! The data behind it all is mock and offline: [`market`] (seven tickers) and [`history`]
@@ -33,17 +38,22 @@
 //! # Ok(()) }
 //! ```
 
+pub mod chart;
+pub mod chart_prompt;
 pub mod completions;
 pub mod elicitation;
 pub mod history;
+pub mod icons;
 pub mod input_required;
 pub mod logging;
+pub mod live;
 pub mod market;
 pub mod prompts;
 pub mod resources;
 pub mod sampling;
 pub mod server;
+pub mod sound;
 pub mod tools;
 pub mod transport;
 
-pub use server::StockServer;
+pub use server::{Features, StockServer};

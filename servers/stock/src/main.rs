@@ -6,9 +6,13 @@
 //! stock-server -t sse --port 9000             # the same router, announced as legacy SSE
 //! stock-server -t websocket                   # ws://127.0.0.1:8001/ws (the same router)
 //! stock-server -t mqtt --broker mqtt://127.0.0.1:1883/stock   # through an MQTT 5 broker
+//! stock-server --media --live --tick-ms 250   # charts, sound and a live market ticking 4×/s
 //! ```
 
 use clap::{Parser, ValueEnum};
+use std::time::Duration;
+use stock_server::Features;
+use stock_server::live::LiveMarket;
 use stock_server::transport::{http, mqtt, stdio};
 
 /// Stock-market MCP server: tools, resources, prompts, completions, elicitation and sampling
@@ -44,6 +48,29 @@ struct Cli {
     /// the clients.
     #[arg(long, value_name = "URL", default_value = mqtt::DEFAULT_BROKER, env = "STOCK_SERVER_BROKER")]
     broker: String,
+    /// Lesson 5.2: offer get_price_chart (PNG), get_price_sonification (WAV), the binary
+    /// resource stock://{symbol}/chart.png and chart_analysis_prompt.
+    #[arg(long, env = "STOCK_SERVER_MEDIA")]
+    media: bool,
+    /// Lesson 5.10: a live market. Prices tick, stock://{symbol}/live can be subscribed to
+    /// and watch_price streams ticks as progress.
+    #[arg(long, env = "STOCK_SERVER_LIVE")]
+    live: bool,
+    /// Milliseconds between ticks of the live market (with --live).
+    #[arg(long, value_name = "MS", default_value_t = 1000, env = "STOCK_SERVER_TICK_MS",
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    tick_ms: u64,
+}
+
+impl Cli {
+    fn features(&self) -> Features {
+        Features {
+            media: self.media,
+            live: self
+                .live
+                .then(|| LiveMarket::new(Duration::from_millis(self.tick_ms))),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -69,7 +96,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.transport {
         Transport::Stdio => {
             tracing::info!("serving MCP on stdio");
-            stdio::serve(workshop_kit::shutdown::shutdown_signal()).await
+            stdio::serve_with(&cli.features(), workshop_kit::shutdown::shutdown_signal()).await
         }
         Transport::Mqtt => {
             mqtt::serve(&cli.broker, workshop_kit::shutdown::shutdown_signal()).await
@@ -107,6 +134,7 @@ async fn serve_http(cli: Cli) -> anyhow::Result<()> {
         tracing::info!("stateless mode: no sessions, JSON responses");
     }
     let config = http::HttpConfig {
+        features: cli.features(),
         allowed_hosts: cli.allowed_hosts,
         stateless: cli.stateless,
         ..Default::default()

@@ -80,7 +80,8 @@ impl StockServer {
     /// model (MCP sampling). Requires a client that supports sampling.
     #[tool(
         title = "Headline (sampling)",
-        annotations(read_only_hint = true, open_world_hint = true)
+        annotations(read_only_hint = true, open_world_hint = true),
+        icons = crate::icons::pen()
     )]
     async fn stock_headline_sampling(
         &self,

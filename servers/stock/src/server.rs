@@ -11,17 +11,25 @@
 //!
 //! Each request is then routed to one method of [`ServerHandler`]. The methods stay one-liners
 //! here: the work lives in the module named after each concept.
+//!
+//! [`Features`] switch on the advanced lessons: `--media` (lesson 5.2: charts, sound and a
+//! prompt with an image) and `--live` (lesson 5.10: a tick feed, subscriptions, progress).
+//! `StockServer::new()` is the core server of the first lessons, whose tool list the course's
+//! early steps and tests are written against.
 
-use crate::{completions, resources};
+use crate::live::{self, LiveMarket, LiveSession};
+use crate::{chart, completions, resources};
 use rmcp::handler::server::router::{prompt::PromptRouter, tool::ToolRouter};
 use rmcp::model::{
     CallToolRequestParams, CompleteRequestParams, CompleteResult, CustomRequest, CustomResult,
     ErrorCode, GetPromptRequestParams, Implementation, InitializeRequestParams,
     ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
-    SetLevelRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ServerCapabilities,
+    ServerConfig, SetLevelRequestParams, SubscribeRequestParams, SubscriptionFilter,
+    UnsubscribeRequestParams,
 };
 use rmcp::service::RequestContext;
+use rmcp::service::SubscriptionContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, prompt_handler, tool_handler};
 use std::sync::{Arc, OnceLock};
 
@@ -33,6 +41,24 @@ user whether to include the 52-week range) and stock_headline_sampling to have y
 a headline. The resource stock://tickers lists the symbols and stock://{symbol} describes one. \
 Prices are fictional and never change while the server runs.";
 
+/// What the server adds to the instructions with `--media`.
+pub const MEDIA_INSTRUCTIONS: &str = " get_price_chart draws a PNG chart of a period (also the \
+binary resource stock://{symbol}/chart.png), get_price_sonification plays it as a WAV clip, and the \
+prompt chart_analysis_prompt embeds the chart.";
+
+/// What the server adds to the instructions with `--live`.
+pub const LIVE_INSTRUCTIONS: &str = " The market is live: prices tick, get_stock_price quotes the \
+latest tick, stock://{symbol}/live can be subscribed to, and watch_price streams ticks as progress.";
+
+/// The optional lessons a server offers on top of the core (all off by default).
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    /// Charts, sound and the chart prompt (`--media`).
+    pub media: bool,
+    /// The live tick feed, its subscribable resources and `watch_price` (`--live`).
+    pub live: Option<LiveMarket>,
+}
+
 /// The stock MCP server: one value per client session (cheap to create and to clone).
 ///
 /// Serve it over any transport rmcp knows (`StockServer::new().serve(transport)`), or over
@@ -42,6 +68,10 @@ pub struct StockServer {
     routers: Arc<Routers>,
     /// This session's `logging/setLevel` choice.
     pub(crate) log_level: crate::logging::LogLevel,
+    media: bool,
+    /// This session's subscriptions and `watch_price`'s log level; dropping the last clone
+    /// ends them.
+    live: Option<Arc<LiveSession>>,
 }
 
 /// Which function answers which tool or prompt name, with the schemas clients are shown.
@@ -51,22 +81,46 @@ struct Routers {
 }
 
 impl StockServer {
-    /// A server offering every tool, prompt, resource and completion of the workshop.
+    /// The core server: every tool, prompt, resource and completion of the first lessons.
     pub fn new() -> Self {
-        // Build the routers once and share them: stateless HTTP creates a server per request,
-        // and rebuilding every tool description and schema each time would cost throughput.
-        static ROUTERS: OnceLock<Arc<Routers>> = OnceLock::new();
-        let routers = ROUTERS.get_or_init(|| {
-            Arc::new(Routers {
-                // Each concept keeps its tools in its own file; routers combine with `+`.
-                tools: Self::market_tools() + Self::elicitation_tools() + Self::sampling_tools(),
-                prompts: Self::prompts(),
-            })
+        Self::with_features(&Features::default())
+    }
+
+    /// A server for one session, with the optional lessons `features` switch on.
+    pub fn with_features(features: &Features) -> Self {
+        // Build the routers once per feature set and share them: stateless HTTP creates a
+        // server per request, and rebuilding every tool description and schema each time
+        // would cost throughput.
+        static ROUTERS: [OnceLock<Arc<Routers>>; 4] = [const { OnceLock::new() }; 4];
+        let (media, live) = (features.media, features.live.is_some());
+        let routers = ROUTERS[usize::from(media) * 2 + usize::from(live)].get_or_init(|| {
+            // Each concept keeps its tools in its own file; routers combine with `+`.
+            let mut tools =
+                Self::market_tools() + Self::elicitation_tools() + Self::sampling_tools();
+            let mut prompts = Self::prompts();
+            if media {
+                tools += Self::chart_tools() + Self::sound_tools();
+                prompts += Self::chart_prompts();
+            }
+            if live {
+                tools += Self::live_tools();
+            }
+            Arc::new(Routers { tools, prompts })
         });
         Self {
             routers: routers.clone(),
             log_level: Default::default(),
+            media,
+            live: features
+                .live
+                .as_ref()
+                .map(|market| Arc::new(LiveSession::new(market.clone()))),
         }
+    }
+
+    /// This session's live state, when the live market is on.
+    pub fn live(&self) -> Option<&LiveSession> {
+        self.live.as_deref()
     }
 }
 
@@ -82,20 +136,35 @@ impl Default for StockServer {
 #[prompt_handler(router = self.routers.prompts)]
 impl ServerHandler for StockServer {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder()
+        let mut capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_resources()
             .enable_prompts()
             .enable_completions()
             .enable_logging()
             .build();
+        let mut instructions = INSTRUCTIONS.to_string();
+        if self.media {
+            instructions.push_str(MEDIA_INSTRUCTIONS);
+        }
+        if self.live.is_some() {
+            // Live resources change, so clients may subscribe; watch_price logs each tick.
+            let live = ServerCapabilities::builder()
+                .enable_resources()
+                .enable_resources_subscribe()
+                .enable_logging()
+                .build();
+            capabilities.resources = live.resources;
+            capabilities.logging = live.logging;
+            instructions.push_str(LIVE_INSTRUCTIONS);
+        }
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("stock-server", env!("CARGO_PKG_VERSION"))
                     .with_title("Workshop stock market")
                     .with_description("Mock stock quotes, history and company figures"),
             )
-            .with_instructions(INSTRUCTIONS)
+            .with_instructions(instructions)
     }
 
     async fn list_resources(
@@ -111,9 +180,14 @@ impl ServerHandler for StockServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        Ok(ListResourceTemplatesResult::with_all_items(
-            resources::templates(),
-        ))
+        let mut templates = resources::templates();
+        if self.media {
+            templates.push(chart::template());
+        }
+        if self.live.is_some() {
+            templates.push(live::template());
+        }
+        Ok(ListResourceTemplatesResult::with_all_items(templates))
     }
 
     async fn read_resource(
@@ -121,7 +195,56 @@ impl ServerHandler for StockServer {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        resources::read(&request.uri).map(Into::into)
+        let uri = request.uri.as_str();
+        if self.media
+            && let Some(contents) = chart::read(uri).await
+        {
+            return Ok(ReadResourceResult::new(vec![contents?]).into());
+        }
+        if let Some(session) = self.live()
+            && let Some(contents) = live::read(session.market(), uri)
+        {
+            return Ok(ReadResourceResult::new(vec![contents?]).into());
+        }
+        resources::read(uri).map(Into::into)
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        // The peer is this session's channel back to the client: updates go there.
+        self.live_or_not_found("resources/subscribe")?
+            .subscribe(&request.uri, context.peer)
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.live_or_not_found("resources/unsubscribe")?
+            .unsubscribe(&request.uri)
+            .await;
+        Ok(())
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        self.live.as_ref().map(|_| live::accepted_filter(requested))
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        match self.live() {
+            Some(session) => live::listen(session.market(), context).await,
+            None => {
+                context.cancelled().await;
+                Ok(())
+            }
+        }
     }
 
     async fn complete(
@@ -137,7 +260,11 @@ impl ServerHandler for StockServer {
         request: SetLevelRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        // One choice for every log line of the session: the tools' and the live feed's.
         self.log_level.set(request.level);
+        if let Some(live) = &self.live {
+            live.set_log_level(request.level);
+        }
         Ok(())
     }
 
@@ -150,6 +277,19 @@ impl ServerHandler for StockServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
         Err(unknown_method_or_invalid_params(&request))
+    }
+}
+
+impl StockServer {
+    /// The live session, or the `-32601` a server without `--live` answers for its methods.
+    fn live_or_not_found(&self, method: &str) -> Result<&LiveSession, ErrorData> {
+        self.live().ok_or_else(|| {
+            ErrorData::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!("Method not found: '{method}' (start the server with --live)"),
+                None,
+            )
+        })
     }
 }
 

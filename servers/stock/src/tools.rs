@@ -139,21 +139,28 @@ impl StockServer {
     /// Get the current price of a stock.
     #[tool(
         title = "Stock price",
-        annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false)
+        annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false),
+        icons = crate::icons::price()
     )]
     async fn get_stock_price(
         &self,
         Parameters(args): Parameters<SymbolArgs>,
     ) -> Result<Json<Quote>, String> {
         let stock = market::lookup(&args.symbol).map_err(|e| e.to_string())?;
-        Ok(Json(Quote::of(stock)))
+        let mut quote = Quote::of(stock);
+        // With `--live` the quote follows the tick feed (see `live`); otherwise it never moves.
+        if let Some(live) = self.live() {
+            quote.price = live.market().latest(stock).price;
+        }
+        Ok(Json(quote))
     }
 
     /// Get daily price history as CSV with the header Date,Open,High,Low,Close,Volume, oldest
     /// first, business days only, ending at the current price.
     #[tool(
         title = "Price history",
-        annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false)
+        annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false),
+        icons = crate::icons::chart()
     )]
     async fn get_stock_history(
         &self,
@@ -180,7 +187,8 @@ impl StockServer {
     /// Compare the current prices of two stocks: which is higher, and by how many percent.
     #[tool(
         title = "Compare two stocks",
-        annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false)
+        annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false),
+        icons = crate::icons::compare()
     )]
     async fn compare_stock_prices(
         &self,

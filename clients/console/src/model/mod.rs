@@ -48,6 +48,23 @@ pub enum Message {
         /// Whether the server marked the result as a tool error (`isError: true`).
         is_error: bool,
     },
+    /// Pictures tool results returned, shown to the model after the round's tool messages
+    /// (chat-completions tool messages carry text only, so images travel as user content).
+    Images {
+        /// The tool that returned them.
+        tool: String,
+        /// The pictures.
+        images: Vec<Image>,
+    },
+}
+
+/// A picture for the model: base64 bytes and their MIME type, as MCP delivered them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    /// `image/png`, `image/jpeg`...
+    pub mime: String,
+    /// The bytes, base64-encoded.
+    pub data: String,
 }
 
 /// A tool call requested by the model.

@@ -183,6 +183,15 @@ pub fn request_body(
                 };
                 json!({"role": "tool", "tool_call_id": call_id, "content": content})
             }
+            // Vision input: data URLs in `image_url` parts, which OpenAI, Azure OpenAI, Ollama
+            // and vLLM accept (a text-only model ignores or rejects them; that is its answer).
+            Message::Images { tool, images } => {
+                let mut parts = vec![json!({"type": "text", "text": format!("Images returned by {tool}:")})];
+                parts.extend(images.iter().map(|i| {
+                    json!({"type": "image_url", "image_url": {"url": format!("data:{};base64,{}", i.mime, i.data)}})
+                }));
+                json!({"role": "user", "content": parts})
+            }
         })
         .collect();
     let mut body = json!({"model": model, "messages": messages});
@@ -323,6 +332,29 @@ mod tests {
         .unwrap();
         assert_eq!(reply.tool_calls[0].name, "get.price");
         assert_eq!(reply.tool_calls[0].arguments, json!({"symbol": "MSFT"}));
+    }
+
+    #[test]
+    fn images_follow_the_tool_messages_as_image_url_parts() {
+        let messages = vec![Message::Images {
+            tool: "get_price_chart".into(),
+            images: vec![super::super::Image {
+                mime: "image/png".into(),
+                data: "iVBORw0KGgo=".into(),
+            }],
+        }];
+        let body = request_body("m", &messages, &[], &Options::default());
+        let message = &body["messages"][0];
+        assert_eq!(message["role"], "user");
+        assert_eq!(
+            message["content"][0]["text"],
+            "Images returned by get_price_chart:"
+        );
+        assert_eq!(message["content"][1]["type"], "image_url");
+        assert_eq!(
+            message["content"][1]["image_url"]["url"],
+            "data:image/png;base64,iVBORw0KGgo="
+        );
     }
 
     #[test]

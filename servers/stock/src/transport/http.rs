@@ -24,7 +24,7 @@
 //! `TCP_NODELAY` (without it, small SSE writes wait ~40 ms for the peer's delayed ACK); and
 //! shutdown is graceful: open streams end, in-flight requests finish.
 
-use crate::StockServer;
+use crate::{Features, StockServer};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -53,6 +53,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// How often idle SSE streams send a keep-alive comment.
     pub sse_keep_alive: Duration,
+    /// The advanced lessons every session gets (`--media`, `--live`).
+    pub features: Features,
 }
 
 impl Default for HttpConfig {
@@ -62,6 +64,7 @@ impl Default for HttpConfig {
             stateless: false,
             max_body_bytes: 1024 * 1024,
             sse_keep_alive: Duration::from_secs(15),
+            features: Features::default(),
         }
     }
 }
@@ -72,9 +75,10 @@ pub fn router(
     config: &HttpConfig,
     shutdown: CancellationToken,
 ) -> Result<Router, InvalidAuthority> {
+    let features = config.features.clone();
     let streamable = StreamableHttpService::new(
         // One StockServer per session (or per request when stateless).
-        || Ok(StockServer::new()),
+        move || Ok(StockServer::with_features(&features)),
         Arc::new(LocalSessionManager::default()),
         StreamableHttpServerConfig::default()
             .with_legacy_session_mode(!config.stateless)
@@ -86,8 +90,9 @@ pub fn router(
             // module doc says why rmcp's own check stays off).
             .disable_allowed_hosts(),
     );
+    let features = config.features.clone();
     let legacy = sse::server::router(
-        StockServer::new,
+        move || StockServer::with_features(&features),
         sse::server::SseServerConfig {
             keep_alive: config.sse_keep_alive,
             cancellation_token: shutdown.clone(),

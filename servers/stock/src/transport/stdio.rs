@@ -4,12 +4,22 @@
 //! child process and writes one JSON-RPC message per line to its stdin; the server answers
 //! on stdout. The session lasts as long as the process: when the client closes stdin, we exit.
 
-use crate::StockServer;
+use crate::{Features, StockServer};
 use rmcp::ServiceExt;
 
 /// Serves one client over stdin/stdout until it disconnects or `shutdown` completes.
 pub async fn serve(shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-    let running = StockServer::new().serve(rmcp::transport::stdio()).await?;
+    serve_with(&Features::default(), shutdown).await
+}
+
+/// [`serve`], with the advanced lessons `features` switch on.
+pub async fn serve_with(
+    features: &Features,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let running = StockServer::with_features(features)
+        .serve(rmcp::transport::stdio())
+        .await?;
     let cancel = running.cancellation_token();
     tokio::select! {
         quit = running.waiting() => { quit?; }
