@@ -28,7 +28,7 @@ pub struct SearchResult {
     /// The best-matching passage, matched words in **bold**.
     pub snippet: String,
     /// BM25 relevance (higher is better; comparable within one result list only).
-    pub score: f32,
+    pub score: f64,
     /// Publication day, YYYY-MM-DD (news only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
@@ -61,7 +61,7 @@ impl SearchResult {
             source: doc.source.clone(),
             snippet: hit.snippet.clone(),
             // Three decimals are plenty to compare, and keep the JSON short.
-            score: (hit.score * 1000.0).round() / 1000.0,
+            score: (f64::from(hit.score) * 1000.0).round() / 1000.0,
             date: doc.date.map(|d| d.to_string()),
             ticker: doc.ticker.clone(),
             price: p.map(|p| p.price),
