@@ -16,10 +16,12 @@
 //!   (`sources[].status`, `degraded: true`) and the pipeline carries on with what it has.
 //! - **Merge and dedupe.** The flaky source mirrors the web index and a story can surface from
 //!   two sources, so the same document appears more than once: results are merged by document
-//!   id and, for different documents with the same normalised title, by title.
+//!   id and, for different documents with the same normalised title (a story syndicated
+//!   twice), by title.
 //! - **Re-rank.** BM25 scores from different sources are not comparable, so each source's
 //!   scores are divided by its best one (0..1); a document found by several sources adds
-//!   them up (agreement is evidence); then title words matching the question add a bonus.
+//!   them up (agreement is evidence; a repeat from the same source is not, and keeps the
+//!   best); then title words matching the question add a bonus.
 //! - **Progress.** One `notifications/progress` per finished source and one per later stage,
 //!   echoing the request's progress token, with a message naming the stage.
 //! - **Cancellation.** When the client cancels (`notifications/cancelled`, or closes the HTTP
@@ -467,8 +469,12 @@ fn dedupe(server: &SearchServer, found: Vec<Found>) -> Vec<Finding> {
         match existing {
             Some(i) => {
                 let finding = &mut findings[i];
-                finding.score += f.normalised;
-                if !finding.found_by.contains(&f.source) {
+                if finding.found_by.contains(&f.source) {
+                    // The same story twice from one source is no extra evidence.
+                    finding.score = finding.score.max(f.normalised);
+                } else {
+                    // Another source agreeing is.
+                    finding.score += f.normalised;
                     finding.found_by.push(f.source);
                 }
             }
