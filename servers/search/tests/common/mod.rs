@@ -4,12 +4,12 @@
 #![allow(dead_code, missing_docs)]
 
 use chrono::NaiveDate;
+use rmcp::ClientHandler;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
     ProgressNotificationParam,
 };
 use rmcp::service::{NotificationContext, RoleClient, RunningService, ServiceExt};
-use rmcp::ClientHandler;
 use search_server::SearchServer;
 use search_server::rate_limit::RateLimit;
 use search_server::server::{Engine, Settings};
@@ -94,7 +94,11 @@ pub async fn connect_to(engine: Arc<Engine>) -> (RunningService<RoleClient, Reco
         }
     });
     let recorder = Recorder::default();
-    let client = recorder.clone().serve(client_io).await.expect("client connects");
+    let client = recorder
+        .clone()
+        .serve(client_io)
+        .await
+        .expect("client connects");
     (client, recorder)
 }
 
@@ -104,7 +108,10 @@ pub async fn call<C: ClientHandler>(
     name: &'static str,
     arguments: Value,
 ) -> CallToolResult {
-    let arguments = arguments.as_object().cloned().expect("arguments must be an object");
+    let arguments = arguments
+        .as_object()
+        .cloned()
+        .expect("arguments must be an object");
     client
         .call_tool(CallToolRequestParams::new(name).with_arguments(arguments))
         .await
@@ -113,7 +120,10 @@ pub async fn call<C: ClientHandler>(
 
 /// The text of a result's first content block.
 pub fn text(result: &CallToolResult) -> &str {
-    result.content[0].as_text().map(|t| t.text.as_str()).expect("text content")
+    result.content[0]
+        .as_text()
+        .map(|t| t.text.as_str())
+        .expect("text content")
 }
 
 /// Whether the result is a tool error.
@@ -124,7 +134,10 @@ pub fn is_error(result: &CallToolResult) -> bool {
 /// The structured content, or a panic naming the tool error.
 pub fn structured(result: &CallToolResult) -> &Value {
     assert!(!is_error(result), "unexpected tool error: {}", text(result));
-    result.structured_content.as_ref().expect("structured content")
+    result
+        .structured_content
+        .as_ref()
+        .expect("structured content")
 }
 
 /// The ids of a search page's results.
