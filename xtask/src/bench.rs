@@ -14,6 +14,7 @@ pub const BENCHES: &[(&str, &str)] = &[
     ("mock-idp", "tokens"),
     ("weather-server", "auth_overhead"),
     ("mcp-console", "turn"),
+    ("search-server", "search"),
 ];
 
 /// Options for `cargo xtask bench`.
