@@ -14,5 +14,8 @@ pub const WEATHER_PORT: u16 = 8000;
 /// The stock MCP server over HTTP: `http://127.0.0.1:8001/mcp` (legacy SSE at `/sse`).
 pub const STOCK_PORT: u16 = 8001;
 
+/// The search MCP server (optional, `up --with search`): `http://127.0.0.1:8004/mcp`.
+pub const SEARCH_PORT: u16 = 8004;
+
 /// The instructor dashboard: `http://127.0.0.1:8080`.
 pub const DASHBOARD_PORT: u16 = 8080;

@@ -46,6 +46,13 @@ pub struct Args {
     /// Port of the stock MCP server (Streamable HTTP at /mcp, legacy SSE at /sse).
     #[arg(long, default_value_t = defaults::STOCK_PORT)]
     pub stock_port: u16,
+    /// Optional services to start too, after the core ones: `--with search`. Repeatable or
+    /// comma-separated.
+    #[arg(long = "with", value_name = "NAME", value_delimiter = ',')]
+    pub with: Vec<String>,
+    /// Port of the search MCP server (with `--with search`).
+    #[arg(long, default_value_t = defaults::SEARCH_PORT)]
+    pub search_port: u16,
     /// Port of the instructor dashboard.
     #[arg(long, default_value_t = defaults::DASHBOARD_PORT)]
     pub dashboard_port: u16,
@@ -87,8 +94,10 @@ impl Args {
 /// Runs `up` until Ctrl-C or SIGTERM.
 pub fn run(args: Args) -> Result<()> {
     // The dashboard is among the names only so that prefixes keep one width in every message.
+    let optional = optional_services(&args.with)?;
     let names: Vec<&str> = ServiceKind::ALL
         .iter()
+        .chain(&optional)
         .map(|k| k.name())
         .chain(["dashboard"])
         .collect();
@@ -133,6 +142,20 @@ pub fn run(args: Args) -> Result<()> {
         ),
         &root,
     );
+    // Optional services asked for with --with, after the core ones.
+    let mut extra = Vec::new();
+    for &kind in &optional {
+        let port = match kind {
+            ServiceKind::Search => args.search_port,
+            other => other.default_port(),
+        };
+        let listen_port = if args.tls { free_port()? } else { port };
+        extra.push((kind, port, listen_port));
+    }
+    services.extend(services::present(
+        services::plan_optional(&net, &extra),
+        &root,
+    ));
     let tls_files = if args.tls {
         let files = tls::ensure(&state_dir.join("tls"), &[net.advertised.to_string()])?;
         for s in &mut services {
@@ -170,6 +193,25 @@ pub fn run(args: Args) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(supervise(args, net, services, bin_dir, painter, tls_files))
+}
+
+/// The optional services `--with` names, in the order given, each once. An unknown name is an
+/// error listing the known ones.
+fn optional_services(names: &[String]) -> Result<Vec<ServiceKind>> {
+    let mut kinds = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let Some(kind) = ServiceKind::optional(name) else {
+            let known: Vec<_> = ServiceKind::OPTIONAL.iter().map(|k| k.name()).collect();
+            bail!(
+                "--with {name}: no such optional service. Known: {}",
+                known.join(", ")
+            );
+        };
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    Ok(kinds)
 }
 
 /// Fails, naming each port, its service and the flag that moves it, if any port is taken:

@@ -22,11 +22,22 @@ pub enum ServiceKind {
     Weather,
     /// The stock MCP server (Streamable HTTP and legacy SSE).
     Stock,
+    /// The offline search MCP server (optional: `up --with search`).
+    Search,
 }
 
 impl ServiceKind {
     /// Every service, in start order: the weather server fetches the identity provider's keys.
     pub const ALL: [ServiceKind; 3] = [Self::MockIdp, Self::Weather, Self::Stock];
+
+    /// Services `up` starts only when asked (`--with NAME`), after the core ones. Plain `up`
+    /// leaves them out, so its cold build stays short.
+    pub const OPTIONAL: [ServiceKind; 1] = [Self::Search];
+
+    /// The optional service called `name` (as `--with` spells it).
+    pub fn optional(name: &str) -> Option<ServiceKind> {
+        Self::OPTIONAL.into_iter().find(|k| k.name() == name)
+    }
 
     /// Short name, used as the log prefix and in `status` (`mock-idp`).
     pub fn name(self) -> &'static str {
@@ -34,6 +45,7 @@ impl ServiceKind {
             Self::MockIdp => "mock-idp",
             Self::Weather => "weather",
             Self::Stock => "stock",
+            Self::Search => "search",
         }
     }
 
@@ -43,6 +55,7 @@ impl ServiceKind {
             Self::MockIdp => "mock-idp",
             Self::Weather => "weather-server",
             Self::Stock => "stock-server",
+            Self::Search => "search-server",
         }
     }
 
@@ -58,6 +71,7 @@ impl ServiceKind {
             Self::MockIdp => "mock-idp",
             Self::Weather => "servers/weather",
             Self::Stock => "servers/stock",
+            Self::Search => "servers/search",
         }
     }
 
@@ -67,6 +81,7 @@ impl ServiceKind {
             Self::MockIdp => defaults::IDP_PORT,
             Self::Weather => defaults::WEATHER_PORT,
             Self::Stock => defaults::STOCK_PORT,
+            Self::Search => defaults::SEARCH_PORT,
         }
     }
 
@@ -76,6 +91,7 @@ impl ServiceKind {
             Self::MockIdp => "--idp-port",
             Self::Weather => "--weather-port",
             Self::Stock => "--stock-port",
+            Self::Search => "--search-port",
         }
     }
 
@@ -84,7 +100,7 @@ impl ServiceKind {
         match self {
             Self::MockIdp => Some("/_admin/activity"),
             Self::Weather => Some("/_admin/audit"),
-            Self::Stock => None,
+            Self::Stock | Self::Search => None,
         }
     }
 }
@@ -194,6 +210,8 @@ impl Ports {
             ServiceKind::MockIdp => self.idp,
             ServiceKind::Weather => self.weather,
             ServiceKind::Stock => self.stock,
+            // Optional services get their ports from `up`'s flags, not from `Ports`.
+            ServiceKind::Search => defaults::SEARCH_PORT,
         }
     }
 }
@@ -210,16 +228,31 @@ pub fn plan(
     state_dir: &Path,
     auto_approve: Option<&str>,
 ) -> Vec<Service> {
+    let kinds = ServiceKind::ALL.map(|kind| (kind, ports.of(kind), listen.of(kind)));
+    plan_kinds(net, &kinds, state_dir, auto_approve)
+}
+
+/// The optional services asked for, each with its (public, listen) ports, after the core ones
+/// in [`plan`].
+pub fn plan_optional(net: &Network, optional: &[(ServiceKind, u16, u16)]) -> Vec<Service> {
+    plan_kinds(net, optional, Path::new(""), None)
+}
+
+fn plan_kinds(
+    net: &Network,
+    kinds: &[(ServiceKind, u16, u16)],
+    state_dir: &Path,
+    auto_approve: Option<&str>,
+) -> Vec<Service> {
     // Behind the TLS proxy, services listen on loopback only.
     let bind = if net.tls {
         "127.0.0.1".to_string()
     } else {
         net.bind.to_string()
     };
-    ServiceKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let (port, listen_port) = (ports.of(kind), listen.of(kind));
+    kinds
+        .iter()
+        .map(|&(kind, port, listen_port)| {
             // Every service binds the same way; the rest of its command line is its own.
             let mut args = vec![
                 "--host".to_string(),
@@ -229,7 +262,9 @@ pub fn plan(
             ];
             let url = match kind {
                 ServiceKind::MockIdp => net.base_url(port),
-                ServiceKind::Weather | ServiceKind::Stock => format!("{}/mcp", net.base_url(port)),
+                ServiceKind::Weather | ServiceKind::Stock | ServiceKind::Search => {
+                    format!("{}/mcp", net.base_url(port))
+                }
             };
             match kind {
                 ServiceKind::MockIdp => {
@@ -243,8 +278,8 @@ pub fn plan(
                     args.extend(["--public-url".into(), url.clone()]);
                     args.extend(net.allowed_host_args(port));
                 }
-                ServiceKind::Stock => {
-                    // The stock server speaks stdio unless told otherwise.
+                ServiceKind::Stock | ServiceKind::Search => {
+                    // Both speak stdio unless told otherwise.
                     args.splice(0..0, ["-t".to_string(), "streamable-http".into()]);
                     args.extend(net.allowed_host_args(port));
                 }
@@ -298,6 +333,36 @@ mod tests {
             advertised: "192.168.1.20".parse().unwrap(),
             tls: false,
         }
+    }
+
+    #[test]
+    fn search_is_optional_and_served_over_streamable_http() {
+        let net = Network {
+            bind: "127.0.0.1".parse().unwrap(),
+            advertised: "127.0.0.1".parse().unwrap(),
+            tls: false,
+        };
+        assert_eq!(ServiceKind::optional("search"), Some(ServiceKind::Search));
+        assert_eq!(
+            ServiceKind::optional("stock"),
+            None,
+            "core services are not optional"
+        );
+        assert!(!ServiceKind::ALL.contains(&ServiceKind::Search));
+        let services = plan_optional(&net, &[(ServiceKind::Search, 8004, 8004)]);
+        assert_eq!(services[0].url, "http://127.0.0.1:8004/mcp");
+        assert_eq!(
+            services[0].args,
+            [
+                "-t",
+                "streamable-http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "8004"
+            ]
+        );
+        assert_eq!(services[0].health_url, "http://127.0.0.1:8004/healthz");
     }
 
     #[test]
