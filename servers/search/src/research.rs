@@ -274,7 +274,13 @@ pub async fn run(
         ));
     }
     let mut sources = args.sources.unwrap_or_else(|| Source::ALL.to_vec());
-    sources.dedup();
+    // Each source once, in the order asked.
+    let mut seen = Vec::new();
+    sources.retain(|s| {
+        let first = !seen.contains(s);
+        seen.push(*s);
+        first
+    });
     if sources.is_empty() {
         return Err(ResearchError::Invalid(format!(
             "sources is empty; choose some of {}.",

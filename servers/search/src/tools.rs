@@ -94,15 +94,18 @@ pub struct QnaArgs {
 impl SearchServer {
     /// Takes a token from this session's bucket, or explains when to retry.
     pub(crate) fn admit(&self, ctx: &RequestContext<RoleServer>) -> Result<(), String> {
-        // Over Streamable HTTP the session id is the key; otherwise (stdio, in-process) this
-        // server value *is* the session.
-        let session = ctx
-            .extensions
-            .get::<http::request::Parts>()
-            .and_then(|parts| parts.headers.get("mcp-session-id"))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .unwrap_or_else(|| self.session().to_string());
+        // Over Streamable HTTP the session id is the key. An HTTP request without one (a
+        // stateless 2026-07-28 client gets a fresh server value per request) shares one
+        // bucket with every such request, so going sessionless cannot dodge the limit.
+        // Otherwise (stdio, in-process) this server value *is* the session.
+        let session = match ctx.extensions.get::<http::request::Parts>() {
+            Some(parts) => parts
+                .headers
+                .get("mcp-session-id")
+                .and_then(|v| v.to_str().ok())
+                .map_or_else(|| "http-without-session".to_string(), str::to_string),
+            None => self.session().to_string(),
+        };
         self.engine()
             .limiter
             .take(&session, Instant::now())

@@ -258,7 +258,9 @@ async fn each_session_has_its_own_rate_limit_and_is_told_when_to_retry() {
         let r = call(&first, "qna", json!({"question": "tesla"})).await;
         assert!(is_error(&r));
         assert!(
-            text(&r).contains("rate limit") && text(&r).contains("Retry in 2.0 s"),
+            // A token takes 2 s to come back; a little of that may have passed already.
+            text(&r).contains("rate limit")
+                && (text(&r).contains("Retry in 2.0 s") || text(&r).contains("Retry in 1.9")),
             "{}",
             text(&r)
         );
