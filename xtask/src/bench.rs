@@ -16,6 +16,7 @@ pub const BENCHES: &[(&str, &str)] = &[
     ("weather-server", "auth_overhead"),
     ("mcp-console", "turn"),
     ("mcp-transports", "transports"),
+    ("search-server", "search"),
 ];
 
 /// Options for `cargo xtask bench`.

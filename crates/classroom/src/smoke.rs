@@ -51,6 +51,7 @@ pub fn run(args: Args) -> Result<()> {
         weather: free_port()?,
         stock: free_port()?,
         everything: free_port()?,
+        search: free_port()?,
     };
     let net = services::Network {
         bind: [127, 0, 0, 1].into(),

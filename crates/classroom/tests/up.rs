@@ -328,3 +328,17 @@ fn a_port_in_use_is_reported_before_anything_starts() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains("starting"), "{stdout}");
 }
+
+#[test]
+fn an_unknown_optional_service_is_refused_by_name() {
+    let state = TempDir::new("with");
+    let ports = [free_port(), free_port(), free_port(), free_port()];
+    let extra = ["--with".to_string(), "search,bogus".to_string()];
+    let out = up_command(&state.0, ports, &extra).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no optional service 'bogus'; choose from everything, search"),
+        "{stderr}"
+    );
+}

@@ -49,10 +49,14 @@ pub struct Args {
     /// Port of the everything server, when started with `--with everything`.
     #[arg(long, default_value_t = defaults::EVERYTHING_PORT)]
     pub everything_port: u16,
-    /// Optional services to start too, after the core ones: `--with everything` (lesson 5.16's
-    /// everything-server on 8003). Plain `up` starts only the core.
+    /// Optional services to start too, after the core ones, comma-separated: `--with everything`
+    /// (lesson 5.16's everything-server on 8003), `--with search` (the offline search server on
+    /// 8004). Plain `up` starts only the core.
     #[arg(long, value_name = "NAME", value_delimiter = ',', value_parser = ServiceKind::optional)]
     pub with: Vec<ServiceKind>,
+    /// Port of the search MCP server, when started with `--with search`.
+    #[arg(long, default_value_t = defaults::SEARCH_PORT)]
+    pub search_port: u16,
     /// Port of the instructor dashboard.
     #[arg(long, default_value_t = defaults::DASHBOARD_PORT)]
     pub dashboard_port: u16,
@@ -121,6 +125,7 @@ pub fn run(args: Args) -> Result<()> {
         weather: args.weather_port,
         stock: args.stock_port,
         everything: args.everything_port,
+        search: args.search_port,
     };
     // Behind the TLS proxy, services listen on private loopback ports.
     let listen = if args.tls {
@@ -129,6 +134,7 @@ pub fn run(args: Args) -> Result<()> {
             weather: free_port()?,
             stock: free_port()?,
             everything: free_port()?,
+            search: free_port()?,
         }
     } else {
         ports

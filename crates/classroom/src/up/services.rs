@@ -24,6 +24,8 @@ pub enum ServiceKind {
     Stock,
     /// The everything server (lesson 5.16): optional, started with `up --with everything`.
     Everything,
+    /// The offline search MCP server (optional: `up --with search`).
+    Search,
 }
 
 impl ServiceKind {
@@ -32,9 +34,9 @@ impl ServiceKind {
 
     /// Services `up` starts only when asked (`--with NAME`), after the core ones, so that a
     /// plain `up` builds and starts no more than the course's core.
-    pub const OPTIONAL: [ServiceKind; 1] = [Self::Everything];
+    pub const OPTIONAL: [ServiceKind; 2] = [Self::Everything, Self::Search];
 
-    /// The optional service called `name` (`everything`), for `--with`.
+    /// The optional service called `name` (`everything`, `search`), for `--with`.
     pub fn optional(name: &str) -> Result<ServiceKind, String> {
         Self::OPTIONAL
             .into_iter()
@@ -55,6 +57,7 @@ impl ServiceKind {
             Self::Weather => "weather",
             Self::Stock => "stock",
             Self::Everything => "everything",
+            Self::Search => "search",
         }
     }
 
@@ -65,6 +68,7 @@ impl ServiceKind {
             Self::Weather => "weather-server",
             Self::Stock => "stock-server",
             Self::Everything => "everything-server",
+            Self::Search => "search-server",
         }
     }
 
@@ -81,6 +85,7 @@ impl ServiceKind {
             Self::Weather => "servers/weather",
             Self::Stock => "servers/stock",
             Self::Everything => "servers/everything",
+            Self::Search => "servers/search",
         }
     }
 
@@ -91,6 +96,7 @@ impl ServiceKind {
             Self::Weather => defaults::WEATHER_PORT,
             Self::Stock => defaults::STOCK_PORT,
             Self::Everything => defaults::EVERYTHING_PORT,
+            Self::Search => defaults::SEARCH_PORT,
         }
     }
 
@@ -101,6 +107,7 @@ impl ServiceKind {
             Self::Weather => "--weather-port",
             Self::Stock => "--stock-port",
             Self::Everything => "--everything-port",
+            Self::Search => "--search-port",
         }
     }
 
@@ -109,7 +116,7 @@ impl ServiceKind {
         match self {
             Self::MockIdp => Some("/_admin/activity"),
             Self::Weather => Some("/_admin/audit"),
-            Self::Stock | Self::Everything => None,
+            Self::Stock | Self::Everything | Self::Search => None,
         }
     }
 }
@@ -212,6 +219,8 @@ pub struct Ports {
     pub stock: u16,
     /// Everything server over HTTP (default 8003), when started.
     pub everything: u16,
+    /// Search server over HTTP (default 8004), when started.
+    pub search: u16,
 }
 
 impl Ports {
@@ -222,6 +231,7 @@ impl Ports {
             ServiceKind::Weather => self.weather,
             ServiceKind::Stock => self.stock,
             ServiceKind::Everything => self.everything,
+            ServiceKind::Search => self.search,
         }
     }
 }
@@ -272,7 +282,10 @@ pub fn plan_with(
             ];
             let url = match kind {
                 ServiceKind::MockIdp => net.base_url(port),
-                ServiceKind::Weather | ServiceKind::Stock | ServiceKind::Everything => {
+                ServiceKind::Weather
+                | ServiceKind::Stock
+                | ServiceKind::Everything
+                | ServiceKind::Search => {
                     format!("{}/mcp", net.base_url(port))
                 }
             };
@@ -288,7 +301,7 @@ pub fn plan_with(
                     args.extend(["--public-url".into(), url.clone()]);
                     args.extend(net.allowed_host_args(port));
                 }
-                ServiceKind::Stock | ServiceKind::Everything => {
+                ServiceKind::Stock | ServiceKind::Everything | ServiceKind::Search => {
                     // Both speak stdio unless told otherwise.
                     args.splice(0..0, ["-t".to_string(), "streamable-http".into()]);
                     args.extend(net.allowed_host_args(port));
@@ -359,6 +372,54 @@ mod tests {
     }
 
     #[test]
+    fn search_is_optional_and_served_over_streamable_http() {
+        let net = Network {
+            bind: "127.0.0.1".parse().unwrap(),
+            advertised: "127.0.0.1".parse().unwrap(),
+            tls: false,
+        };
+        assert_eq!(ServiceKind::optional("search"), Ok(ServiceKind::Search));
+        assert!(
+            ServiceKind::optional("stock").is_err(),
+            "core services are not optional"
+        );
+        assert!(!ServiceKind::ALL.contains(&ServiceKind::Search));
+        let ports = Ports {
+            idp: 8400,
+            weather: 8000,
+            stock: 8001,
+            everything: 8003,
+            search: 8004,
+        };
+        let all = plan_with(
+            &net,
+            ports,
+            ports,
+            Path::new("/state"),
+            None,
+            &[ServiceKind::Search],
+        );
+        let services: Vec<&Service> = all
+            .iter()
+            .filter(|s| s.kind == ServiceKind::Search)
+            .collect();
+        assert_eq!(services.len(), 1);
+        assert_eq!(services[0].url, "http://127.0.0.1:8004/mcp");
+        assert_eq!(
+            services[0].args,
+            [
+                "-t",
+                "streamable-http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "8004"
+            ]
+        );
+        assert_eq!(services[0].health_url, "http://127.0.0.1:8004/healthz");
+    }
+
+    #[test]
     fn loopback_plan_advertises_127_0_0_1() {
         let net = Network {
             bind: "127.0.0.1".parse().unwrap(),
@@ -370,6 +431,7 @@ mod tests {
             weather: 8000,
             stock: 8001,
             everything: 8003,
+            search: 8004,
         };
         let services = plan(&net, ports, ports, Path::new("/tmp/state"), None);
         let names: Vec<_> = services.iter().map(|s| s.name()).collect();
@@ -393,6 +455,7 @@ mod tests {
             weather: 8000,
             stock: 8001,
             everything: 8003,
+            search: 8004,
         };
         let with = [ServiceKind::optional("everything").unwrap()];
         let services = plan_with(&net, ports, ports, Path::new("/tmp/state"), None, &with);
@@ -424,6 +487,7 @@ mod tests {
             weather: 8000,
             stock: 8001,
             everything: 8003,
+            search: 8004,
         };
         let services = plan(&lan(), ports, ports, Path::new("/tmp/state"), Some("alice"));
         let idp = &services[0];
@@ -457,12 +521,14 @@ mod tests {
             weather: 8000,
             stock: 8001,
             everything: 8003,
+            search: 8004,
         };
         let private = Ports {
             idp: 41000,
             weather: 41001,
             stock: 41002,
             everything: 8003,
+            search: 8004,
         };
         let net = Network { tls: true, ..lan() };
         let services = plan(&net, public, private, Path::new("/tmp/state"), None);
