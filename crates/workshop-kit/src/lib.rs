@@ -9,6 +9,7 @@
 //! | [`expiring`] | [`ExpiringMap`](expiring::ExpiringMap): TTL, size cap, one overflow rule | always (std only) |
 //! | [`authority`] | parsing `host[:port]` the way browsers see hosts | always |
 //! | [`loopback`] | "does this name or URL stay on this machine?" | always |
+//! | [`logsafe`] | `escape()`: request-derived values shown safely in log lines | always (std only) |
 //! | `guard` | the DNS-rebinding guard: Host and Origin checks, CORS | `http` |
 //! | `jsonrpc` | JSON-RPC error bodies on rmcp's `ErrorCode` | `http` |
 //! | `malformed` | unreadable bodies answered with `-32700` / `-32600` | `http` |
@@ -27,6 +28,7 @@ pub mod expiring;
 pub mod guard;
 #[cfg(feature = "http")]
 pub mod jsonrpc;
+pub mod logsafe;
 pub mod loopback;
 #[cfg(feature = "http")]
 pub mod malformed;
