@@ -98,7 +98,13 @@ mod tests {
 
     #[test]
     fn printable_text_is_kept() {
-        for value in ["tools/call", "Zoë 東京", r"back\slash", "weather://forecast/Paris", ""] {
+        for value in [
+            "tools/call",
+            "Zoë 東京",
+            r"back\slash",
+            "weather://forecast/Paris",
+            "",
+        ] {
             assert_eq!(escaped(value), value);
         }
     }

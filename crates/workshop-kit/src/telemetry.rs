@@ -43,6 +43,74 @@ fn colour_from(set: impl Fn(&str) -> bool, stderr_is_terminal: bool) -> bool {
     !set("NO_COLOR") && (set("CLICOLOR_FORCE") || stderr_is_terminal)
 }
 
+/// The log as a test reads it back: every line the services wrote, formatted as on stderr but
+/// without colour. Made by [`capture`].
+#[derive(Clone, Default)]
+pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Everything logged so far, as text.
+    pub fn text(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Panics unless the hostile `value` reached the log only escaped ([`crate::logsafe`]): its
+    /// escaped form is there, no CR, ESC or NUL byte was written, and no line begins with what
+    /// followed a newline in it (the line it tried to forge).
+    pub fn assert_escaped(&self, value: &str) {
+        let text = self.text();
+        let shown = crate::logsafe::escaped(value);
+        assert!(
+            text.contains(&shown),
+            "{shown:?} is not in the log:\n{text}"
+        );
+        for raw in ['\r', '\x1b', '\0'] {
+            assert!(
+                !text.contains(raw),
+                "a raw {raw:?} reached the log:\n{text}"
+            );
+        }
+        for forged in value.split('\n').skip(1).filter(|f| !f.is_empty()) {
+            assert!(
+                !text.lines().any(|line| line.starts_with(forged)),
+                "a forged line {forged:?} is in the log:\n{text}"
+            );
+        }
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut bytes = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// For tests that read the log back (the log-injection tests of each service): installs, once
+/// per test binary, a global subscriber that formats every event at `filter` exactly as [`init`]
+/// would, into memory, and returns the buffer. Later calls return the same buffer.
+pub fn capture(filter: &str) -> Captured {
+    static CAPTURED: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    CAPTURED
+        .get_or_init(|| {
+            let captured = Captured::default();
+            let writer = captured.clone();
+            tracing_subscriber::fmt()
+                .with_env_filter(EnvFilter::new(filter))
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .init();
+            captured
+        })
+        .clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::colour_from;
