@@ -35,6 +35,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::time::{Duration, Instant};
 use workshop_kit::expiring::ExpiringMap;
+use workshop_kit::logsafe::escape;
 
 /// How long the user has to get through the sign-in pages.
 const REQUEST_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -427,10 +428,10 @@ pub async fn consent_given(
         return expired_request(&state);
     };
     if params.get("decision") == Some("approve") {
-        tracing::info!(user = %user.username, client = %request.client.app.name, "authorization approved");
+        tracing::info!(user = %escape(&user.username), client = %escape(&request.client.app.name), "authorization approved");
         redirect_with_code(&state, request, user)
     } else {
-        tracing::info!(user = %user.username, client = %request.client.app.name, "authorization denied");
+        tracing::info!(user = %escape(&user.username), client = %escape(&request.client.app.name), "authorization denied");
         let err = OAuthError::new("access_denied", "The user declined to consent.").aadsts(65004);
         redirect_error(
             &state,

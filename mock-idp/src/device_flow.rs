@@ -40,6 +40,7 @@ use serde::Serialize;
 use serde_json::json;
 use std::time::{Duration, Instant};
 use workshop_kit::expiring::{ExpiringMap, Refused};
+use workshop_kit::logsafe::escape;
 
 /// The user-code alphabet of RFC 8628 §6.1: consonants only.
 pub const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
@@ -242,7 +243,8 @@ impl DeviceCodes {
                     user_code: a.user_code,
                     status,
                     client_id: a.client.app.client_id,
-                    client_name: a.client.app.name,
+                    // A registered client named itself: shown escaped, like in the log.
+                    client_name: workshop_kit::logsafe::escaped(&a.client.app.name),
                     user,
                     created: a.created,
                 }
@@ -404,7 +406,7 @@ pub async fn device_authorization(
         status,
         created: crate::activity::now_rfc3339(),
     })?;
-    tracing::info!(client = %client.app.name, "device code issued");
+    tracing::info!(client = %escape(&client.app.name), "device code issued");
 
     let verification_uri = format!("{}/devicelogin", state.base_url);
     let mut body = json!({
@@ -540,7 +542,7 @@ pub async fn consent_given(
     };
     match state.devices.decide(&code, decision) {
         Ok(auth) if approve => {
-            tracing::info!(user = %user.username, client = %auth.client.app.name, "device code approved");
+            tracing::info!(user = %escape(&user.username), client = %escape(&auth.client.app.name), "device code approved");
             pages::message(
                 &state,
                 StatusCode::OK,
@@ -555,7 +557,7 @@ pub async fn consent_given(
             )
         }
         Ok(auth) => {
-            tracing::info!(user = %user.username, client = %auth.client.app.name, "device code denied");
+            tracing::info!(user = %escape(&user.username), client = %escape(&auth.client.app.name), "device code denied");
             pages::message(
                 &state,
                 StatusCode::OK,
