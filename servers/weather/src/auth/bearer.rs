@@ -6,7 +6,8 @@
 //!    browser history, and MCP forbids it.
 //! 2. No `Authorization: Bearer` header (none, or another scheme such as `Basic`): 401 with a
 //!    bare challenge that points at the metadata. A `Bearer` header with no token, or one that is
-//!    not visible ASCII, is a malformed request: 400 `invalid_request` (RFC 6750 §3.1).
+//!    not visible ASCII, is a malformed request: 400 `invalid_request` (RFC 6750 §3.1); so are
+//!    two `Authorization` headers, since the first and the second may name different callers.
 //! 3. The JWT header must say `alg: RS256`, name a `kid`, and demand no `crit` extensions; the key
 //!    is looked up in the issuer's published keys ([`super::jwks`]). Nothing else in the header
 //!    is trusted.
@@ -294,6 +295,15 @@ async fn authorize(
                 None,
             ));
         }
+        Presented::Several => {
+            return Err((
+                bearer.challenge(
+                    Some(BearerError::InvalidRequest),
+                    Some("send one Authorization header, not several"),
+                ),
+                None,
+            ));
+        }
     };
     let claims = bearer.validate(&token).await.map_err(|r| (r, None))?;
     bearer.check_scopes(&claims, calls).map_err(|r| {
@@ -315,12 +325,20 @@ enum Presented {
     Malformed,
     /// `Bearer <token>`.
     Token(String),
+    /// More than one `Authorization` header: which credential is the request's? Taking the
+    /// first (as `HeaderMap::get` does) lets a proxy that checks one header and a server that
+    /// uses another disagree about who is calling, so neither is used (RFC 6750 §3.1: a
+    /// request with more than one method of presenting a token is `invalid_request`).
+    Several,
 }
 
 /// Reads `Authorization: Bearer <token>` (scheme case-insensitive, RFC 9110 §11.1).
 fn bearer_token(headers: &http::HeaderMap) -> Presented {
-    let Some(value) = headers.get(http::header::AUTHORIZATION) else {
-        return Presented::Nothing;
+    let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
+    let value = match (values.next(), values.next()) {
+        (_, Some(_)) => return Presented::Several,
+        (Some(value), None) => value,
+        (None, None) => return Presented::Nothing,
     };
     let bytes = value.as_bytes();
     let scheme_len = bytes.iter().position(|b| *b == b' ').unwrap_or(bytes.len());
@@ -379,6 +397,11 @@ mod tests {
         assert_eq!(read(b"Bearer"), Presented::Malformed);
         assert_eq!(read(b"Bearer \xff\xfe"), Presented::Malformed);
         assert_eq!(bearer_token(&http::HeaderMap::new()), Presented::Nothing);
+        let mut two = http::HeaderMap::new();
+        for token in ["Bearer a", "Bearer b"] {
+            two.append(http::header::AUTHORIZATION, token.parse().unwrap());
+        }
+        assert_eq!(bearer_token(&two), Presented::Several);
     }
 
     #[test]
