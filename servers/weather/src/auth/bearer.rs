@@ -13,7 +13,8 @@
 //!    is trusted.
 //! 4. The signature is verified and the claims checked: `iss` exactly the configured issuer,
 //!    `aud` the API's client id (or `api://<id>`), `exp` present and not passed, `nbf` not in the
-//!    future, 60 s leeway for clock skew.
+//!    future, 60 s leeway for clock skew; then ([`Claims::check_issuance`]) `iat` not in the
+//!    future and `tid` the issuer's tenant.
 //! 5. It must be an *access* token for a user: it carries `scp`. An ID token (audience: the
 //!    client app, no `scp`) is not a key to an API.
 //! 6. The token must grant the scope the JSON-RPC method needs ([`super::scopes`]); otherwise 403
@@ -50,6 +51,8 @@ pub struct Bearer {
     verified: VerifiedTokens,
     validation: Validation,
     audience: String,
+    /// The tenant the issuer names, which `tid` must match.
+    tenant: Option<String>,
     resource_metadata: String,
     all_scopes: String,
 }
@@ -77,6 +80,7 @@ impl Bearer {
             verified: VerifiedTokens::new(config.verified_token_cache),
             validation,
             audience: config.audience.clone(),
+            tenant: super::claims::tenant_of_issuer(&config.issuer),
             resource_metadata: metadata_url(resource),
             all_scopes: Scope::ALL
                 .iter()
@@ -120,6 +124,9 @@ impl Bearer {
         let data = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
             .map_err(|e| self.invalid(describe(e.kind())))?;
         let claims = data.claims;
+        claims
+            .check_issuance(self.tenant.as_deref(), now_secs(), self.validation.leeway)
+            .map_err(|description| self.invalid(description))?;
         if claims.scp.is_none() {
             return Err(self.invalid(
                 "not a delegated access token (no scp claim): ID tokens and app-only tokens are not accepted",
@@ -314,6 +321,13 @@ async fn authorize(
         (r, Some(caller))
     })?;
     Ok(claims)
+}
+
+/// Seconds since the epoch (0 if the clock is before 1970, which makes no `iat` "future").
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// What the `Authorization` header presents.
