@@ -21,6 +21,7 @@
 use crate::app::{AppState, Shared};
 use crate::clients::{Client, grant};
 use crate::config::User;
+use crate::csrf::consent_binding;
 use crate::device_flow::unknown_client;
 use crate::errors::OAuthError;
 use crate::pages::{self, Form};
@@ -351,9 +352,18 @@ pub async fn authorize(
             user,
             Some(&request.redirect_uri),
             &request.scopes,
-            Form::new(&state, &authorize_path(&state, "consent"), &binding)
-                .hidden("request", &id)
-                .hidden("user", &user.username),
+            Form::new(
+                &state,
+                &authorize_path(&state, "consent"),
+                &consent_binding(
+                    &binding,
+                    &request.client.app.client_id,
+                    &user.username,
+                    &request.scopes,
+                ),
+            )
+            .hidden("request", &id)
+            .hidden("user", &user.username),
         );
     }
     pages::roster(
@@ -390,9 +400,18 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
         user,
         Some(&request.redirect_uri),
         &request.scopes,
-        Form::new(&state, &authorize_path(&state, "consent"), &binding)
-            .hidden("request", &id)
-            .hidden("user", &user.username),
+        Form::new(
+            &state,
+            &authorize_path(&state, "consent"),
+            &consent_binding(
+                &binding,
+                &request.client.app.client_id,
+                &user.username,
+                &request.scopes,
+            ),
+        )
+        .hidden("request", &id)
+        .hidden("user", &user.username),
     )
 }
 
@@ -406,17 +425,24 @@ pub async fn consent_given(
         return pages::bad_form(&state);
     };
     let id = params.get("request").unwrap_or("");
+    let user = params.get("user").unwrap_or("");
+    // The form's token must have been issued for this user, this client and these scopes: a
+    // consent page shown for carol cannot be posted for bob (see `csrf`).
+    let binding = state.authorizations.get(id).map(|request| {
+        consent_binding(
+            &format!("authz:{id}"),
+            &request.client.app.client_id,
+            user,
+            &request.scopes,
+        )
+    });
     if !state
         .csrf
-        .consume(params.get("csrf"), &format!("authz:{id}"))
+        .consume(params.get("csrf"), binding.as_deref().unwrap_or("-"))
     {
         return pages::bad_form(&state);
     }
-    let Some(user) = params
-        .get("user")
-        .and_then(|u| state.config.user(u))
-        .cloned()
-    else {
+    let Some(user) = state.config.user(user).cloned() else {
         return pages::message(
             &state,
             StatusCode::BAD_REQUEST,

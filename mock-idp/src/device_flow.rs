@@ -26,6 +26,7 @@
 use crate::app::Shared;
 use crate::clients::{Client, grant};
 use crate::config::User;
+use crate::csrf::consent_binding;
 use crate::errors::OAuthError;
 use crate::pages::{self, Form};
 use crate::params::{Body, Params, read_body};
@@ -500,9 +501,18 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
         user,
         None,
         &auth.scopes,
-        Form::new(&state, "/devicelogin/consent", &binding)
-            .hidden("code", &code)
-            .hidden("user", &user.username),
+        Form::new(
+            &state,
+            "/devicelogin/consent",
+            &consent_binding(
+                &binding,
+                &auth.client.app.client_id,
+                &user.username,
+                &auth.scopes,
+            ),
+        )
+        .hidden("code", &code)
+        .hidden("user", &user.username),
     )
 }
 
@@ -516,17 +526,24 @@ pub async fn consent_given(
         return pages::bad_form(&state);
     };
     let code = normalize_user_code(params.get("code").unwrap_or(""));
+    let user = params.get("user").unwrap_or("");
+    // The form's token must have been issued for this user, this client and these scopes: a
+    // consent page shown for alice cannot be posted for bob (see `csrf`).
+    let binding = state.devices.find_pending(&code).ok().map(|auth| {
+        consent_binding(
+            &format!("device:{code}"),
+            &auth.client.app.client_id,
+            user,
+            &auth.scopes,
+        )
+    });
     if !state
         .csrf
-        .consume(params.get("csrf"), &format!("device:{code}"))
+        .consume(params.get("csrf"), binding.as_deref().unwrap_or("-"))
     {
         return pages::bad_form(&state);
     }
-    let Some(user) = params
-        .get("user")
-        .and_then(|u| state.config.user(u))
-        .cloned()
-    else {
+    let Some(user) = state.config.user(user).cloned() else {
         return pages::message(
             &state,
             StatusCode::BAD_REQUEST,
