@@ -1,0 +1,103 @@
+//! Hostile headers against the HTTP transports: what the guard logs when it refuses a request
+//! stays one escaped, capped line (`workshop_kit::logsafe`), and a request naming two hosts or
+//! two origins is malformed (400), even when the first one is loopback.
+//!
+//! A test binary of its own: it installs a global subscriber that keeps the log in memory.
+
+mod common;
+
+use common::*;
+use stock_server::transport::http::HttpConfig;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Sends a `POST path` with the header lines `headers` over raw TCP (reqwest cannot send two
+/// `Host` headers) and returns the status code.
+async fn status_of(base: &str, path: &str, headers: &[String]) -> u16 {
+    let addr = base.trim_start_matches("http://");
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    let mut request = format!("POST {path} HTTP/1.1\r\n");
+    for line in headers {
+        request.push_str(line);
+        request.push_str("\r\n");
+    }
+    request.push_str(&format!(
+        "Accept: application/json, text/event-stream\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    within(tcp.read_to_end(&mut answer)).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {answer}"))
+}
+
+#[tokio::test]
+async fn two_hosts_or_two_origins_are_malformed_on_every_endpoint() {
+    let server = HttpServer::start(HttpConfig::default()).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let host = format!("Host: {addr}");
+    for path in ["/mcp", "/sse", "/messages?sessionId=x"] {
+        for (what, headers) in [
+            (
+                "loopback first",
+                vec![host.clone(), "Host: evil.example".into()],
+            ),
+            ("the same twice", vec![host.clone(), host.clone()]),
+            (
+                "two origins",
+                vec![
+                    host.clone(),
+                    format!("Origin: http://{addr}"),
+                    "Origin: http://evil.example".into(),
+                ],
+            ),
+        ] {
+            assert_eq!(
+                status_of(&server.base, path, &headers).await,
+                400,
+                "{path}: {what}"
+            );
+        }
+    }
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_guards_refusal_log_escapes_and_caps_what_the_client_sent() {
+    let log = workshop_kit::telemetry::capture("audit=warn");
+    let server = HttpServer::start(HttpConfig::default()).await;
+    // A tab is the one control character a header value may carry; a 10 kB name floods.
+    let origin = "http://evil.example\tINFO audit: FORGED";
+    let status = status_of(
+        &server.base,
+        "/mcp",
+        &[
+            format!("Host: {}", server.base.trim_start_matches("http://")),
+            format!("Origin: {origin}"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let long = format!("evil{}.example", "e".repeat(10_000));
+    assert_eq!(
+        status_of(&server.base, "/mcp", &[format!("Host: {long}")]).await,
+        403
+    );
+
+    let text = log.text();
+    assert!(text.contains(r"evil.example\tINFO audit: FORGED"), "{text}");
+    assert!(!text.contains('\t'), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("Host 'evil"))
+        .expect("refusal logged");
+    assert!(line.len() < 2_000, "{} bytes", line.len());
+    assert!(line.contains("…(+"), "{line}");
+    server.shutdown().await.unwrap();
+}
