@@ -101,3 +101,34 @@ async fn the_guards_refusal_log_escapes_and_caps_what_the_client_sent() {
     assert!(line.contains("…(+"), "{line}");
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn delete_ends_a_session_with_200_as_the_sdks_servers_do() {
+    let server = HttpServer::start(HttpConfig::default()).await;
+    let http = reqwest::Client::new();
+    let init = http
+        .post(server.url("/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .json(
+            &serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"}}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(init.status(), 200);
+    let session = init.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let delete = || {
+        http.delete(server.url("/mcp"))
+            .header("mcp-session-id", &session)
+            .header("mcp-protocol-version", "2025-11-25")
+            .send()
+    };
+    // 200, not 202: the Python SDK's client reports anything but 200/204 as a failure.
+    assert_eq!(within(delete()).await.unwrap().status(), 200);
+    server.shutdown().await.unwrap();
+}

@@ -148,6 +148,8 @@ pub fn app(
     // Layers run outside-in in the reverse order they are added: the last `.layer` is outermost.
     let mut mcp = Router::new()
         .route_service(MCP_PATH, mcp_service)
+        // `DELETE /mcp` answers 200, as the SDKs' servers do (workshop_kit::session_end).
+        .layer(from_fn(workshop_kit::session_end::ok_on_delete))
         .layer(from_fn_with_state(
             MaxBodyBytes(jsonrpc::MAX_BODY_BYTES),
             malformed::json_rpc_errors,

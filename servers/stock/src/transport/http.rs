@@ -97,6 +97,10 @@ pub fn router(
     let allowed = AllowedHosts::new(&config.allowed_hosts)?;
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
+        // `DELETE /mcp` answers 200, as the SDKs' servers do (workshop_kit::session_end).
+        .layer(axum::middleware::from_fn(
+            workshop_kit::session_end::ok_on_delete,
+        ))
         .layer(from_fn_with_state(
             MaxBodyBytes(config.max_body_bytes),
             malformed::json_rpc_errors,
