@@ -13,6 +13,7 @@
 //! | `guard` | the DNS-rebinding guard: Host and Origin checks, CORS | `http` |
 //! | `jsonrpc` | JSON-RPC error bodies on rmcp's `ErrorCode` | `http` |
 //! | `malformed` | unreadable bodies answered with `-32700` / `-32600` | `http` |
+//! | `session_cap` | a cap on open sessions (503 + `Retry-After`) and their idle timeout | `http` |
 //! | `session_end` | `DELETE /mcp` answered `200`, as the TypeScript and Python SDKs do | `http` |
 //! | `shutdown` | `shutdown_signal()`: Ctrl-C and SIGTERM | `shutdown` (tokio) |
 //! | `telemetry` | `init()`: `RUST_LOG` filter, stderr, `NO_COLOR`/`CLICOLOR_FORCE` | `telemetry` (tracing-subscriber) |
@@ -33,6 +34,8 @@ pub mod logsafe;
 pub mod loopback;
 #[cfg(feature = "http")]
 pub mod malformed;
+#[cfg(feature = "http")]
+pub mod session_cap;
 #[cfg(feature = "http")]
 pub mod session_end;
 #[cfg(feature = "shutdown")]

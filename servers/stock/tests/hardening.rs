@@ -132,3 +132,109 @@ async fn delete_ends_a_session_with_200_as_the_sdks_servers_do() {
     assert_eq!(within(delete()).await.unwrap().status(), 200);
     server.shutdown().await.unwrap();
 }
+
+/// POSTs `initialize` without a session; returns the status, the session id if one was
+/// opened, `Retry-After` and the body.
+async fn initialize(base: &str) -> (u16, Option<String>, Option<String>, String) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .json(
+            &serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"}}}),
+        )
+        .send();
+    let response = within(response).await.unwrap();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let (session, retry) = (header("mcp-session-id"), header("retry-after"));
+    let status = response.status().as_u16();
+    // An SSE answer stays open; the first event is all we need.
+    let body = if status == 200 {
+        String::new()
+    } else {
+        response.text().await.unwrap()
+    };
+    (status, session, retry, body)
+}
+
+#[tokio::test]
+async fn sessions_beyond_the_cap_get_503_with_retry_after_and_a_json_rpc_error() {
+    use workshop_kit::session_cap::SessionLimits;
+    let server = HttpServer::start(HttpConfig {
+        sessions: SessionLimits {
+            max_sessions: 2,
+            ..SessionLimits::default()
+        },
+        ..HttpConfig::default()
+    })
+    .await;
+    let (first, one, _, _) = initialize(&server.base).await;
+    let (second, _, _, _) = initialize(&server.base).await;
+    assert_eq!((first, second), (200, 200));
+    let (status, session, retry, body) = initialize(&server.base).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(session.is_none());
+    assert_eq!(retry.as_deref(), Some("5"));
+    let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["jsonrpc"], "2.0");
+    assert_eq!(error["id"], serde_json::Value::Null);
+    assert_eq!(error["error"]["code"], -32000);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 MCP sessions")
+    );
+
+    // An open session is never refused, and closing it frees its place.
+    let one = one.unwrap();
+    let ping = reqwest::Client::new()
+        .post(server.url("/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", &one)
+        .header("mcp-protocol-version", "2025-11-25")
+        .json(&serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .send();
+    assert!(within(ping).await.unwrap().status().is_success());
+    let delete = reqwest::Client::new()
+        .delete(server.url("/mcp"))
+        .header("mcp-session-id", &one)
+        .header("mcp-protocol-version", "2025-11-25")
+        .send();
+    assert_eq!(within(delete).await.unwrap().status(), 200);
+    let (status, _, _, body) = initialize(&server.base).await;
+    assert_eq!(status, 200, "{body}");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn idle_sessions_close_after_the_idle_timeout() {
+    use workshop_kit::session_cap::SessionLimits;
+    let server = HttpServer::start(HttpConfig {
+        sessions: SessionLimits {
+            max_sessions: 1,
+            idle_timeout: std::time::Duration::from_millis(500),
+        },
+        ..HttpConfig::default()
+    })
+    .await;
+    assert_eq!(initialize(&server.base).await.0, 200);
+    assert_eq!(initialize(&server.base).await.0, 503, "the cap is full");
+    // The idle session closes itself, and its place is free again.
+    let reopened = within(async {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            if initialize(&server.base).await.0 == 200 {
+                break;
+            }
+        }
+    });
+    reopened.await;
+    server.shutdown().await.unwrap();
+}
