@@ -63,13 +63,11 @@ fn is_unsafe(c: char) -> bool {
 
 impl Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut shown = 0;
-        for (index, c) in self.0.char_indices() {
+        for (shown, (index, c)) in self.0.char_indices().enumerate() {
             if shown == MAX_CHARS {
                 let left = self.0[index..].chars().count();
                 return write!(f, "…(+{left} chars)");
             }
-            shown += 1;
             match c {
                 '\n' => f.write_str("\\n")?,
                 '\r' => f.write_str("\\r")?,
