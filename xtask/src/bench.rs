@@ -11,6 +11,7 @@ use std::path::Path;
 /// Every benchmark of the workspace: (package, bench target).
 pub const BENCHES: &[(&str, &str)] = &[
     ("stock-server", "throughput"),
+    ("stock-server", "sessions"),
     ("mock-idp", "tokens"),
     ("weather-server", "auth_overhead"),
     ("mcp-console", "turn"),
