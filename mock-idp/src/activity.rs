@@ -9,6 +9,7 @@
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use workshop_kit::logsafe::escaped;
 
 /// How many sign-ins the feed remembers.
 pub const MAX_SIGN_INS: usize = 100;
@@ -38,7 +39,19 @@ pub struct Activity {
 
 impl Activity {
     /// Records a sign-in, dropping the oldest beyond [`MAX_SIGN_INS`].
+    ///
+    /// A dynamically registered client chose its own name (and a request its grant and scopes),
+    /// so each field is escaped and capped ([`workshop_kit::logsafe`]) before it is logged or
+    /// kept: the dashboard and the terminal show the same one-line text.
     pub fn record(&self, sign_in: SignIn) {
+        let sign_in = SignIn {
+            time: sign_in.time,
+            user: sign_in.user.as_deref().map(escaped),
+            client_id: escaped(&sign_in.client_id),
+            client_name: escaped(&sign_in.client_name),
+            grant: escaped(&sign_in.grant),
+            scope: escaped(&sign_in.scope),
+        };
         tracing::info!(
             user = sign_in.user.as_deref().unwrap_or("(app)"),
             client = %sign_in.client_name,

@@ -22,6 +22,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use workshop_kit::authority::InvalidAuthority;
+use workshop_kit::guard::{self, AllowedHosts};
 
 /// Everything a request handler may need.
 pub struct AppState {
@@ -151,8 +153,24 @@ impl AppState {
     }
 }
 
+/// The names the provider answers to: loopback, plus the host of its issuer, so that in LAN mode
+/// (`--issuer-base http://192.168.1.20:8400`, which `cargo xtask up --lan` passes) the classroom
+/// reaches it under the name every token names.
+pub fn allowed_hosts(base_url: &str) -> Result<AllowedHosts, InvalidAuthority> {
+    let issuer_host = url::Url::parse(base_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_string));
+    AllowedHosts::new(issuer_host)
+}
+
 /// Builds the router.
-pub fn router(state: Shared) -> Router {
+///
+/// The whole of it sits behind the workshop's DNS-rebinding guard ([`workshop_kit::guard`]),
+/// like the MCP servers: a page on `evil.example` whose name rebinds to `127.0.0.1` must not read
+/// `/_admin/activity` (user names, pending user codes) or drive the sign-in pages. Fails when
+/// the issuer's host is not a valid host name.
+pub fn router(state: Shared) -> Result<Router, InvalidAuthority> {
+    let allowed = allowed_hosts(&state.base_url)?;
     // Browser-based clients (the MCP Inspector v1) call these from another origin. They carry no
     // cookies, so allowing any origin exposes nothing.
     let cors = CorsLayer::new()
@@ -206,7 +224,7 @@ pub fn router(state: Shared) -> Router {
         .route("/_admin/activity", get(admin::activity))
         .method_not_allowed_fallback(method_not_allowed);
 
-    Router::new()
+    let router = Router::new()
         .merge(api)
         .merge(pages)
         .fallback(not_found)
@@ -228,12 +246,15 @@ pub fn router(state: Shared) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        // Codes travel in URLs; do not leak them to other sites through `Referer`.
+        // Codes travel in URLs; do not leak them to other sites through `Referer`. Not
+        // `no-referrer`: with it a browser sends `Origin: null` even on our own consent forms'
+        // POSTs (Fetch, "append a request Origin header"), which the guard must refuse.
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            HeaderValue::from_static("same-origin"),
         ))
-        .with_state(state)
+        .with_state(state);
+    Ok(router.layer(axum::middleware::from_fn_with_state(allowed, guard::check)))
 }
 
 async fn not_found(uri: axum::http::Uri) -> OAuthError {

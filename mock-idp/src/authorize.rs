@@ -21,6 +21,7 @@
 use crate::app::{AppState, Shared};
 use crate::clients::{Client, grant};
 use crate::config::User;
+use crate::csrf::consent_binding;
 use crate::device_flow::unknown_client;
 use crate::errors::OAuthError;
 use crate::pages::{self, Form};
@@ -35,6 +36,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::time::{Duration, Instant};
 use workshop_kit::expiring::ExpiringMap;
+use workshop_kit::logsafe::escape;
 
 /// How long the user has to get through the sign-in pages.
 const REQUEST_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -350,9 +352,18 @@ pub async fn authorize(
             user,
             Some(&request.redirect_uri),
             &request.scopes,
-            Form::new(&state, &authorize_path(&state, "consent"), &binding)
-                .hidden("request", &id)
-                .hidden("user", &user.username),
+            Form::new(
+                &state,
+                &authorize_path(&state, "consent"),
+                &consent_binding(
+                    &binding,
+                    &request.client.app.client_id,
+                    &user.username,
+                    &request.scopes,
+                ),
+            )
+            .hidden("request", &id)
+            .hidden("user", &user.username),
         );
     }
     pages::roster(
@@ -389,9 +400,18 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
         user,
         Some(&request.redirect_uri),
         &request.scopes,
-        Form::new(&state, &authorize_path(&state, "consent"), &binding)
-            .hidden("request", &id)
-            .hidden("user", &user.username),
+        Form::new(
+            &state,
+            &authorize_path(&state, "consent"),
+            &consent_binding(
+                &binding,
+                &request.client.app.client_id,
+                &user.username,
+                &request.scopes,
+            ),
+        )
+        .hidden("request", &id)
+        .hidden("user", &user.username),
     )
 }
 
@@ -405,17 +425,24 @@ pub async fn consent_given(
         return pages::bad_form(&state);
     };
     let id = params.get("request").unwrap_or("");
+    let user = params.get("user").unwrap_or("");
+    // The form's token must have been issued for this user, this client and these scopes: a
+    // consent page shown for carol cannot be posted for bob (see `csrf`).
+    let binding = state.authorizations.get(id).map(|request| {
+        consent_binding(
+            &format!("authz:{id}"),
+            &request.client.app.client_id,
+            user,
+            &request.scopes,
+        )
+    });
     if !state
         .csrf
-        .consume(params.get("csrf"), &format!("authz:{id}"))
+        .consume(params.get("csrf"), binding.as_deref().unwrap_or("-"))
     {
         return pages::bad_form(&state);
     }
-    let Some(user) = params
-        .get("user")
-        .and_then(|u| state.config.user(u))
-        .cloned()
-    else {
+    let Some(user) = state.config.user(user).cloned() else {
         return pages::message(
             &state,
             StatusCode::BAD_REQUEST,
@@ -427,10 +454,10 @@ pub async fn consent_given(
         return expired_request(&state);
     };
     if params.get("decision") == Some("approve") {
-        tracing::info!(user = %user.username, client = %request.client.app.name, "authorization approved");
+        tracing::info!(user = %escape(&user.username), client = %escape(&request.client.app.name), "authorization approved");
         redirect_with_code(&state, request, user)
     } else {
-        tracing::info!(user = %user.username, client = %request.client.app.name, "authorization denied");
+        tracing::info!(user = %escape(&user.username), client = %escape(&request.client.app.name), "authorization denied");
         let err = OAuthError::new("access_denied", "The user declined to consent.").aadsts(65004);
         redirect_error(
             &state,

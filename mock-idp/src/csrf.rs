@@ -8,11 +8,19 @@
 //! pages (browsers forbid reading cross-origin responses, and framing is denied by
 //! `X-Frame-Options: DENY`), so it cannot learn a valid value.
 //!
+//! A consent form binds more than the sign-in: the user it shows, the client and the scopes
+//! ([`consent_binding`]). The page says "alice, allow *Workshop client* to read your tools?";
+//! the user's name travels back in a hidden field, which anyone can edit. Were the token bound to
+//! the sign-in only, posting that form with `user=bob` would sign bob in on alice's consent. With
+//! the user in the binding, the edited form carries a token issued for another binding and is
+//! refused, like a forged one.
+//!
 //! The outstanding values live in an [`ExpiringMap`]: each is forgotten after [`FORM_LIFETIME`],
 //! and at most [`MAX_TOKENS`] are remembered. When that many forms are open, a new one is
 //! *refused* (the page says to try again) rather than the oldest being forgotten: forgetting
 //! would let anyone who loads pages fast enough void the consent form a learner has open.
 
+use crate::scopes::ScopeRequest;
 use crate::tokens::random_token;
 use std::time::{Duration, Instant};
 use workshop_kit::expiring::{ExpiringMap, Refused};
@@ -60,9 +68,54 @@ impl Csrf {
     }
 }
 
+/// The binding of a consent form: the flow (`device:ABCD-EFGH`, `authz:<id>`), and what the
+/// page asked the user about: the client, the user shown, the scopes.
+pub fn consent_binding(flow: &str, client_id: &str, user: &str, scopes: &ScopeRequest) -> String {
+    // Debug output quotes each name, so no user or scope can end in a separator and start the
+    // next field.
+    format!(
+        "consent:{flow}:{client_id:?}:{user:?}:{:?}:{:?}:{}",
+        scopes.oidc, scopes.api, scopes.default
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_consent_binding_names_the_user_client_and_scopes() {
+        let scopes = ScopeRequest {
+            api: vec!["MCP.Tools".into()],
+            ..ScopeRequest::default()
+        };
+        let alice = consent_binding("device:BCDF-GHJK", "client", "alice", &scopes);
+        assert_ne!(
+            alice,
+            consent_binding("device:BCDF-GHJK", "client", "bob", &scopes)
+        );
+        assert_ne!(
+            alice,
+            consent_binding("device:BCDF-GHJK", "other", "alice", &scopes)
+        );
+        assert_ne!(
+            alice,
+            consent_binding("device:ZZZZ-ZZZZ", "client", "alice", &scopes)
+        );
+        assert_ne!(
+            alice,
+            consent_binding(
+                "device:BCDF-GHJK",
+                "client",
+                "alice",
+                &ScopeRequest::default()
+            )
+        );
+        assert_eq!(
+            alice,
+            consent_binding("device:BCDF-GHJK", "client", "alice", &scopes)
+        );
+    }
 
     #[test]
     fn a_token_works_once_and_only_for_its_sign_in() {

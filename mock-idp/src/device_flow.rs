@@ -26,6 +26,7 @@
 use crate::app::Shared;
 use crate::clients::{Client, grant};
 use crate::config::User;
+use crate::csrf::consent_binding;
 use crate::errors::OAuthError;
 use crate::pages::{self, Form};
 use crate::params::{Body, Params, read_body};
@@ -40,6 +41,7 @@ use serde::Serialize;
 use serde_json::json;
 use std::time::{Duration, Instant};
 use workshop_kit::expiring::{ExpiringMap, Refused};
+use workshop_kit::logsafe::escape;
 
 /// The user-code alphabet of RFC 8628 §6.1: consonants only.
 pub const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
@@ -242,7 +244,8 @@ impl DeviceCodes {
                     user_code: a.user_code,
                     status,
                     client_id: a.client.app.client_id,
-                    client_name: a.client.app.name,
+                    // A registered client named itself: shown escaped, like in the log.
+                    client_name: workshop_kit::logsafe::escaped(&a.client.app.name),
                     user,
                     created: a.created,
                 }
@@ -404,7 +407,7 @@ pub async fn device_authorization(
         status,
         created: crate::activity::now_rfc3339(),
     })?;
-    tracing::info!(client = %client.app.name, "device code issued");
+    tracing::info!(client = %escape(&client.app.name), "device code issued");
 
     let verification_uri = format!("{}/devicelogin", state.base_url);
     let mut body = json!({
@@ -498,9 +501,18 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
         user,
         None,
         &auth.scopes,
-        Form::new(&state, "/devicelogin/consent", &binding)
-            .hidden("code", &code)
-            .hidden("user", &user.username),
+        Form::new(
+            &state,
+            "/devicelogin/consent",
+            &consent_binding(
+                &binding,
+                &auth.client.app.client_id,
+                &user.username,
+                &auth.scopes,
+            ),
+        )
+        .hidden("code", &code)
+        .hidden("user", &user.username),
     )
 }
 
@@ -514,17 +526,24 @@ pub async fn consent_given(
         return pages::bad_form(&state);
     };
     let code = normalize_user_code(params.get("code").unwrap_or(""));
+    let user = params.get("user").unwrap_or("");
+    // The form's token must have been issued for this user, this client and these scopes: a
+    // consent page shown for alice cannot be posted for bob (see `csrf`).
+    let binding = state.devices.find_pending(&code).ok().map(|auth| {
+        consent_binding(
+            &format!("device:{code}"),
+            &auth.client.app.client_id,
+            user,
+            &auth.scopes,
+        )
+    });
     if !state
         .csrf
-        .consume(params.get("csrf"), &format!("device:{code}"))
+        .consume(params.get("csrf"), binding.as_deref().unwrap_or("-"))
     {
         return pages::bad_form(&state);
     }
-    let Some(user) = params
-        .get("user")
-        .and_then(|u| state.config.user(u))
-        .cloned()
-    else {
+    let Some(user) = state.config.user(user).cloned() else {
         return pages::message(
             &state,
             StatusCode::BAD_REQUEST,
@@ -540,7 +559,7 @@ pub async fn consent_given(
     };
     match state.devices.decide(&code, decision) {
         Ok(auth) if approve => {
-            tracing::info!(user = %user.username, client = %auth.client.app.name, "device code approved");
+            tracing::info!(user = %escape(&user.username), client = %escape(&auth.client.app.name), "device code approved");
             pages::message(
                 &state,
                 StatusCode::OK,
@@ -555,7 +574,7 @@ pub async fn consent_given(
             )
         }
         Ok(auth) => {
-            tracing::info!(user = %user.username, client = %auth.client.app.name, "device code denied");
+            tracing::info!(user = %escape(&user.username), client = %escape(&auth.client.app.name), "device code denied");
             pages::message(
                 &state,
                 StatusCode::OK,

@@ -124,7 +124,7 @@ pub async fn spawn(config: Config, listener: TcpListener) -> anyhow::Result<Runn
         csrf: Default::default(),
         activity: Default::default(),
     });
-    let router = app::router(state.clone());
+    let router = app::router(state.clone()).context("the issuer base's host is not a host name")?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, router)

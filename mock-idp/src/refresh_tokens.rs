@@ -140,7 +140,7 @@ impl RefreshTokens {
             Some(Err(Redeem::Reused(family))) => {
                 // Revoked after the store's lock is released: revoking may need it again.
                 tracing::warn!(
-                    client = client_id,
+                    client = %workshop_kit::logsafe::escape(client_id),
                     "refresh token reused: revoking its family"
                 );
                 self.revoke_family(&family);

@@ -24,6 +24,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use workshop_kit::logsafe::escape;
 
 /// `POST /register`.
 pub async fn register(
@@ -164,7 +165,8 @@ pub async fn register(
         tracing::error!("cannot save the registration: {err:#}");
         OAuthError::new("server_error", "The registration could not be saved.")
     })?;
-    tracing::info!(client = %client_name, "client registered dynamically");
+    // The name is the client's own choice: escaped, so that it cannot forge a line.
+    tracing::info!(client = %escape(&client_name), "client registered dynamically");
 
     let mut body = json!({
         "client_id": client_id,

@@ -12,6 +12,7 @@ use std::path::Path;
 pub const BENCHES: &[(&str, &str)] = &[
     ("stock-server", "throughput"),
     ("stock-server", "subscriptions"),
+    ("stock-server", "sessions"),
     ("mock-idp", "tokens"),
     ("weather-server", "auth_overhead"),
     ("mcp-console", "turn"),

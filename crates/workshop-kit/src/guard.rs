@@ -63,6 +63,7 @@
 
 use crate::authority::{Authority, InvalidAuthority};
 use crate::jsonrpc::error_response;
+use crate::logsafe::escape;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
@@ -189,7 +190,9 @@ fn text(value: &HeaderValue) -> &str {
     value.to_str().unwrap_or("<not text>")
 }
 
-/// Why the guard refused a request. Its text is what the client reads.
+/// Why the guard refused a request. Its text is what the client reads and what the log shows,
+/// so the value it quotes is escaped ([`crate::logsafe`]): a tab or a 10 kB `Host` stays one
+/// short line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// Neither a `Host` header nor an HTTP/2 authority.
@@ -199,13 +202,14 @@ pub enum Refusal {
     #[error("Bad request: the request has more than one Host header.")]
     SeveralHosts,
     /// A `Host` that is not `host[:port]` (`user@host`, `localhost:http`).
-    #[error("Bad request: Host '{0}' is not a host name with an optional port.")]
+    #[error("Bad request: Host '{}' is not a host name with an optional port.", escape(.0))]
     MalformedHost(String),
     /// A `Host` that is not on the list.
     #[error(
-        "Forbidden: Host '{0}' is not allowed (DNS-rebinding protection). Start the server with \
+        "Forbidden: Host '{}' is not allowed (DNS-rebinding protection). Start the server with \
          --allowed-host {hint} to accept it.",
-        hint = host_hint(.0)
+        escape(.0),
+        hint = escape(&host_hint(.0))
     )]
     Host(String),
     /// Two or more `Origin` headers.
@@ -213,8 +217,9 @@ pub enum Refusal {
     SeveralOrigins,
     /// An `Origin` that is not an allowed http(s) origin.
     #[error(
-        "Forbidden: Origin '{0}' is not allowed (only pages served from an allowed host may call \
-         this server)."
+        "Forbidden: Origin '{}' is not allowed (only pages served from an allowed host may call \
+         this server).",
+        escape(.0)
     )]
     Origin(String),
 }
@@ -243,7 +248,13 @@ pub async fn check(State(allowed): State<AllowedHosts>, request: Request, next: 
     match allowed.refusal(request.headers(), request.uri()) {
         None => next.run(request).await,
         Some(refusal) => {
-            tracing::warn!(target: "audit", decision = "denied", uri = %request.uri(), "{refusal}");
+            // The refusal quotes the Host or Origin the client sent, escaped (see `Refusal`).
+            tracing::warn!(
+                target: "audit",
+                decision = "denied",
+                uri = %escape(&request.uri().to_string()),
+                "{refusal}",
+            );
             error_response(
                 refusal.status(),
                 ErrorData::invalid_request(refusal.to_string(), None),

@@ -9,10 +9,13 @@
 //! | [`expiring`] | [`ExpiringMap`](expiring::ExpiringMap): TTL, size cap, one overflow rule | always (std only) |
 //! | [`authority`] | parsing `host[:port]` the way browsers see hosts | always |
 //! | [`loopback`] | "does this name or URL stay on this machine?" | always |
+//! | [`logsafe`] | `escape()`: request-derived values shown safely in log lines | always (std only) |
 //! | `guard` | the DNS-rebinding guard: Host and Origin checks, CORS | `http` |
 //! | `jsonrpc` | JSON-RPC error bodies on rmcp's `ErrorCode` | `http` |
 //! | `malformed` | unreadable bodies answered with `-32700` / `-32600` | `http` |
 //! | `mcp_log` | MCP log notifications: the session's `logging/setLevel` level, or `_meta` on 2026-07-28 | `http` |
+//! | `session_cap` | a cap on open sessions (503 + `Retry-After`) and their idle timeout | `http` |
+//! | `session_end` | `DELETE /mcp` answered `200`, as the TypeScript and Python SDKs do | `http` |
 //! | `shutdown` | `shutdown_signal()`: Ctrl-C and SIGTERM | `shutdown` (tokio) |
 //! | `telemetry` | `init()`: `RUST_LOG` filter, stderr, `NO_COLOR`/`CLICOLOR_FORCE` | `telemetry` (tracing-subscriber) |
 //!
@@ -28,11 +31,16 @@ pub mod expiring;
 pub mod guard;
 #[cfg(feature = "http")]
 pub mod jsonrpc;
+pub mod logsafe;
 pub mod loopback;
 #[cfg(feature = "http")]
 pub mod malformed;
 #[cfg(feature = "http")]
 pub mod mcp_log;
+#[cfg(feature = "http")]
+pub mod session_cap;
+#[cfg(feature = "http")]
+pub mod session_end;
 #[cfg(feature = "shutdown")]
 pub mod shutdown;
 #[cfg(feature = "telemetry")]

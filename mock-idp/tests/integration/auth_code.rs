@@ -523,3 +523,66 @@ async fn login_hint_skips_the_roster() {
     let url = authorize_url(&idp, &challenge, &[("login_hint", "mallory")]);
     assert!(get_page(&url).await.2.contains("Pick an account"));
 }
+
+/// The consent page's form with its hidden `user` field changed to `user`.
+fn with_user(consent: &str, user: &str) -> PageForm {
+    let mut form = PageForm::parse(consent);
+    for (name, value) in &mut form.fields {
+        if name == "user" {
+            *value = user.to_string();
+        }
+    }
+    form
+}
+
+#[tokio::test]
+async fn a_consent_shown_for_carol_cannot_be_posted_for_bob() {
+    let idp = start(quick_config()).await;
+    let (_, challenge) = pkce();
+    let url = authorize_url(&idp, &challenge, &[("login_hint", "carol")]);
+    let (status, _, consent) = get_page(&url).await;
+    assert_eq!(status, 200);
+    assert!(consent.contains("Carol"), "{consent}");
+    let forged = with_user(&consent, "bob");
+    let (status, headers, page) = submit(&idp, &forged, &[("decision", "approve")]).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(headers.get("location").is_none(), "no code for bob");
+    assert!(page.contains("This form has expired"), "{page}");
+    // The form is spent: posting it unchanged now fails too, so nobody is signed in.
+    let (status, _, _) = submit(&idp, &PageForm::parse(&consent), &[("decision", "approve")]).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn the_consent_for_a_registered_client_shows_where_the_code_goes() {
+    let idp = start(quick_config()).await;
+    let registered: Value = http()
+        .post(format!("{}/register", idp.base_url()))
+        .json(&serde_json::json!({
+            "client_name": "Some Editor",
+            "redirect_uris": ["http://127.0.0.1:47123/cb"],
+            "token_endpoint_auth_method": "none",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut url = Url::parse(&idp.authorization_endpoint()).unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", registered["client_id"].as_str().unwrap())
+        .append_pair("response_type", "code")
+        .append_pair("redirect_uri", "http://127.0.0.1:47123/cb")
+        .append_pair("scope", &api_scopes())
+        .append_pair("code_challenge", &pkce().1)
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("login_hint", "alice");
+    let (status, _, consent) = get_page(url.as_str()).await;
+    assert_eq!(status, 200, "{consent}");
+    assert!(
+        consent.contains("host <strong>127.0.0.1</strong>"),
+        "{consent}"
+    );
+    assert!(consent.contains("dynamic client registration"), "{consent}");
+}

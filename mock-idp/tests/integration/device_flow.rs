@@ -518,3 +518,26 @@ async fn a_narrowed_refresh_keeps_the_refresh_token_at_the_original_scope() {
     let (scp, _) = refresh(third, Some(defaults::FULL_SCOPE_RESOURCES)).await;
     assert_eq!(scp, "MCP.Resources");
 }
+
+#[tokio::test]
+async fn a_consent_shown_for_alice_cannot_be_posted_for_bob() {
+    let idp = start(quick_config()).await;
+    let auth = start_device(&idp, &api_scopes()).await;
+    let (_, _, html) = get_page(auth["verification_uri_complete"].as_str().unwrap()).await;
+    let user_code = auth["user_code"].as_str().unwrap();
+    let (_, _, roster) = submit(&idp, &PageForm::parse(&html), &[("code", user_code)]).await;
+    let (status, _, consent) = submit(&idp, &PageForm::parse(&roster), &[("user", "alice")]).await;
+    assert_eq!(status, 200, "{consent}");
+    assert!(consent.contains("Alice Smith"), "{consent}");
+    let mut forged = PageForm::parse(&consent);
+    for (name, value) in &mut forged.fields {
+        if name == "user" {
+            *value = "bob".into();
+        }
+    }
+    let (status, _, page) = submit(&idp, &forged, &[("decision", "approve")]).await;
+    assert_eq!(status, 400, "{page}");
+    // Nobody was signed in: the client is still waiting.
+    let (_, _, body) = poll(&idp, auth["device_code"].as_str().unwrap()).await;
+    assert_eq!(body["error"], "authorization_pending", "{body}");
+}

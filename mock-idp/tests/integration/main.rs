@@ -7,6 +7,7 @@ mod common;
 mod device_flow;
 mod discovery;
 mod entra_strict;
+mod guard;
 mod keys;
 mod registration;
 mod token_endpoint;

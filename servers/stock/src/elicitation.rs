@@ -177,7 +177,9 @@ impl StockServer {
                 Ok(None)
                 | Err(ElicitationError::UserDeclined | ElicitationError::UserCancelled) => false,
                 Err(other) => {
-                    tracing::warn!("elicitation failed, answering without the range: {other}");
+                    // The error may quote the client's own answer: escaped (workshop_kit::logsafe).
+                    let error = workshop_kit::logsafe::escape(&other.to_string()).to_string();
+                    tracing::warn!("elicitation failed, answering without the range: {error}");
                     false
                 }
             }

@@ -59,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
         .as_secs();
     let claims = json!({
         "iss": issuer, "aud": API_ID, "exp": now + 3600, "nbf": now - 10, "iat": now - 10,
-        "oid": "a11ce000-0000-4000-8000-000000000001", "name": "Bench User",
+        "oid": "a11ce000-0000-4000-8000-000000000001", "name": "Bench User", "tid": TENANT,
         "scp": "MCP.Tools MCP.Resources MCP.Prompts",
     });
     let mut header = Header::new(Algorithm::RS256);

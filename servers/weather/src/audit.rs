@@ -6,6 +6,11 @@
 //! `RUST_LOG=audit=info`) and kept in a bounded in-memory ring served as JSON at
 //! `GET /_admin/audit` for the instructor dashboard.
 //!
+//! Every value in an entry that came from the request (the method, the tool, prompt or resource
+//! named, the token's `oid` and name) passes through [`workshop_kit::logsafe::escape`] first: a
+//! client that sends `"tools/list\nINFO audit: …"` as its method must not write a line of its
+//! own, in the log or on the dashboard. The entry stores the escaped text, so both agree.
+//!
 //! What is never recorded: the token, any part of it, or the tool arguments. A bearer token is a
 //! credential: whoever reads it in a log can act as the user until it expires.
 
@@ -18,6 +23,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use crate::jsonrpc::RpcCalls;
+use workshop_kit::logsafe::escaped;
 
 /// Who made a request, as far as the server could tell (set by the bearer middleware on the
 /// response, so the audit layer outside it can read it).
@@ -71,7 +77,8 @@ impl AuditLog {
         }
     }
 
-    /// Records an entry (and logs it).
+    /// Records an entry (and logs it). Its fields are expected escaped already ([`record`] does
+    /// it); the log line shows them as they are.
     pub fn record(&self, entry: AuditEntry) {
         tracing::info!(
             target: "audit",
@@ -153,17 +160,19 @@ pub async fn record(State(log): State<Arc<AuditLog>>, request: Request, next: Ne
         None => format!("allowed, then {status} from the MCP layer"),
     };
     let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+    // Everything below that the client chose (claims included: a token is signed, not vetted)
+    // is escaped and capped before it is stored or logged.
     log.record(AuditEntry {
         time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        oid: caller.map_or("-".into(), |c| c.user_id.clone()),
-        user: caller.map_or("-".into(), |c| c.name.clone()),
+        oid: caller.map_or("-".into(), |c| escaped(&c.user_id)),
+        user: caller.map_or("-".into(), |c| escaped(&c.name)),
         http_method,
         method: if methods.is_empty() {
             "-".into()
         } else {
-            methods.join(",")
+            escaped(&methods.join(","))
         },
-        tool: calls.iter().find_map(|c| c.target.clone()),
+        tool: calls.iter().find_map(|c| c.target.as_deref().map(escaped)),
         decision,
         status: status.as_u16(),
     });

@@ -36,7 +36,6 @@ use anyhow::Context;
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -47,6 +46,7 @@ use url::Url;
 use workshop_kit::authority::InvalidAuthority;
 use workshop_kit::guard::{self, AllowedHosts};
 use workshop_kit::malformed::{self, MaxBodyBytes};
+use workshop_kit::session_cap::{self, SessionLimits};
 
 pub use auth::AuthConfig;
 
@@ -71,6 +71,9 @@ pub struct Config {
     pub rate_limit_per_minute: Option<u32>,
     /// How many audit entries `/_admin/audit` keeps.
     pub audit_capacity: usize,
+    /// The most MCP sessions open at once, and how long an idle one lives
+    /// ([`workshop_kit::session_cap`]).
+    pub sessions: SessionLimits,
 }
 
 impl Default for Config {
@@ -82,6 +85,7 @@ impl Default for Config {
             allowed_hosts: Vec::new(),
             rate_limit_per_minute: Some(600),
             audit_capacity: 500,
+            sessions: SessionLimits::default(),
         }
     }
 }
@@ -126,9 +130,10 @@ pub fn app(
     }
     let allowed = AllowedHosts::new(allowed)?;
 
+    let sessions = config.sessions.manager();
     let mcp_service = StreamableHttpService::new(
         || Ok(server::WeatherServer::new()),
-        LocalSessionManager::default().into(),
+        sessions.clone(),
         StreamableHttpServerConfig::default()
             // The guard below checks Host and Origin on every route (its module doc says why
             // rmcp's own check stays off).
@@ -148,6 +153,14 @@ pub fn app(
     // Layers run outside-in in the reverse order they are added: the last `.layer` is outermost.
     let mut mcp = Router::new()
         .route_service(MCP_PATH, mcp_service)
+        // `DELETE /mcp` answers 200, as the SDKs' servers do (workshop_kit::session_end).
+        .layer(from_fn(workshop_kit::session_end::ok_on_delete))
+        // At most `sessions.max_sessions` open: 503 + Retry-After beyond (inside the bearer
+        // check, so a caller without a token learns nothing about the server's load).
+        .layer(from_fn_with_state(
+            config.sessions.guard(sessions),
+            session_cap::cap,
+        ))
         .layer(from_fn_with_state(
             MaxBodyBytes(jsonrpc::MAX_BODY_BYTES),
             malformed::json_rpc_errors,

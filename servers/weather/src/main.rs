@@ -48,6 +48,14 @@ struct Cli {
     #[arg(long, env = "WEATHER_RATE_LIMIT", default_value_t = 600)]
     rate_limit: u32,
 
+    /// The most MCP sessions open at once; beyond it `initialize` gets 503 + Retry-After.
+    #[arg(long, env = "WEATHER_MAX_SESSIONS", default_value_t = 1000)]
+    max_sessions: usize,
+
+    /// Seconds an MCP session without requests lives before the server closes it.
+    #[arg(long, env = "WEATHER_SESSION_IDLE_TIMEOUT", default_value_t = 300)]
+    session_idle_timeout: u64,
+
     /// DANGER: accept every request without a token. For local experiments and conformance runs only.
     #[arg(long, env = "WEATHER_NO_AUTH")]
     no_auth: bool,
@@ -79,6 +87,10 @@ async fn main() -> anyhow::Result<()> {
         }),
         allowed_hosts: cli.allowed_hosts,
         rate_limit_per_minute: (cli.rate_limit > 0).then_some(cli.rate_limit),
+        sessions: workshop_kit::session_cap::SessionLimits {
+            max_sessions: cli.max_sessions,
+            idle_timeout: Duration::from_secs(cli.session_idle_timeout),
+        },
         ..Config::default()
     };
 

@@ -252,6 +252,48 @@ fn cases(issuer: &str, attacker_jwks_url: &str) -> Vec<Case> {
             })),
             Expect::InvalidToken,
         ),
+        case(
+            "iat 11 days in the future",
+            key.sign(&with(good.clone(), |c| {
+                c.insert("iat".into(), json!(now + 11 * 24 * 3600));
+            })),
+            Expect::InvalidToken,
+        ),
+        case(
+            "iat 30 s in the future (clock skew, within the leeway)",
+            key.sign(&with(good.clone(), |c| {
+                c.insert("iat".into(), json!(now + 30));
+            })),
+            Expect::Ok,
+        ),
+        case(
+            "right issuer, another tenant's tid",
+            key.sign(&with(good.clone(), |c| {
+                c.insert("tid".into(), json!("f8cdef31-a31e-4b4a-93e4-5f571e91255a"));
+            })),
+            Expect::InvalidToken,
+        ),
+        case(
+            "no tid",
+            key.sign(&with(good.clone(), |c| {
+                c.remove("tid");
+            })),
+            Expect::InvalidToken,
+        ),
+        case(
+            "ver 1.0 (documented: accepted, iss already pins the v2 issuer)",
+            key.sign(&with(good.clone(), |c| {
+                c.insert("ver".into(), json!("1.0"));
+            })),
+            Expect::Ok,
+        ),
+        case(
+            "no oid (documented: accepted, the user is keyed on sub)",
+            key.sign(&with(good.clone(), |c| {
+                c.remove("oid");
+            })),
+            Expect::Ok,
+        ),
         // Who issued it, for whom.
         case(
             "wrong issuer (another tenant)",

@@ -31,15 +31,14 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use mcp_transports::sse;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use workshop_kit::authority::InvalidAuthority;
 use workshop_kit::guard::{self, AllowedHosts};
 use workshop_kit::malformed::{self, MaxBodyBytes};
+use workshop_kit::session_cap::SessionLimits;
 
 /// How the HTTP server behaves. `HttpConfig::default()` is what `stock-server -t
 /// streamable-http` uses.
@@ -55,6 +54,9 @@ pub struct HttpConfig {
     pub sse_keep_alive: Duration,
     /// The advanced lessons every session gets (`--media`, `--live`).
     pub features: Features,
+    /// The most Streamable HTTP sessions open at once, and how long an idle one lives
+    /// ([`workshop_kit::session_cap`]).
+    pub sessions: SessionLimits,
 }
 
 impl Default for HttpConfig {
@@ -65,6 +67,7 @@ impl Default for HttpConfig {
             max_body_bytes: 1024 * 1024,
             sse_keep_alive: Duration::from_secs(15),
             features: Features::default(),
+            sessions: SessionLimits::default(),
         }
     }
 }
@@ -76,10 +79,11 @@ pub fn router(
     shutdown: CancellationToken,
 ) -> Result<Router, InvalidAuthority> {
     let features = config.features.clone();
+    let sessions = config.sessions.manager();
     let streamable = StreamableHttpService::new(
         // One StockServer per session (or per request when stateless).
         move || Ok(StockServer::with_features(&features)),
-        Arc::new(LocalSessionManager::default()),
+        sessions.clone(),
         StreamableHttpServerConfig::default()
             .with_legacy_session_mode(!config.stateless)
             .with_json_response(config.stateless)
@@ -104,6 +108,15 @@ pub fn router(
     let allowed = AllowedHosts::new(&config.allowed_hosts)?;
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
+        // `DELETE /mcp` answers 200, as the SDKs' servers do (workshop_kit::session_end).
+        .layer(axum::middleware::from_fn(
+            workshop_kit::session_end::ok_on_delete,
+        ))
+        // At most `sessions.max_sessions` open: 503 + Retry-After beyond.
+        .layer(from_fn_with_state(
+            config.sessions.guard(sessions),
+            workshop_kit::session_cap::cap,
+        ))
         .layer(from_fn_with_state(
             MaxBodyBytes(config.max_body_bytes),
             malformed::json_rpc_errors,

@@ -6,13 +6,15 @@
 //!    browser history, and MCP forbids it.
 //! 2. No `Authorization: Bearer` header (none, or another scheme such as `Basic`): 401 with a
 //!    bare challenge that points at the metadata. A `Bearer` header with no token, or one that is
-//!    not visible ASCII, is a malformed request: 400 `invalid_request` (RFC 6750 §3.1).
+//!    not visible ASCII, is a malformed request: 400 `invalid_request` (RFC 6750 §3.1); so are
+//!    two `Authorization` headers, since the first and the second may name different callers.
 //! 3. The JWT header must say `alg: RS256`, name a `kid`, and demand no `crit` extensions; the key
 //!    is looked up in the issuer's published keys ([`super::jwks`]). Nothing else in the header
 //!    is trusted.
 //! 4. The signature is verified and the claims checked: `iss` exactly the configured issuer,
 //!    `aud` the API's client id (or `api://<id>`), `exp` present and not passed, `nbf` not in the
-//!    future, 60 s leeway for clock skew.
+//!    future, 60 s leeway for clock skew; then ([`Claims::check_issuance`]) `iat` not in the
+//!    future and `tid` the issuer's tenant.
 //! 5. It must be an *access* token for a user: it carries `scp`. An ID token (audience: the
 //!    client app, no `scp`) is not a key to an API.
 //! 6. The token must grant the scope the JSON-RPC method needs ([`super::scopes`]); otherwise 403
@@ -49,6 +51,8 @@ pub struct Bearer {
     verified: VerifiedTokens,
     validation: Validation,
     audience: String,
+    /// The tenant the issuer names, which `tid` must match.
+    tenant: Option<String>,
     resource_metadata: String,
     all_scopes: String,
 }
@@ -76,6 +80,7 @@ impl Bearer {
             verified: VerifiedTokens::new(config.verified_token_cache),
             validation,
             audience: config.audience.clone(),
+            tenant: super::claims::tenant_of_issuer(&config.issuer),
             resource_metadata: metadata_url(resource),
             all_scopes: Scope::ALL
                 .iter()
@@ -119,6 +124,9 @@ impl Bearer {
         let data = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
             .map_err(|e| self.invalid(describe(e.kind())))?;
         let claims = data.claims;
+        claims
+            .check_issuance(self.tenant.as_deref(), now_secs(), self.validation.leeway)
+            .map_err(|description| self.invalid(description))?;
         if claims.scp.is_none() {
             return Err(self.invalid(
                 "not a delegated access token (no scp claim): ID tokens and app-only tokens are not accepted",
@@ -294,6 +302,15 @@ async fn authorize(
                 None,
             ));
         }
+        Presented::Several => {
+            return Err((
+                bearer.challenge(
+                    Some(BearerError::InvalidRequest),
+                    Some("send one Authorization header, not several"),
+                ),
+                None,
+            ));
+        }
     };
     let claims = bearer.validate(&token).await.map_err(|r| (r, None))?;
     bearer.check_scopes(&claims, calls).map_err(|r| {
@@ -306,6 +323,13 @@ async fn authorize(
     Ok(claims)
 }
 
+/// Seconds since the epoch (0 if the clock is before 1970, which makes no `iat` "future").
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// What the `Authorization` header presents.
 #[derive(Debug, PartialEq)]
 enum Presented {
@@ -315,12 +339,20 @@ enum Presented {
     Malformed,
     /// `Bearer <token>`.
     Token(String),
+    /// More than one `Authorization` header: which credential is the request's? Taking the
+    /// first (as `HeaderMap::get` does) lets a proxy that checks one header and a server that
+    /// uses another disagree about who is calling, so neither is used (RFC 6750 §3.1: a
+    /// request with more than one method of presenting a token is `invalid_request`).
+    Several,
 }
 
 /// Reads `Authorization: Bearer <token>` (scheme case-insensitive, RFC 9110 §11.1).
 fn bearer_token(headers: &http::HeaderMap) -> Presented {
-    let Some(value) = headers.get(http::header::AUTHORIZATION) else {
-        return Presented::Nothing;
+    let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
+    let value = match (values.next(), values.next()) {
+        (_, Some(_)) => return Presented::Several,
+        (Some(value), None) => value,
+        (None, None) => return Presented::Nothing,
     };
     let bytes = value.as_bytes();
     let scheme_len = bytes.iter().position(|b| *b == b' ').unwrap_or(bytes.len());
@@ -379,6 +411,11 @@ mod tests {
         assert_eq!(read(b"Bearer"), Presented::Malformed);
         assert_eq!(read(b"Bearer \xff\xfe"), Presented::Malformed);
         assert_eq!(bearer_token(&http::HeaderMap::new()), Presented::Nothing);
+        let mut two = http::HeaderMap::new();
+        for token in ["Bearer a", "Bearer b"] {
+            two.append(http::header::AUTHORIZATION, token.parse().unwrap());
+        }
+        assert_eq!(bearer_token(&two), Presented::Several);
     }
 
     #[test]

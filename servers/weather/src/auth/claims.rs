@@ -73,4 +73,120 @@ impl Claims {
             .or(self.preferred_username.as_deref())
             .unwrap_or_else(|| self.user_id())
     }
+
+    /// The checks a careful resource server adds to the JWT library's (`exp`, `nbf`, `iss`,
+    /// `aud`), each an answer to "could Entra have issued this?":
+    ///
+    /// - `iat` more than `leeway` seconds in the future: no issuer signs a token it has not
+    ///   issued yet. It means a forged token, a token minted with a broken clock, or one made
+    ///   in advance to outlive a key rotation (RFC 8725 §3.10 asks to reject what makes no
+    ///   sense for the use). Within the leeway it is clock skew, as for `nbf`.
+    /// - `tid` other than the tenant in the configured issuer (`…/<tenant>/v2.0`): every Entra
+    ///   v2 token carries the tenant it was issued in, and for a single-tenant API a token of
+    ///   another tenant is another organisation's, whatever its `iss` says. Missing `tid` is
+    ///   refused too: Entra never leaves it out.
+    ///
+    /// `now` is seconds since the epoch. The error is the description the challenge carries.
+    pub fn check_issuance(
+        &self,
+        tenant: Option<&str>,
+        now: u64,
+        leeway: u64,
+    ) -> Result<(), &'static str> {
+        if self.iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
+            return Err("the token was issued in the future (iat)");
+        }
+        if let Some(tenant) = tenant {
+            match self.tid.as_deref() {
+                None => return Err("the token names no tenant (tid)"),
+                Some(tid) if !tid.eq_ignore_ascii_case(tenant) => {
+                    return Err("the token was issued in another tenant (tid)");
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The tenant an Entra-style issuer names: `<tenant>` in `https://host/<tenant>/v2.0`, when it
+/// is a GUID (as Entra's `tid` is). `None` for an issuer of another shape, which gets no `tid`
+/// check.
+pub fn tenant_of_issuer(issuer: &str) -> Option<String> {
+    let url = url::Url::parse(issuer).ok()?;
+    let mut segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
+    if segments.pop()? != "v2.0" {
+        return None;
+    }
+    let tenant = segments.pop()?;
+    is_guid(tenant).then(|| tenant.to_ascii_lowercase())
+}
+
+/// `8-4-4-4-12` hexadecimal digits, the shape of Entra's tenant ids.
+fn is_guid(text: &str) -> bool {
+    text.len() == 36
+        && text.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(iat: Option<u64>, tid: Option<&str>) -> Claims {
+        serde_json::from_value(serde_json::json!({
+            "iss": "i", "aud": "a", "exp": 0, "iat": iat, "tid": tid,
+        }))
+        .unwrap()
+    }
+
+    const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+    #[test]
+    fn a_future_iat_is_refused_beyond_the_leeway() {
+        let now = 1_000_000;
+        let t = Some(TENANT);
+        assert!(claims(Some(now + 60), t).check_issuance(t, now, 60).is_ok());
+        assert!(claims(None, t).check_issuance(t, now, 60).is_ok());
+        let eleven_days = now + 11 * 24 * 3600;
+        assert!(
+            claims(Some(eleven_days), t)
+                .check_issuance(t, now, 60)
+                .is_err()
+        );
+        assert!(
+            claims(Some(now + 61), t)
+                .check_issuance(t, now, 60)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn the_tenant_must_be_the_issuers() {
+        let ok = claims(None, Some(&TENANT.to_uppercase()));
+        assert!(ok.check_issuance(Some(TENANT), 0, 60).is_ok());
+        let other = claims(None, Some("f8cdef31-a31e-4b4a-93e4-5f571e91255a"));
+        assert!(other.check_issuance(Some(TENANT), 0, 60).is_err());
+        assert!(
+            claims(None, None)
+                .check_issuance(Some(TENANT), 0, 60)
+                .is_err()
+        );
+        assert!(claims(None, None).check_issuance(None, 0, 60).is_ok());
+    }
+
+    #[test]
+    fn the_tenant_comes_from_a_v2_issuer() {
+        let issuer = format!("http://127.0.0.1:8400/{TENANT}/v2.0");
+        assert_eq!(tenant_of_issuer(&issuer).as_deref(), Some(TENANT));
+        assert_eq!(
+            tenant_of_issuer(&format!("{issuer}/")).as_deref(),
+            Some(TENANT)
+        );
+        assert_eq!(tenant_of_issuer("https://login.example/common/v2.0"), None);
+        assert_eq!(tenant_of_issuer("https://issuer.example"), None);
+        assert_eq!(tenant_of_issuer("not a url"), None);
+    }
 }
