@@ -133,7 +133,9 @@ mod tests {
 
     #[test]
     fn commands_are_shown_as_typed() {
-        let mut cmd = Command::new("/home/x/.cargo/bin/cargo");
+        // The full path of the toolchain's cargo, wherever it is installed.
+        let cargo = std::env::temp_dir().join("toolchain").join("bin").join("cargo");
+        let mut cmd = Command::new(cargo);
         cmd.args(["build", "-p", "stock-server"]);
         assert_eq!(display(&cmd), "cargo build -p stock-server");
     }

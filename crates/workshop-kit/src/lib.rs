@@ -15,6 +15,7 @@
 //! | `malformed` | unreadable bodies answered with `-32700` / `-32600` | `http` |
 //! | `mcp_log` | MCP log notifications: the session's `logging/setLevel` level, or `_meta` on 2026-07-28 | `http` |
 //! | `session_cap` | a cap on open sessions (503 + `Retry-After`) and their idle timeout | `http` |
+//! | `serve` | serving a router: `TCP_NODELAY`, graceful shutdown that also ends rmcp's streams | `http` |
 //! | `session_end` | `DELETE /mcp` answered `200`, as the TypeScript and Python SDKs do | `http` |
 //! | `shutdown` | `shutdown_signal()`: Ctrl-C and SIGTERM | `shutdown` (tokio) |
 //! | `telemetry` | `init()`: `RUST_LOG` filter, stderr, `NO_COLOR`/`CLICOLOR_FORCE` | `telemetry` (tracing-subscriber) |
@@ -37,6 +38,8 @@ pub mod loopback;
 pub mod malformed;
 #[cfg(feature = "http")]
 pub mod mcp_log;
+#[cfg(feature = "http")]
+pub mod serve;
 #[cfg(feature = "http")]
 pub mod session_cap;
 #[cfg(feature = "http")]

@@ -216,36 +216,9 @@ pub async fn serve(
         .clone()
         .unwrap_or_else(|| default_public_url(addr));
     let app = app(&config, resource, token.clone()).context("invalid --allowed-host")?;
-    run(listener, app.router, token, shutdown).await
-}
-
-async fn run(
-    listener: TcpListener,
-    router: Router,
-    token: CancellationToken,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    use axum::serve::ListenerExt;
-    // TCP_NODELAY: without it every SSE-framed reply waits ~40 ms for Nagle + delayed ACK.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let stop = token.clone();
-    // With the peer address in each request's extensions: `/_admin/audit` answers loopback only.
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        tokio::select! {
-            _ = shutdown => {},
-            _ = stop.cancelled() => {},
-        }
-        // Close the long-lived SSE streams too, or graceful shutdown would wait for them.
-        stop.cancel();
-    })
-    .await
-    .context("serving HTTP")
+    workshop_kit::serve::serve(listener, app.router, token, shutdown)
+        .await
+        .context("serving HTTP")
 }
 
 /// A server running in a background task.
@@ -279,10 +252,13 @@ pub fn spawn(listener: TcpListener, config: Config) -> anyhow::Result<Running> {
         .clone()
         .unwrap_or_else(|| default_public_url(addr));
     let app = app(&config, mcp_url.clone(), token.clone()).context("invalid --allowed-host")?;
-    let stop = token.clone();
-    let task = tokio::spawn(run(listener, app.router, token.clone(), async move {
-        stop.cancelled().await
-    }));
+    // The task ends when `token` is cancelled (`Running` does that to stop the server).
+    let streams = token.clone();
+    let task = tokio::spawn(async move {
+        workshop_kit::serve::serve(listener, app.router, streams, std::future::pending())
+            .await
+            .context("serving HTTP")
+    });
     Ok(Running {
         mcp_url,
         addr,

@@ -29,7 +29,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use mcp_transports::sse;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use std::time::Duration;
@@ -153,16 +152,5 @@ pub async fn serve(
             format!("invalid --allowed-host: {e}"),
         )
     })?;
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!("could not set TCP_NODELAY: {e}");
-        }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: closing sessions and streams");
-            cancel.cancel();
-        })
-        .await
+    workshop_kit::serve::serve(listener, app, cancel, shutdown).await
 }
