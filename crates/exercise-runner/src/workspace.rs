@@ -134,7 +134,10 @@ mod tests {
     #[test]
     fn commands_are_shown_as_typed() {
         // The full path of the toolchain's cargo, wherever it is installed.
-        let cargo = std::env::temp_dir().join("toolchain").join("bin").join("cargo");
+        let cargo = std::env::temp_dir()
+            .join("toolchain")
+            .join("bin")
+            .join("cargo");
         let mut cmd = Command::new(cargo);
         cmd.args(["build", "-p", "stock-server"]);
         assert_eq!(display(&cmd), "cargo build -p stock-server");
