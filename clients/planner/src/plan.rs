@@ -18,6 +18,7 @@ use crate::entities::{Entities, extract};
 use crate::tool::{Call, Tool};
 use crate::vocabulary::Vocabulary;
 use crate::words::split_words;
+use chrono::NaiveDate;
 
 /// The planner: plain rules over the tool schemas and what the server told us.
 ///
@@ -27,6 +28,9 @@ use crate::words::split_words;
 pub struct Planner {
     /// The names the server told us about.
     vocabulary: Vocabulary,
+    /// The day questions are asked on, for "this month" or "since March"; `None`: the
+    /// machine's local date when a question is planned.
+    today: Option<NaiveDate>,
 }
 
 /// A question read for planning: its entities, all its words, and the words left for choosing
@@ -43,7 +47,25 @@ struct Question {
 impl Planner {
     /// A planner that knows the names in `vocabulary`.
     pub fn new(vocabulary: Vocabulary) -> Planner {
-        Planner { vocabulary }
+        Planner {
+            vocabulary,
+            today: None,
+        }
+    }
+
+    /// The same planner with a fixed day for relative dates: the clock is injected, so a test
+    /// (or a replayed conversation) plans the same on any day.
+    pub fn with_today(self, today: NaiveDate) -> Planner {
+        Planner {
+            today: Some(today),
+            ..self
+        }
+    }
+
+    /// The day relative dates count from.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
     /// What the planner was told about names.

@@ -115,3 +115,23 @@ pub async fn start_stock_http() -> String {
     ));
     base
 }
+
+/// The real search server over Streamable HTTP on a free port, with its news dated back from a
+/// fixed day and without the course pages (quicker to index); returns its `/mcp` URL.
+pub async fn start_search_http() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    let settings = search_server::server::Settings {
+        as_of: "2026-11-18".parse().unwrap(),
+        docs_dir: None,
+        ..search_server::server::Settings::default()
+    };
+    let engine = search_server::server::Engine::new(settings).unwrap();
+    tokio::spawn(search_server::transport::http::serve(
+        listener,
+        engine,
+        &[],
+        std::future::pending(),
+    ));
+    url
+}
