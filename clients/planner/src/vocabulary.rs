@@ -12,6 +12,11 @@
 //! - **reading the template** for one value (`stock://NVDA`) returns a record whose name-like
 //!   fields (`"name": "NVIDIA Corporation"`) are what people call it: the aliases.
 //!
+//! A listing is only a guess, though: `search://about` lists news publishers beside the
+//! template `search://doc/{id}`, and a publisher is no document id. So a value that only a
+//! listing named (no completion did) counts once the server resolves it: reading the template
+//! for it must succeed. A listing none of whose values resolve lists something else.
+//!
 //! [`learn`] asks exactly those questions through a [`Source`] and builds a [`Vocabulary`]. The
 //! console implements [`Source`] over its live MCP session; this crate's tests implement it over
 //! answers captured from the real servers. Nothing here knows any particular server.
@@ -141,17 +146,34 @@ pub async fn learn(source: &impl Source) -> Vocabulary {
     for template in source.templates().await {
         for kind in template_variables(&template) {
             let values = values_of(source, &template, &kind, &listed).await;
+            // Whether some value only a listing named turned out to be one of this kind.
+            let mut listing_confirmed = false;
             for value in values.iter().take(MAX_READS_PER_KIND) {
-                let uri = expand(&template, &kind, value);
-                let record = source.read(&uri).await.unwrap_or_default();
-                vocabulary.add(&kind, value, &aliases_in(&record));
+                let uri = expand(&template, &kind, &value.text);
+                let record = source.read(&uri).await;
+                if record.is_none() && !value.completed {
+                    // Only a listing named it, and the server does not know it by this kind.
+                    continue;
+                }
+                listing_confirmed |= !value.completed;
+                vocabulary.add(&kind, &value.text, &aliases_in(&record.unwrap_or_default()));
             }
             for value in values.iter().skip(MAX_READS_PER_KIND) {
-                vocabulary.add(&kind, value, &[]);
+                if value.completed || listing_confirmed {
+                    vocabulary.add(&kind, &value.text, &[]);
+                }
             }
         }
     }
     vocabulary
+}
+
+/// A value of a template variable, and where it came from.
+struct Candidate {
+    /// The value.
+    text: String,
+    /// Whether a completion offered it (the server's own word); otherwise a listing named it.
+    completed: bool,
 }
 
 /// The values of one template variable: completions first, then lists in sibling resources.
@@ -160,8 +182,15 @@ async fn values_of(
     template: &str,
     kind: &str,
     listed: &[Listed],
-) -> Vec<String> {
-    let mut values = source.complete(template, kind).await;
+) -> Vec<Candidate> {
+    let completed = source.complete(template, kind).await;
+    let mut values: Vec<Candidate> = completed
+        .into_iter()
+        .map(|text| Candidate {
+            text,
+            completed: true,
+        })
+        .collect();
     let scheme = template.split_once("://").map(|(s, _)| s);
     let siblings = listed
         .iter()
@@ -169,8 +198,11 @@ async fn values_of(
     for resource in siblings {
         let text = source.read(&resource.uri).await.unwrap_or_default();
         for v in values_in(&text) {
-            if !values.iter().any(|x| x.eq_ignore_ascii_case(&v)) {
-                values.push(v);
+            if !values.iter().any(|x| x.text.eq_ignore_ascii_case(&v)) {
+                values.push(Candidate {
+                    text: v,
+                    completed: false,
+                });
             }
         }
     }
