@@ -10,10 +10,20 @@
 //! - **required** parameters are filled first, so "count to 5" fills `to`, not `delay_ms`;
 //! - numbers are clamped to `minimum`/`maximum` and rounded for `integer`;
 //! - an `enum` takes the value the question mentions, else the `default`;
+//! - a number named as a limit (`max_price`, "at least") takes a bound the question names
+//!   ([`crate::bounds`]); a day (`since`, "YYYY-MM-DD") takes an end of the question's span
+//!   ([`crate::dates`]); a string whose description lists values in prose takes the one the
+//!   question says;
+//! - free text (`query`, `question`) is filled **last**, from what no other parameter took
+//!   ([`crate::free_text`]); an empty `query` is sent only when something else narrows the
+//!   call ("products under 50 dollars");
 //! - anything not named takes its `default`, and a required parameter nothing can fill makes
 //!   the tool unusable for this question (the caller then tries the next one).
 
+use crate::bounds::{self, Edge};
+use crate::dates;
 use crate::entities::{Entities, is_place_kind};
+use crate::free_text::{self, Style};
 use crate::tool::Tool;
 use crate::vocabulary::Vocabulary;
 use crate::words::{data_sections, is_stopword, split_words, stem};
@@ -43,6 +53,12 @@ pub enum Kind {
     Enum,
     /// Takes a number.
     Number,
+    /// Takes a number the question names as a limit ("under 50"): the upper or lower one.
+    Bound(Edge),
+    /// Takes a day, `YYYY-MM-DD`: the first or last of the question's span (or one day).
+    Date(Option<Edge>),
+    /// Takes the question's own words, in a [`Style`].
+    FreeText(Style),
     /// A flag.
     Bool,
     /// Free text.
@@ -74,13 +90,22 @@ pub fn kind_of(name: &str, schema: &Value, vocabulary: &Vocabulary) -> Kind {
         Kind::Period
     } else if !enum_values(schema).is_empty() {
         Kind::Enum
+    } else if ty == "string" && dates::is_date_param(&n, schema) {
+        Kind::Date(dates::edge_of(&n, schema))
+    } else if let Some(style) = free_text::style_of(&n).filter(|_| ty == "string") {
+        Kind::FreeText(style)
     } else if ty == "integer" || ty == "number" {
-        Kind::Number
+        bounds::edge_of(&n, schema).map_or(Kind::Number, Kind::Bound)
     } else if ty == "boolean" {
         Kind::Bool
     } else {
         Kind::Text
     }
+}
+
+/// Whether the schema's type is `integer` or `number`.
+pub(crate) fn schema_is_number(schema: &Value) -> bool {
+    matches!(schema_type(schema).as_str(), "integer" | "number")
 }
 
 /// The schema's `type`, the first non-null one of a list, `string` when it says none.
@@ -122,14 +147,23 @@ struct Slot<'a> {
     default: Option<Value>,
 }
 
-/// Values handed out in order: the first `symbol` parameter takes the first symbol named.
+/// What filling one tool's arguments has used of the question so far.
 #[derive(Default)]
-struct Queues {
-    /// How many values each kind of parameter has taken so far.
+struct Used {
+    /// How many values each kind of parameter has taken so far (the first `symbol` parameter
+    /// takes the first symbol named).
     taken: HashMap<Kind, usize>,
+    /// The plain numbers taken, by index.
+    numbers: Vec<usize>,
+    /// The bounds taken, by index.
+    bounds: Vec<usize>,
+    /// The lowercase words the filled parameters were made of: not free text.
+    words: Vec<String>,
+    /// Whether any argument came from the question (not from a default).
+    from_question: bool,
 }
 
-impl Queues {
+impl Used {
     /// The next unused item of `items` for parameters of `kind`.
     fn next<T: Clone>(&mut self, kind: &Kind, items: &[T]) -> Option<T> {
         let i = self.taken.entry(kind.clone()).or_default();
@@ -148,9 +182,18 @@ pub fn fill(
 ) -> Option<Map<String, Value>> {
     let props = tool.properties();
     let required = tool.required();
+    let kinds: HashMap<&String, Kind> = props
+        .iter()
+        .map(|(n, s)| (n, kind_of(n, s, vocabulary)))
+        .collect();
     let mut order: Vec<(&String, &Value)> = props.iter().collect();
-    order.sort_by_key(|(n, _)| !required.contains(&n.as_str()));
-    let mut queues = Queues::default();
+    // Free text last (it is what the others leave), then required before optional.
+    order.sort_by_key(|(n, _)| {
+        let free = matches!(kinds[n], Kind::FreeText(_));
+        (free, !required.contains(&n.as_str()))
+    });
+    let has_free_text = kinds.values().any(|k| matches!(k, Kind::FreeText(_)));
+    let mut used = Used::default();
     let mut args = Map::new();
     for (name, schema) in order {
         let slot = Slot {
@@ -159,8 +202,13 @@ pub fn fill(
             required: required.contains(&name.as_str()),
             default: schema.get("default").filter(|d| !d.is_null()).cloned(),
         };
-        let kind = kind_of(name, schema, vocabulary);
-        match value_for(&slot, &kind, e, question_words, &mut queues) {
+        let ask = Ask {
+            tool,
+            e,
+            question_words,
+            has_free_text,
+        };
+        match value_for(&slot, &kinds[name], &ask, &mut used) {
             Some(v) => {
                 args.insert(name.clone(), v);
             }
@@ -171,22 +219,95 @@ pub fn fill(
     Some(args)
 }
 
+/// What a parameter is filled from.
+struct Ask<'a> {
+    /// The tool being called.
+    tool: &'a Tool,
+    /// What the question names.
+    e: &'a Entities,
+    /// All the question's words, lowercase.
+    question_words: &'a [String],
+    /// Whether the tool has a free-text parameter (which then takes quoted strings).
+    has_free_text: bool,
+}
+
 /// The value of one parameter, by its kind.
-fn value_for(
-    slot: &Slot,
-    kind: &Kind,
-    e: &Entities,
-    question_words: &[String],
-    queues: &mut Queues,
-) -> Option<Value> {
+fn value_for(slot: &Slot, kind: &Kind, ask: &Ask, used: &mut Used) -> Option<Value> {
+    let e = ask.e;
+    let from_question = |used: &mut Used, words: Vec<String>, v: Value| {
+        used.words.extend(words);
+        used.from_question = true;
+        Some(v)
+    };
     match kind {
-        Kind::Named(k) => queues.next(kind, &e.values_of(k)).map(Value::String),
-        Kind::Place => queues.next(kind, &e.places).map(Value::String),
+        Kind::Named(k) => {
+            let v = used.next(kind, &e.values_of(k))?;
+            let named = e.named.iter().find(|n| n.value == v);
+            let word = named.map_or(v.to_lowercase(), |n| n.word.clone());
+            from_question(used, vec![word], Value::String(v))
+        }
+        Kind::Place => {
+            let v = used.next(kind, &e.places)?;
+            from_question(used, split_words(&v), Value::String(v))
+        }
         Kind::Period => period(slot, e),
-        Kind::Enum => enumerated(slot, question_words),
-        Kind::Number => number(slot, queues.next(kind, &e.numbers)),
-        Kind::Bool => flag(slot, question_words),
-        Kind::Text => text(slot, e),
+        Kind::Enum => enumerated(slot, ask.question_words),
+        Kind::Number => {
+            // A number that counts a period ("the last 30 days") is the period's; only a
+            // parameter that must have a number takes it.
+            let free =
+                |i: &usize| !used.numbers.contains(i) && (slot.required || !e.counts_period[*i]);
+            match (0..e.numbers.len()).find(free) {
+                Some(i) => {
+                    used.numbers.push(i);
+                    let v = number(slot, Some(e.numbers[i]))?;
+                    from_question(used, vec![e.number_words[i].clone()], v)
+                }
+                None => number(slot, None),
+            }
+        }
+        Kind::Bound(_) => {
+            let Some(i) = bounds::pick(&e.bounds, &used.bounds, ask.tool, slot.name, slot.schema)
+            else {
+                return number(slot, None);
+            };
+            used.bounds.push(i);
+            let b = &e.bounds[i];
+            let mut words = b.words.clone();
+            let v = bounded(slot, b.value);
+            // The word before the phrase is the bound's too when it names the parameter
+            // ("*rated* at least 4" for `min_rating`).
+            let param = crate::words::stems(slot.name);
+            words.extend(
+                b.context
+                    .iter()
+                    .filter(|c| param.contains(&crate::words::stem(c)))
+                    .cloned(),
+            );
+            from_question(used, words, v)
+        }
+        Kind::Date(edge) => {
+            let span = e.span.as_ref()?;
+            let Some(day) = span.day(*edge) else {
+                return slot.default.clone();
+            };
+            from_question(used, span.words.clone(), json!(day.to_string()))
+        }
+        Kind::Bool => flag(slot, ask.question_words),
+        Kind::Text => {
+            let listed = free_text::described_values(slot.schema);
+            if let Some(v) = free_text::said(&listed, e) {
+                return from_question(used, split_words(v), json!(v));
+            }
+            text(slot, e, !ask.has_free_text)
+        }
+        Kind::FreeText(Style::Keywords) => {
+            let text = free_text::keywords(e, ask.tool, &used.words);
+            // An empty query is a request only when something else narrows it.
+            let usable = !text.is_empty() || (slot.required && used.from_question);
+            usable.then(|| json!(text))
+        }
+        Kind::FreeText(Style::Sentence) => free_text::sentence(e, ask.tool).map(|s| json!(s)),
     }
 }
 
@@ -239,6 +360,16 @@ fn number(slot: &Slot, named: Option<f64>) -> Option<Value> {
     })
 }
 
+/// A bound, clamped like any number, and written as an integer when it is one ("under 50
+/// dollars" is `50`, "4.5 stars" `4.5`).
+fn bounded(slot: &Slot, n: f64) -> Value {
+    let v = number(slot, Some(n)).unwrap_or(json!(n));
+    match v.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => json!(f as i64),
+        _ => v,
+    }
+}
+
 /// A flag the question talks about ("include the week range") is switched on; else the
 /// default (or `false` if required).
 fn flag(slot: &Slot, question_words: &[String]) -> Option<Value> {
@@ -259,8 +390,9 @@ fn flag(slot: &Slot, question_words: &[String]) -> Option<Value> {
         .or_else(|| slot.required.then_some(Value::Bool(false)))
 }
 
-/// A quoted string, else the default; a required one takes the first thing named.
-fn text(slot: &Slot, e: &Entities) -> Option<Value> {
+/// A quoted string (when no free-text parameter takes it), else the default; a required one
+/// takes the first thing named.
+fn text(slot: &Slot, e: &Entities, takes_quoted: bool) -> Option<Value> {
     let first_named = || {
         let named = e.named.first().map(|n| &n.value);
         named
@@ -270,6 +402,7 @@ fn text(slot: &Slot, e: &Entities) -> Option<Value> {
     };
     e.quoted
         .first()
+        .filter(|_| takes_quoted)
         .map(|q| json!(q))
         .or(slot.default.clone())
         .or_else(|| slot.required.then(first_named).flatten())

@@ -22,11 +22,20 @@ pub fn score(tool: &Tool, tools: &[Tool], words: &[String]) -> f64 {
             continue;
         }
         seen.push(c.clone());
-        if name_words.contains(&c) {
-            total += 3.0 / tools_named_with(tools, &c) as f64;
-        } else if param_words.contains(&c) {
+        // The synonym first; the word itself when the synonym is not there ("news" is a
+        // headline to a stock server, and the name of `news_search`).
+        let plain = stem(w);
+        let in_list = |list: &[String]| {
+            [&c, &plain]
+                .into_iter()
+                .find(|form| list.contains(form))
+                .cloned()
+        };
+        if let Some(form) = in_list(&name_words) {
+            total += 3.0 / tools_named_with(tools, &form) as f64;
+        } else if in_list(&param_words).is_some() {
             total += 1.0;
-        } else if desc_words.contains(&c) {
+        } else if in_list(&desc_words).is_some() {
             total += 0.5;
         }
     }

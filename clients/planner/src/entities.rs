@@ -9,13 +9,18 @@
 //! - places: capitalised words after the first (`Paris`, `New York`), or any word after *in*,
 //!   *at*, *for* that says no tool word;
 //! - periods in the `5d`/`1mo`/`1y` notation, written so or in words (`three months`);
-//! - plain numbers, and quoted strings.
+//! - plain numbers, and quoted strings;
+//! - bounds (*under 50 dollars*, [`crate::bounds`]) and the days a question limits results to
+//!   (*since March*, [`crate::dates`]), relative to the day the planner is given.
 //!
 //! The words used up by entities are remembered, so that the next stage (tool choice) does not
 //! count "Apple" as a word about tools.
 
+use crate::bounds::{self, Bound};
+use crate::dates::{self, Span};
 use crate::vocabulary::{Vocabulary, is_code};
 use crate::words::{data_lines, is_stopword, is_tool_word};
+use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -26,6 +31,8 @@ pub struct Named {
     pub kind: String,
     /// The value to send (`NVDA`).
     pub value: String,
+    /// The lowercase word of the question that named it (`nvidia`).
+    pub word: String,
 }
 
 /// What the question talks about, in the order it says it.
@@ -39,6 +46,19 @@ pub struct Entities {
     pub places: Vec<String>,
     /// Plain numbers.
     pub numbers: Vec<f64>,
+    /// For each plain number, whether it counts a period ("30 days"): such a number is the
+    /// period's, so only a parameter that must have a number takes it.
+    pub counts_period: Vec<bool>,
+    /// For each plain number, its token as written (`3`, `three`).
+    pub number_words: Vec<String>,
+    /// Limits: "under 50 dollars", "rated 4 or better".
+    pub bounds: Vec<Bound>,
+    /// The days the question limits results to, if it names any.
+    pub span: Option<Span>,
+    /// The question's tokens as written, quoted strings left out: what free text is made of.
+    pub tokens: Vec<String>,
+    /// The question as asked.
+    pub question: String,
     /// Periods in the `1d`/`5d`/`1mo`/`1y` notation.
     pub periods: Vec<String>,
     /// Quoted strings.
@@ -56,6 +76,8 @@ impl Entities {
             && self.numbers.is_empty()
             && self.periods.is_empty()
             && self.quoted.is_empty()
+            && self.bounds.is_empty()
+            && self.span.is_none()
     }
 
     /// The values a parameter of entity kind `kind` can take: the listed ones of that kind, then
@@ -72,9 +94,12 @@ impl Entities {
         let mut one = self.clone();
         one.named.retain(|n| n.kind != kind);
         one.codes.clear();
+        let word = self.named.iter().find(|n| n.value == value);
+        let word = word.map(|n| n.word.clone()).unwrap_or_default();
         one.named.push(Named {
             kind: kind.to_string(),
             value: value.to_string(),
+            word,
         });
         one
     }
@@ -121,7 +146,7 @@ pub fn period_of(word: &str, prev: Option<&str>) -> Option<String> {
 }
 
 /// A number written in digits (`5`, `$12.5`) or as a word (`three`).
-fn number_of(word: &str) -> Option<f64> {
+pub(crate) fn number_of(word: &str) -> Option<f64> {
     let n = NUMBER_WORDS.get(word).map(|n| f64::from(*n));
     n.or_else(|| word.trim_start_matches('$').parse().ok())
 }
@@ -165,17 +190,29 @@ pub fn is_place_kind(kind: &str) -> bool {
         .is_some_and(|words| words.iter().any(|w| k.contains(w)))
 }
 
-/// Pulls the entities out of a question (see the module documentation).
-pub fn extract(question: &str, vocabulary: &Vocabulary) -> Entities {
+/// Pulls the entities out of a question (see the module documentation); relative dates count
+/// from `today`.
+pub fn extract(question: &str, vocabulary: &Vocabulary, today: NaiveDate) -> Entities {
     let (quoted, rest) = take_quoted(question);
+    let tokens = tokens(&rest);
     let mut e = Entities {
         quoted,
+        bounds: bounds::find(&tokens),
+        span: dates::find(&tokens, today),
+        tokens: tokens.clone(),
+        question: question.trim().to_string(),
         ..Entities::default()
     };
-    let tokens = tokens(&rest);
+    // A bound's number and a month name are not read again as a number or a place.
+    let mut taken: Vec<usize> = e.bounds.iter().flat_map(|b| b.at.clone()).collect();
+    taken.extend(e.span.iter().flat_map(|s| s.at.clone()));
     let mut i = 0;
     while i < tokens.len() {
-        i = read_token(&tokens, i, vocabulary, &mut e) + 1;
+        i = if taken.contains(&i) {
+            i + 1
+        } else {
+            read_token(&tokens, i, vocabulary, &mut e) + 1
+        };
     }
     e
 }
@@ -190,7 +227,11 @@ fn read_token(tokens: &[String], i: usize, vocabulary: &Vocabulary, e: &mut Enti
         e.used_words.push(lower);
         e.used_words.extend(period_lead(tokens, i));
     } else if let Some(n) = number_of(&lower) {
+        let next = tokens.get(i + 1);
+        let counts = next.is_some_and(|w| period_of(w, Some(&lower)).is_some());
         e.numbers.push(n);
+        e.counts_period.push(counts);
+        e.number_words.push(lower);
     } else if let Some(entity) = vocabulary.find(&lower) {
         if is_place_kind(&entity.kind) {
             e.places.push(entity.value.clone());
@@ -198,6 +239,7 @@ fn read_token(tokens: &[String], i: usize, vocabulary: &Vocabulary, e: &mut Enti
             e.named.push(Named {
                 kind: entity.kind.clone(),
                 value: entity.value.clone(),
+                word: lower.clone(),
             });
         }
         e.used_words.push(lower);
@@ -279,6 +321,7 @@ mod tests {
         let e = extract(
             "weather in Paris, London and New York",
             &Vocabulary::default(),
+            NaiveDate::MIN,
         );
         assert_eq!(e.places, ["Paris", "London", "New York"]);
     }
@@ -287,7 +330,7 @@ mod tests {
     fn listed_names_and_unlisted_codes() {
         let mut v = Vocabulary::default();
         v.add("symbol", "ABCD", &["Abacus Dynamics".into()]);
-        let e = extract("abacus versus ZZZZ, \"exact text\"", &v);
+        let e = extract("abacus versus ZZZZ, \"exact text\"", &v, NaiveDate::MIN);
         assert_eq!(e.values_of("symbol"), ["ABCD", "ZZZZ"]);
         assert_eq!(e.quoted, ["exact text"]);
     }

@@ -23,16 +23,22 @@
 //! | words | [`words`] | splits, folds and stems words; the word lists in `data/*.txt` |
 //! | what the server told us | [`vocabulary`] | names per argument kind, learnt over MCP |
 //! | 1. entities | [`entities`] | what the question names: values, places, periods, numbers |
+//! | … bounds | [`bounds`] | "under 50 dollars", "rated 4 or better" |
+//! | … dates | [`dates`] | "this month", "since March", relative to an injected day |
 //! | 2. tool choice | [`choice`] | which tool the other words are about |
 //! | 3. arguments | [`arguments`] | fills parameters from entities and JSON Schema |
+//! | … free text | [`free_text`] | `query`/`question`: what the other parameters left |
 //! | 4. steps | [`plan`] | one call, one per entity, or one per clause; follow-ups |
 //! | replayed answers | [`recorded`] | a server's answers captured as JSON, for tests |
 //! | answer | [`phrase`] | tool results as sentences: subjects, units, rankings, tables |
 //! | sampling | [`sample`] | a sampling request answered from the prompt's own data |
 
 pub mod arguments;
+pub mod bounds;
 pub mod choice;
+pub mod dates;
 pub mod entities;
+pub mod free_text;
 pub mod phrase;
 pub mod plan;
 pub mod recorded;

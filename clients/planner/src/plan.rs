@@ -8,15 +8,19 @@
 //!    names several ("price of A and B"), or one per clause when clauses ask different tools
 //!    ("price of A, then the weather in Paris").
 //!
-//! When no tool word matches, two fallbacks remain: a **follow-up** ("and Microsoft?") reuses
-//! the previous call's tool with the new entities, and otherwise the tool whose parameters take
-//! the entities named wins ("compare A and B" on a server with only a price tool).
+//! When no tool word matches, three fallbacks remain: a **follow-up** ("and Microsoft?") reuses
+//! the previous call's tool with the new entities; otherwise the tool whose parameters take
+//! the entities named wins ("compare A and B" on a server with only a price tool, "headphones
+//! under $200" on a server with one tool that takes a `max_price`); and a question in question
+//! form ("what is a resource template?") goes to a tool that takes a `question`.
 
 use crate::arguments::{Kind, fill, kind_of};
 use crate::choice::{any_matches, ranked};
 use crate::entities::{Entities, extract};
+use crate::free_text::Style;
 use crate::tool::{Call, Tool};
 use crate::vocabulary::Vocabulary;
+use crate::words::is_question_word;
 use crate::words::split_words;
 use chrono::NaiveDate;
 
@@ -81,12 +85,13 @@ impl Planner {
             .or_else(|| self.by_tool_words(&q, tools))
             .or_else(|| self.follow_up(&q, tools, previous?))
             .or_else(|| self.by_entities(&q, tools))
+            .or_else(|| self.by_question(&q, tools))
             .unwrap_or_default()
     }
 
     /// Stage 1: the question's entities and words.
     fn read(&self, text: &str) -> Question {
-        let entities = extract(text, &self.vocabulary);
+        let entities = extract(text, &self.vocabulary, self.today());
         let words = split_words(text);
         let tool_words = words
             .iter()
@@ -189,6 +194,32 @@ impl Planner {
             .find_map(|(_, _, i)| self.calls_for(&tools[i], &q.entities, &q.words))
     }
 
+    /// A question in question form that no tool's words matched ("what is a resource
+    /// template?", "how do I cancel a request?"): the simplest tool that takes a required
+    /// `question` (a free-text parameter that wants the sentence), in the server's order.
+    fn by_question(&self, q: &Question, tools: &[Tool]) -> Option<Vec<Call>> {
+        let first = q.words.first().map(String::as_str).unwrap_or_default();
+        let asks = is_question_word(first) || q.entities.question.ends_with('?');
+        if !asks {
+            return None;
+        }
+        let takes_question = |t: &Tool| {
+            let props = t.properties();
+            t.required().iter().any(|r| {
+                props.get(*r).is_some_and(|s| {
+                    kind_of(r, s, &self.vocabulary) == Kind::FreeText(Style::Sentence)
+                })
+            })
+        };
+        let mut candidates: Vec<usize> = (0..tools.len())
+            .filter(|&i| takes_question(&tools[i]))
+            .collect();
+        candidates.sort_by_key(|&i| (tools[i].properties().len(), i));
+        candidates
+            .into_iter()
+            .find_map(|i| self.calls_for(&tools[i], &q.entities, &q.words))
+    }
+
     /// Whether the question names something a parameter of this kind takes.
     fn named_for(&self, kind: &Kind, e: &Entities) -> bool {
         match kind {
@@ -196,6 +227,8 @@ impl Planner {
             Kind::Place => !e.places.is_empty(),
             Kind::Period => !e.periods.is_empty(),
             Kind::Number => !e.numbers.is_empty(),
+            Kind::Bound(edge) => e.bounds.iter().any(|b| b.edge == *edge),
+            Kind::Date(_) => e.span.is_some(),
             _ => false,
         }
     }
@@ -294,6 +327,9 @@ impl Planner {
                     let filled = call.arguments.get(name);
                     filled.is_some_and(|v| Some(v) != schema.get("default"))
                 }
+                // Free text the follow-up leaves empty is the previous one ("and under 20
+                // dollars?" still searches for headphones).
+                Kind::FreeText(_) => call.arguments.get(name).is_some_and(|v| v != ""),
                 kind => self.named_for(&kind, e),
             };
             if !named {

@@ -47,6 +47,15 @@ static TOOL_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     listed.chain(synonyms).collect()
 });
 
+/// Words that open a question in question form: `data/question_words.txt`.
+static QUESTION_WORDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| data_lines(include_str!("../data/question_words.txt")).collect());
+
+/// Whether a lowercase word opens a question in question form (*what*, *how*, *does*).
+pub fn is_question_word(word: &str) -> bool {
+    QUESTION_WORDS.contains(word)
+}
+
 /// Whether a word carries no meaning for the planner (any case).
 pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(word.to_ascii_lowercase().as_str())
