@@ -14,6 +14,9 @@
 //! - **A list** becomes a count and one line per item, leaving out what the parent already said.
 //! - **A table** (CSV) becomes its size, its date range and how its value column moved.
 //! - **Plain text** is already phrased: it is passed on as it is.
+//! - **Text followed by a JSON object** is a server's own phrasing with its structured result
+//!   mirrored after it (as MCP asks of tools with an output schema, for clients that read only
+//!   text): the text is for people, so it is the answer, without the mirror.
 //!
 //! The raw result stays on screen above the answer, so the phrasing may leave details out.
 
@@ -114,7 +117,7 @@ fn phrase_one(o: &Outcome, several: bool) -> (String, Option<Headline>) {
         ),
         Ok(Value::String(s)) => (format!("{context}: {s}"), None),
         _ => {
-            let text = o.content.trim();
+            let text = without_mirror(o.content.trim());
             if let Some(t) = table(&context, text) {
                 return (t, None);
             }
@@ -134,6 +137,23 @@ fn phrase_one(o: &Outcome, several: bool) -> (String, Option<Headline>) {
                 (text, None)
             }
         }
+    }
+}
+
+/// Text without the JSON object or array mirrored on its last line, when the text before it
+/// says something of its own.
+fn without_mirror(text: &str) -> &str {
+    let Some((before, last)) = text.rsplit_once('\n') else {
+        return text;
+    };
+    let mirrored = matches!(
+        serde_json::from_str::<Value>(last.trim()),
+        Ok(Value::Object(_) | Value::Array(_))
+    );
+    if mirrored && !before.trim().is_empty() {
+        before.trim_end()
+    } else {
+        text
     }
 }
 
@@ -357,6 +377,25 @@ mod tests {
                 "\nHighest price: B Inc. (B, 215.99 USD); lowest: C Inc. (C, 138.25 USD)."
             ),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_servers_own_text_is_the_answer_and_its_json_mirror_is_left_out() {
+        let content = "Paris is sunny.\n\nSource: weather.example\n{\"city\":\"Paris\",\"condition\":\"Sunny\"}";
+        assert_eq!(
+            one("get_weather", json!({"city": "Paris"}), None, content),
+            "Paris is sunny.\n\nSource: weather.example"
+        );
+        // A last line that is JSON on its own is the whole result, phrased as JSON.
+        assert_eq!(
+            one(
+                "get_status",
+                json!({}),
+                Some("Server status"),
+                r#"{"uptime_ms": 1500}"#
+            ),
+            "Server status: uptime 1500 ms."
         );
     }
 
