@@ -174,8 +174,11 @@ impl Used {
 }
 
 /// Fills one tool's arguments from the entities. `None` when a required one cannot be filled.
+/// `tools` are all the server's tools: words that name any of them are no topic at the ends of
+/// free text.
 pub fn fill(
     tool: &Tool,
+    tools: &[Tool],
     e: &Entities,
     question_words: &[String],
     vocabulary: &Vocabulary,
@@ -204,6 +207,7 @@ pub fn fill(
         };
         let ask = Ask {
             tool,
+            tools,
             e,
             question_words,
             has_free_text,
@@ -223,6 +227,8 @@ pub fn fill(
 struct Ask<'a> {
     /// The tool being called.
     tool: &'a Tool,
+    /// All the server's tools.
+    tools: &'a [Tool],
     /// What the question names.
     e: &'a Entities,
     /// All the question's words, lowercase.
@@ -302,7 +308,7 @@ fn value_for(slot: &Slot, kind: &Kind, ask: &Ask, used: &mut Used) -> Option<Val
             text(slot, e, !ask.has_free_text)
         }
         Kind::FreeText(Style::Keywords) => {
-            let text = free_text::keywords(e, ask.tool, &used.words);
+            let text = free_text::keywords(e, ask.tool, ask.tools, &used.words);
             // An empty query is a request only when something else narrows it.
             let usable = !text.is_empty() || (slot.required && used.from_question);
             usable.then(|| json!(text))

@@ -162,7 +162,7 @@ fn back(today: NaiveDate, unit: &str, n: u32) -> Option<NaiveDate> {
         "day" => today.checked_sub_days(Days::new(u64::from(n))),
         "week" => today.checked_sub_days(Days::new(7 * u64::from(n))),
         "month" => today.checked_sub_months(Months::new(n)),
-        "year" => today.checked_sub_months(Months::new(12 * n)),
+        "year" => today.checked_sub_months(Months::new(n.checked_mul(12)?)),
         _ => None,
     }
 }

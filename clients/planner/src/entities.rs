@@ -148,7 +148,15 @@ pub fn period_of(word: &str, prev: Option<&str>) -> Option<String> {
 /// A number written in digits (`5`, `$12.5`) or as a word (`three`).
 pub(crate) fn number_of(word: &str) -> Option<f64> {
     let n = NUMBER_WORDS.get(word).map(|n| f64::from(*n));
-    n.or_else(|| word.trim_start_matches('$').parse().ok())
+    // Digits only: Rust would also read "nan" and "inf" as numbers.
+    let digits = word.trim_start_matches('$');
+    let parsed = || {
+        digits
+            .parse()
+            .ok()
+            .filter(|_| digits.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    n.or_else(parsed).filter(|n: &f64| n.is_finite())
 }
 
 /// Splits a question into its quoted strings and the rest.

@@ -12,9 +12,10 @@
 //! - so are the words the other parameters were filled from (*under 50 dollars* went to
 //!   `max_price`, *this month* to `since`) and the words of the tool's own name and parameter
 //!   names (*news* in `news_search`);
-//! - words of the tool's **description** are left out only at the ends of the question ("search
-//!   **the web** for MCP sampling"), where they say which tool; in the middle they are the topic.
-//!   A name the question says (`MCP`, `Tesla`) is always kept.
+//! - words that name or describe **any** of the server's tools are left out only at the ends of
+//!   the question ("search **the web** for MCP sampling"), where they say which tool; in the
+//!   middle they are the topic. A name the question says (`MCP`, `Tesla`) is always kept. So
+//!   "search the web" has no topic at all, for any tool, and plans no call.
 
 use crate::entities::Entities;
 use crate::tool::Tool;
@@ -41,6 +42,20 @@ fn is_filler(word: &str) -> bool {
     ["filler", "filler_said"]
         .iter()
         .any(|section| LISTS.get(section).is_some_and(|l| l.contains(&word)))
+}
+
+/// Whether a question reads as a follow-up: its first word (or its second, "what *about*…") is
+/// one of the `follow_up` words.
+pub fn is_follow_up(question: &str) -> bool {
+    let words = split_words(question);
+    let lead = |w: Option<&String>| {
+        w.is_some_and(|w| {
+            LISTS
+                .get("follow_up")
+                .is_some_and(|l| l.contains(&w.as_str()))
+        })
+    };
+    lead(words.first()) || lead(words.get(1))
 }
 
 /// The free-text style of a string parameter, from a word of its name.
@@ -78,16 +93,31 @@ impl ToolWords {
         }
     }
 
+    /// The words of all of `tools` together.
+    fn of_all(tools: &[Tool]) -> ToolWords {
+        let mut all = ToolWords {
+            names: Vec::new(),
+            description: Vec::new(),
+        };
+        for t in tools {
+            let w = ToolWords::of(t);
+            all.names.extend(w.names);
+            all.description.extend(w.description);
+        }
+        all
+    }
+
     /// Whether the lowercase `word`, plainly stemmed or as its synonym, is in `list`.
     fn has(list: &[String], word: &str) -> bool {
         list.contains(&stem(word)) || list.contains(&canonical(word))
     }
 }
 
-/// The question's topic for a `Keywords` parameter of `tool`, leaving out the `consumed` words
-/// (lowercase) other parameters were filled from. May be empty.
-pub fn keywords(e: &Entities, tool: &Tool, consumed: &[String]) -> String {
+/// The question's topic for a `Keywords` parameter of `tool` (one of the server's `tools`),
+/// leaving out the `consumed` words (lowercase) other parameters were filled from. May be empty.
+pub fn keywords(e: &Entities, tool: &Tool, tools: &[Tool], consumed: &[String]) -> String {
     let words = ToolWords::of(tool);
+    let any = ToolWords::of_all(tools);
     let lower: Vec<String> = e.tokens.iter().map(|t| t.to_lowercase()).collect();
     // Left out anywhere in the question.
     let never = |w: &str| {
@@ -97,10 +127,13 @@ pub fn keywords(e: &Entities, tool: &Tool, consumed: &[String]) -> String {
             || consumed.iter().any(|c| c == w)
             || ToolWords::has(&words.names, w)
     };
-    // Left out at the ends: also the description's words, unless they name something.
-    let at_ends = |w: &str| {
-        never(w) || (ToolWords::has(&words.description, w) && !e.used_words.iter().any(|u| u == w))
+    // Left out at the ends: also any tool's words, unless they name something.
+    let says_a_tool = |w: &str| {
+        ToolWords::has(&words.description, w)
+            || ToolWords::has(&any.names, w)
+            || ToolWords::has(&any.description, w)
     };
+    let at_ends = |w: &str| never(w) || (says_a_tool(w) && !e.used_words.iter().any(|u| u == w));
     let start = lower
         .iter()
         .position(|w| !at_ends(w))

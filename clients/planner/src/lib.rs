@@ -3,7 +3,8 @@
 //! A classroom may have no network and no LLM, yet learners should see the whole MCP loop:
 //! *question → tool call → result → answer*. This crate plays the model's part with plain,
 //! readable rules. It is **not** a language model and never says it is one: the same question
-//! always gives the same plan, and a question it cannot match gets an honest "I could not
+//! always gives the same plan (on the same day: "this month" counts from a day a test can
+//! fix with [`Planner::with_today`]), and a question it cannot match gets an honest "I could not
 //! match this" (see [`no_match`]).
 //!
 //! It knows no particular server. Everything it knows comes from the server the client is

@@ -26,7 +26,8 @@ use chrono::NaiveDate;
 
 /// The planner: plain rules over the tool schemas and what the server told us.
 ///
-/// It is deterministic (the same question, tools and vocabulary always give the same plan) and
+/// It is deterministic (the same question, tools, vocabulary and day always give the same plan:
+/// relative dates count from [`Planner::today`]) and
 /// holds no conversation state: the caller passes the previous call for follow-ups.
 #[derive(Debug, Clone, Default)]
 pub struct Planner {
@@ -81,12 +82,35 @@ impl Planner {
     /// the last call of the conversation, for follow-ups.
     pub fn plan(&self, question: &str, tools: &[Tool], previous: Option<&Call>) -> Vec<Call> {
         let q = self.read(question);
-        self.clause_by_clause(question, &q, tools)
+        let mut calls = self
+            .clause_by_clause(question, &q, tools)
             .or_else(|| self.by_tool_words(&q, tools))
             .or_else(|| self.follow_up(&q, tools, previous?))
             .or_else(|| self.by_entities(&q, tools))
             .or_else(|| self.by_question(&q, tools))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Some(prev) = previous.filter(|_| crate::free_text::is_follow_up(question)) {
+            self.keep_topic(&mut calls, tools, prev);
+        }
+        calls
+    }
+
+    /// In a follow-up, a new call of the previous call's tool whose free text came out empty
+    /// keeps the previous free text: "and under 120 dollars?" after a search for headphones
+    /// changes the limit, not the topic.
+    fn keep_topic(&self, calls: &mut [Call], tools: &[Tool], prev: &Call) {
+        for call in calls.iter_mut().filter(|c| c.tool == prev.tool) {
+            let Some(tool) = tools.iter().find(|t| t.name == call.tool) else {
+                continue;
+            };
+            for (name, schema) in tool.properties() {
+                let free = matches!(kind_of(&name, &schema, &self.vocabulary), Kind::FreeText(_));
+                let empty = call.arguments.get(&name).is_none_or(|v| v == "");
+                if let (true, true, Some(before)) = (free, empty, prev.arguments.get(&name)) {
+                    call.arguments.insert(name, before.clone());
+                }
+            }
+        }
     }
 
     /// Stage 1: the question's entities and words.
@@ -113,7 +137,7 @@ impl Planner {
         let bonus = |t: &Tool| 0.5 * self.kinds_taken(t, &q.entities) as f64;
         ranked(tools, &q.tool_words, bonus)
             .into_iter()
-            .find_map(|i| self.calls_for(&tools[i], &q.entities, &q.words))
+            .find_map(|i| self.calls_for(&tools[i], tools, &q.entities, &q.words))
     }
 
     /// Several clauses that each name a different tool: one intent per clause. A clause that
@@ -171,7 +195,8 @@ impl Planner {
         if e.is_empty() || !self.takes_any(tool, e) {
             return None;
         }
-        let mut calls = self.calls_for(tool, &self.with_previous(tool, e, prev), &q.words)?;
+        let mut calls =
+            self.calls_for(tool, tools, &self.with_previous(tool, e, prev), &q.words)?;
         for call in &mut calls {
             self.carry_over(tool, e, prev, call);
         }
@@ -191,7 +216,7 @@ impl Planner {
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         candidates
             .into_iter()
-            .find_map(|(_, _, i)| self.calls_for(&tools[i], &q.entities, &q.words))
+            .find_map(|(_, _, i)| self.calls_for(&tools[i], tools, &q.entities, &q.words))
     }
 
     /// A question in question form that no tool's words matched ("what is a resource
@@ -217,7 +242,7 @@ impl Planner {
         candidates.sort_by_key(|&i| (tools[i].properties().len(), i));
         candidates
             .into_iter()
-            .find_map(|i| self.calls_for(&tools[i], &q.entities, &q.words))
+            .find_map(|i| self.calls_for(&tools[i], tools, &q.entities, &q.words))
     }
 
     /// Whether the question names something a parameter of this kind takes.
@@ -262,7 +287,13 @@ impl Planner {
     /// filled, or when the question names more values than the tool has parameters for (a
     /// two-symbol tool cannot compare three companies: a one-symbol tool, once per company,
     /// can).
-    fn calls_for(&self, tool: &Tool, e: &Entities, words: &[String]) -> Option<Vec<Call>> {
+    fn calls_for(
+        &self,
+        tool: &Tool,
+        tools: &[Tool],
+        e: &Entities,
+        words: &[String],
+    ) -> Option<Vec<Call>> {
         let kinds = self.kinds(tool);
         let slots = |k: &Kind| kinds.iter().filter(|x| *x == k).count();
         let values = |k: &Kind| match k {
@@ -279,7 +310,7 @@ impl Planner {
         let call = |e: &Entities| -> Option<Call> {
             Some(Call {
                 tool: tool.name.clone(),
-                arguments: fill(tool, e, words, &self.vocabulary)?,
+                arguments: fill(tool, tools, e, words, &self.vocabulary)?,
             })
         };
         let split = kinds.iter().find(|k| slots(k) == 1 && values(k).len() > 1);
