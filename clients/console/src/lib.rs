@@ -10,7 +10,8 @@
 //!   is the `offline-planner` crate, which learns the server's names right after the handshake
 //!   ([`model::vocabulary`]) and never links a server crate;
 //! - [`slash`]: the MCP primitives by hand (`/tools`, `/read`, `/call`...);
-//! - [`input`] and [`render`]: the human side, keyboard and screen; [`media`] saves images,
+//! - [`input`] and [`render`]: the human side, keyboard and screen ([`results_page`] shows a
+//!   page of search results as a table); [`media`] saves images,
 //!   audio and blobs to files; [`subscriptions`] shows resource updates as they arrive.
 
 pub mod chat;
@@ -21,6 +22,7 @@ pub mod input;
 pub mod media;
 pub mod model;
 pub mod render;
+pub mod results_page;
 pub mod sampling;
 pub mod slash;
 pub mod subscriptions;

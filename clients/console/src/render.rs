@@ -246,7 +246,8 @@ fn indent(text: &str) -> String {
 }
 
 /// Turns a tool result into readable text: every content block, with structured content
-/// pretty-printed (and the text block that merely repeats it left out).
+/// pretty-printed, or as a table when it is a page of search results (and the text block that
+/// merely repeats it left out).
 pub fn format_result(result: &CallToolResult) -> String {
     let mut parts = Vec::new();
     let structured = result.structured_content.as_ref();
@@ -286,7 +287,9 @@ pub fn format_result(result: &CallToolResult) -> String {
         }
     }
     if let Some(s) = structured {
-        parts.push(serde_json::to_string_pretty(s).unwrap_or_else(|_| s.to_string()));
+        // A page of search results reads better as a table; anything else in full.
+        let pretty = || serde_json::to_string_pretty(s).unwrap_or_else(|_| s.to_string());
+        parts.push(crate::results_page::render(s).unwrap_or_else(pretty));
     }
     if parts.is_empty() {
         "(empty result)".to_string()

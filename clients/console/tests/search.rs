@@ -81,6 +81,20 @@ async fn a_price_limit_in_words_filters_the_catalogue() {
         "{}",
         r.stdout
     );
+    // The structured page is shown as a table, not as pretty-printed JSON.
+    assert!(
+        r.stdout
+            .contains("  5 of 6 results for \"headphones\", next_cursor p5-"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("  #  title                        source         price   rating  reviews  category    id\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("\"snippet\":"), "{}", r.stdout);
     let answer = answer(&r.stdout);
     assert!(answer.contains("for \"headphones\""), "{answer}");
     // Every listed price is under the limit.
