@@ -292,13 +292,10 @@ fn value_for(slot: &Slot, kind: &Kind, ask: &Ask, used: &mut Used) -> Option<Val
             );
             from_question(used, words, v)
         }
-        Kind::Date(edge) => {
-            let span = e.span.as_ref()?;
-            let Some(day) = span.day(*edge) else {
-                return slot.default.clone();
-            };
-            from_question(used, span.words.clone(), json!(day.to_string()))
-        }
+        Kind::Date(edge) => match e.span.as_ref().and_then(|s| Some((s, s.day(*edge)?))) {
+            Some((span, day)) => from_question(used, span.words.clone(), json!(day.to_string())),
+            None => slot.default.clone(),
+        },
         Kind::Bool => flag(slot, ask.question_words),
         Kind::Text => {
             let listed = free_text::described_values(slot.schema);

@@ -3,8 +3,10 @@
 //! Each tool gets a score from the question's words that are not entities (normalised by
 //! [`crate::words`]): a word of the tool's **name** counts most, divided by how many tools
 //! share it (`stock` in five tool names tells little, `history` in one tells a lot); a word of a
-//! **parameter name** counts 1, a word of the **description** ½. The best-scoring tool whose
-//! required arguments can be filled wins; ties keep the server's order.
+//! **parameter name** counts 1, a word of the **description** ½. A word is compared as its
+//! synonym first, then as itself ("news" is a headline to a stock server, and the name of a
+//! `news_search` tool). The best-scoring tool whose required arguments can be filled wins; ties
+//! keep the server's order.
 
 use crate::tool::Tool;
 use crate::words::{canonical, is_stopword, split_words, stem, stems};

@@ -135,8 +135,8 @@ pub fn find(tokens: &[String], today: NaiveDate) -> Option<Span> {
                     });
             if let Some((first, last)) = month_range(year, m) {
                 apply(&mut span, l, first, last, false);
-                span.words.extend([l.to_string(), w.to_string()]);
-                span.words.push(prev.unwrap_or_default().to_string());
+                span.words
+                    .extend([prev.unwrap_or_default().to_string(), w.to_string()]);
                 span.at.push(i);
                 if given_year.is_some() {
                     span.at.push(i + 1);
