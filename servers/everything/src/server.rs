@@ -234,14 +234,20 @@ impl ServerHandler for EverythingServer {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if let Some(removed) = stateless::removed_method("resources/subscribe", &context) {
+            return Err(removed);
+        }
         self.subscriptions.subscribe(&request.uri, context.peer)
     }
 
     async fn unsubscribe(
         &self,
         request: UnsubscribeRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if let Some(removed) = stateless::removed_method("resources/unsubscribe", &context) {
+            return Err(removed);
+        }
         self.subscriptions.unsubscribe(&request.uri);
         Ok(())
     }
@@ -257,8 +263,12 @@ impl ServerHandler for EverythingServer {
     async fn set_level(
         &self,
         request: SetLevelRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        // 2026-07-28 has no session to keep a level in: the level travels in each request.
+        if let Some(removed) = stateless::removed_method("logging/setLevel", &context) {
+            return Err(removed);
+        }
         let level: LoggingLevel = request.level;
         self.log_level.set(level);
         Ok(())
@@ -308,10 +318,10 @@ impl ServerHandler for EverythingServer {
     async fn on_custom_request(
         &self,
         request: CustomRequest,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
         let method = request.method.as_str();
-        if let Some(removed) = stateless::removed_method(method, &_context) {
+        if let Some(removed) = stateless::removed_method(method, &context) {
             return Err(removed);
         }
         let known = [

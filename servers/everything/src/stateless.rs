@@ -24,7 +24,7 @@
 //!   (`test_missing_capability`).
 //! - **Removed methods.** `initialize`, `ping`, `logging/setLevel`, `resources/subscribe` and
 //!   `resources/unsubscribe` no longer exist: `-32601` (HTTP 404) on a 2026-07-28 request
-//!   ([`removed_method`]).
+//!   ([`removed_method`], from `workshop_kit::mcp_removed`, shared with the stock server).
 //! - **Logging without a session.** A log line goes out only if the request's `_meta` carries
 //!   a log level (`test_logging_tool`; the rule lives in `workshop_kit::mcp_log`).
 //! - **A request's stream carries only that request.** Progress and logs for a call travel
@@ -40,9 +40,7 @@
 use crate::EverythingServer;
 use crate::logging::logger;
 use crate::subscriptions::{WATCH_INTERVAL, WATCHED_URI, bump_revision};
-use rmcp::model::{
-    ClientCapabilities, ErrorCode, LoggingLevel, ProgressNotificationParam, ProtocolVersion,
-};
+use rmcp::model::{ClientCapabilities, LoggingLevel, ProgressNotificationParam};
 use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{ErrorData, RoleServer, tool, tool_router};
 
@@ -53,32 +51,7 @@ pub const TOOLS: &[&str] = &[
     "test_logging_tool",
 ];
 
-/// The methods 2026-07-28 removed: they belonged to the session.
-pub const REMOVED_METHODS: &[&str] = &[
-    "initialize",
-    "ping",
-    "logging/setLevel",
-    "resources/subscribe",
-    "resources/unsubscribe",
-];
-
-/// Whether this request speaks 2026-07-28 or later (stateless, no `initialize`).
-pub fn is_stateless(context: &RequestContext<RoleServer>) -> bool {
-    context
-        .protocol_version()
-        .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28)
-}
-
-/// `-32601` for a method 2026-07-28 removed, if `method` is one and the request is stateless.
-pub fn removed_method(method: &str, context: &RequestContext<RoleServer>) -> Option<ErrorData> {
-    (is_stateless(context) && REMOVED_METHODS.contains(&method)).then(|| {
-        ErrorData::new(
-            ErrorCode::METHOD_NOT_FOUND,
-            format!("Method not found: '{method}' was removed in protocol 2026-07-28"),
-            None,
-        )
-    })
-}
+pub use workshop_kit::mcp_removed::{REMOVED_METHODS, is_stateless, removed_method};
 
 /// Runs one `subscriptions/listen` stream: while the client listens to
 /// `test://watched-resource`, it changes every [`WATCH_INTERVAL`] and each change is sent as

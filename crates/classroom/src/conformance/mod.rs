@@ -34,8 +34,8 @@ pub const NODE_VERSION: &str = "22.23.5";
 /// Options of `cargo xtask conformance`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only this target (`everything`, `everything-2026`, `stock`); repeatable. Default:
-    /// `everything` and `stock`.
+    /// Only this target (`everything`, `everything-2026`, `stock`); repeatable. Default: all
+    /// three.
     #[arg(long = "target", value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Where the suite and Node are installed (default `.workshop/tools/conformance`).
