@@ -104,11 +104,12 @@ pub const STOCK_SCENARIOS: &[&str] = &[
     "sep-2164-resource-not-found",
 ];
 
-/// Builds the packages of `targets` (debug, as the tests do, so the build is shared).
-pub fn build(root: &Path, targets: &[Target]) -> Result<()> {
+/// Builds `packages` (debug, as the tests do, so the build is shared).
+pub fn build(root: &Path, packages: &[&str]) -> Result<()> {
     let mut cmd = exercise_runner::workspace::cargo(root);
     cmd.arg("build");
-    let mut packages: Vec<&str> = targets.iter().map(|t| t.package).collect();
+    let mut packages = packages.to_vec();
+    packages.sort_unstable();
     packages.dedup();
     for package in packages {
         cmd.args(["-p", package]);
