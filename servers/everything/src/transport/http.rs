@@ -14,6 +14,10 @@
 //! no request (the subscription updates); each POST's own SSE stream carries that request's
 //! progress, logs and questions, so several calls can stream at once.
 //!
+//! A request that speaks protocol 2026-07-28 has no session at all: rmcp gives it a fresh
+//! [`EverythingServer`], answers it on its own response stream and forgets it (see
+//! [`crate::stateless`]); the same port serves both kinds of client.
+//!
 //! **Hardening**, as for every workshop server: Host and Origin checked
 //! ([`workshop_kit::guard`], DNS-rebinding protection), malformed bodies answered with JSON-RPC
 //! errors ([`workshop_kit::malformed`]), bodies capped, `TCP_NODELAY`, graceful shutdown.
