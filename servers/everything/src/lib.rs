@@ -19,6 +19,7 @@
 //! | cancellation | [`cancellation`] | `test_long_running_operation` |
 //! | sampling | [`sampling`] | `test_sampling` |
 //! | elicitation (form) | [`elicitation`] | `test_elicitation`, `test_elicitation_sep1034_defaults`, `test_elicitation_sep1330_enums` |
+//! | elicitation (URL) | [`url_elicitation`] | `test_url_elicitation`, `test_url_elicitation_required` (`-32042`) |
 //! | stateless 2026-07-28 | [`stateless`] | `test_missing_capability`, `test_logging_tool`, `test_streaming_elicitation`, removed methods, `subscriptions/listen` |
 //! | input-required results (MRTR) | [`input_required`] | `test_input_required_result_*` |
 //! | `x-mcp-header` | [`headers`] | `test_custom_headers` |
@@ -59,5 +60,6 @@ pub mod stateless;
 pub mod subscriptions;
 pub mod tasks;
 pub mod transport;
+pub mod url_elicitation;
 
 pub use server::EverythingServer;

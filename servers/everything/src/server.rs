@@ -48,6 +48,8 @@ pub struct EverythingServer {
     pub(crate) subscriptions: Subscriptions,
     /// The process's tasks (`slow_compute`, `failing_job`, …), shared by every handler.
     pub(crate) tasks: TaskManager,
+    /// This session's pending URL elicitation (`test_url_elicitation_required`).
+    pub(crate) consent: crate::url_elicitation::Consent,
 }
 
 struct Routers {
@@ -73,7 +75,8 @@ impl EverythingServer {
                     + Self::task_tools()
                     + Self::stateless_tools()
                     + Self::input_required_tools()
-                    + Self::header_tools(),
+                    + Self::header_tools()
+                    + Self::url_elicitation_tools(),
                 prompts: Self::prompts(),
             })
         });
@@ -82,6 +85,7 @@ impl EverythingServer {
             log_level: LogLevel::default(),
             subscriptions: Subscriptions::default(),
             tasks: crate::tasks::shared(),
+            consent: Default::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `POST/GET/DELETE /mcp` | Streamable HTTP (protocol 2025-03-26 and later), by rmcp |
 //! | `GET /sse`, `POST /messages?sessionId=..` | legacy HTTP+SSE (2024-11-05), see [`mcp_transports::sse`] |
+//! | `GET/POST /elicitation/{id}` | the pages of URL-mode elicitation, see [`crate::url_elicitation`] |
 //! | `GET /healthz` | `200 ok` once the server accepts connections |
 //!
 //! **Sessions.** Streamable HTTP is stateful here: `initialize` opens a session
@@ -96,6 +97,7 @@ pub fn router(
             malformed::json_rpc_errors,
         ))
         .merge(legacy)
+        .merge(crate::url_elicitation::router())
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(from_fn_with_state(allowed.clone(), guard::check))
         .layer(allowed.cors([]));
