@@ -39,6 +39,8 @@ pub mod malformed;
 #[cfg(feature = "http")]
 pub mod mcp_log;
 #[cfg(feature = "http")]
+pub mod mcp_removed;
+#[cfg(feature = "http")]
 pub mod serve;
 #[cfg(feature = "http")]
 pub mod session_cap;

@@ -20,7 +20,7 @@
 //!
 //! Only a client that declared the `elicitation` capability may be asked, and only in a
 //! session (see [`sampling`](crate::sampling) for the same rule). For a question answered on a
-//! web page instead of a form, URL mode (SEP-1036), which this server does not offer yet.
+//! web page instead of a form, see URL mode (SEP-1036) in [`url_elicitation`](crate::url_elicitation).
 
 use crate::EverythingServer;
 use rmcp::handler::server::wrapper::Parameters;

@@ -19,12 +19,16 @@
 //! | cancellation | [`cancellation`] | `test_long_running_operation` |
 //! | sampling | [`sampling`] | `test_sampling` |
 //! | elicitation (form) | [`elicitation`] | `test_elicitation`, `test_elicitation_sep1034_defaults`, `test_elicitation_sep1330_enums` |
+//! | elicitation (URL) | [`url_elicitation`] | `test_url_elicitation`, `test_url_elicitation_required` (`-32042`) |
+//! | stateless 2026-07-28 | [`stateless`] | `test_missing_capability`, `test_logging_tool`, `test_streaming_elicitation`, removed methods, `subscriptions/listen` |
+//! | input-required results (MRTR) | [`input_required`] | `test_input_required_result_*` |
+//! | `x-mcp-header` | [`headers`] | `test_custom_headers` |
 
 //! | resources | [`resources`] | `test://static-text`, `test://static-binary`, `test://template/{id}/data` |
 //! | subscriptions | [`subscriptions`] | `test://watched-resource`, `resources/subscribe` |
 //! | prompts | [`prompts`] | `test_simple_prompt`, `test_prompt_with_arguments`, ... |
 //! | completions | [`completions`] | `completion/complete` |
-//! | tasks (SEP-2663) | [`tasks`] | `slow_compute`, `failing_job`, `tasks/get`, `tasks/cancel` |
+//! | tasks (SEP-2663) | [`tasks`] | `greet`, `slow_compute`, `failing_job`, `protocol_error_job`, `confirm_delete`, `multi_input`, `test_tool_with_task`, `tasks/get`, `tasks/update`, `tasks/cancel` |
 //! | transports | [`transport`] | stdio, Streamable HTTP, legacy HTTP+SSE |
 //!
 //! The binary data (a 1×1 PNG, a silent WAV) lives in [`fixtures`].
@@ -43,6 +47,8 @@ pub mod content;
 pub mod elicitation;
 pub mod errors;
 pub mod fixtures;
+pub mod headers;
+pub mod input_required;
 pub mod logging;
 pub mod progress;
 pub mod prompts;
@@ -50,8 +56,10 @@ pub mod resources;
 pub mod sampling;
 pub mod schema;
 pub mod server;
+pub mod stateless;
 pub mod subscriptions;
 pub mod tasks;
 pub mod transport;
+pub mod url_elicitation;
 
 pub use server::EverythingServer;

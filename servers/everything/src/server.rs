@@ -11,18 +11,22 @@
 
 use crate::logging::LogLevel;
 use crate::subscriptions::Subscriptions;
-use crate::{completions, resources};
+use crate::{completions, input_required, resources, stateless};
+use rmcp::handler::server::prompt::PromptContext;
 use rmcp::handler::server::router::{prompt::PromptRouter, tool::ToolRouter};
+use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
-    CancelTaskParams, CompleteRequestParams, CompleteResult, CustomRequest, CustomResult,
-    ErrorCode, GetTaskParams, GetTaskResult, Icon, Implementation, ListResourceTemplatesResult,
-    ListResourcesResult, LoggingLevel, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ServerCapabilities, ServerConfig, SetLevelRequestParams,
-    SubscribeRequestParams, UnsubscribeRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+    CompleteRequestParams, CompleteResult, ContentBlock, CustomRequest, CustomResult, ErrorCode,
+    GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskResult, Icon, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    LoggingLevel, PaginatedRequestParams, Prompt, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig, SetLevelRequestParams, SubscribeRequestParams,
+    SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::task_manager::TaskManager;
-use rmcp::{ErrorData, RoleServer, ServerHandler, prompt_handler, tool_handler};
+use rmcp::{ErrorData, RoleServer, ServerHandler};
 use std::sync::{Arc, OnceLock};
 
 /// What the server tells the client's model about itself.
@@ -42,8 +46,10 @@ pub struct EverythingServer {
     pub(crate) log_level: LogLevel,
     /// This session's resource subscriptions.
     pub(crate) subscriptions: Subscriptions,
-    /// This session's tasks (`slow_compute`, `failing_job`).
+    /// The process's tasks (`slow_compute`, `failing_job`, …), shared by every handler.
     pub(crate) tasks: TaskManager,
+    /// This session's pending URL elicitation (`test_url_elicitation_required`).
+    pub(crate) consent: crate::url_elicitation::Consent,
 }
 
 struct Routers {
@@ -66,7 +72,11 @@ impl EverythingServer {
                     + Self::cancellation_tools()
                     + Self::sampling_tools()
                     + Self::elicitation_tools()
-                    + Self::task_tools(),
+                    + Self::task_tools()
+                    + Self::stateless_tools()
+                    + Self::input_required_tools()
+                    + Self::header_tools()
+                    + Self::url_elicitation_tools(),
                 prompts: Self::prompts(),
             })
         });
@@ -74,7 +84,8 @@ impl EverythingServer {
             routers: routers.clone(),
             log_level: LogLevel::default(),
             subscriptions: Subscriptions::default(),
-            tasks: TaskManager::new(),
+            tasks: crate::tasks::shared(),
+            consent: Default::default(),
         }
     }
 }
@@ -95,8 +106,24 @@ pub fn icon() -> Icon {
     .with_sizes(vec!["1x1".into()])
 }
 
-#[tool_handler(router = self.routers.tools)]
-#[prompt_handler(router = self.routers.prompts)]
+/// Whether `tool` exists only on protocol 2026-07-28 (it answers with an
+/// `InputRequiredResult`, or tests the stateless rules).
+pub fn is_2026_only(tool: &str) -> bool {
+    input_required::TOOLS.contains(&tool)
+        || stateless::TOOLS.contains(&tool)
+        || tool == "test_tool_with_task"
+}
+
+impl EverythingServer {
+    /// The tools this request may see: the 2026-07-28 fixtures only on that revision.
+    fn tools_for(&self, context: &RequestContext<RoleServer>) -> Vec<Tool> {
+        let stateless = stateless::is_stateless(context);
+        let mut tools = self.routers.tools.list_all();
+        tools.retain(|tool| stateless || !is_2026_only(&tool.name));
+        tools
+    }
+}
+
 impl ServerHandler for EverythingServer {
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()
@@ -116,6 +143,68 @@ impl ServerHandler for EverythingServer {
                     .with_icons(vec![icon()]),
             )
             .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        // Every tool on one page; 2026-07-28 clients may cache the list (SEP-2549 hints,
+        // added by rmcp).
+        Ok(ListToolsResult::with_all_items(self.tools_for(&context)))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.routers.tools.get(name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if is_2026_only(&request.name) && !stateless::is_stateless(&context) {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                "{} needs protocol 2026-07-28 (it answers with an input-required result or \
+                 tests stateless rules); this client negotiated an older revision",
+                request.name
+            ))])
+            .into());
+        }
+        let call = ToolCallContext::new(self, request, context);
+        self.routers.tools.call(call).await
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        let mut prompts = self.routers.prompts.list_all();
+        if stateless::is_stateless(&context) {
+            prompts.push(
+                Prompt::new(
+                    input_required::PROMPT,
+                    Some("Demonstrates MRTR on prompts/get: asks for a context first"),
+                    None,
+                )
+                .with_icons(vec![icon()]),
+            );
+        }
+        Ok(ListPromptsResult::with_all_items(prompts))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        if request.name == input_required::PROMPT && stateless::is_stateless(&context) {
+            return input_required::prompt(&request);
+        }
+        let prompt = PromptContext::new(self, request.name, request.arguments, context);
+        self.routers.prompts.get_prompt(prompt).await
     }
 
     async fn list_resources(
@@ -149,14 +238,20 @@ impl ServerHandler for EverythingServer {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if let Some(removed) = stateless::removed_method("resources/subscribe", &context) {
+            return Err(removed);
+        }
         self.subscriptions.subscribe(&request.uri, context.peer)
     }
 
     async fn unsubscribe(
         &self,
         request: UnsubscribeRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if let Some(removed) = stateless::removed_method("resources/unsubscribe", &context) {
+            return Err(removed);
+        }
         self.subscriptions.unsubscribe(&request.uri);
         Ok(())
     }
@@ -172,8 +267,12 @@ impl ServerHandler for EverythingServer {
     async fn set_level(
         &self,
         request: SetLevelRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        // 2026-07-28 has no session to keep a level in: the level travels in each request.
+        if let Some(removed) = stateless::removed_method("logging/setLevel", &context) {
+            return Err(removed);
+        }
         let level: LoggingLevel = request.level;
         self.log_level.set(level);
         Ok(())
@@ -189,6 +288,27 @@ impl ServerHandler for EverythingServer {
             .map(GetTaskResult::new)
     }
 
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks
+            .update_task(&request.task_id, request.input_responses)
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        // Whatever was asked for and is declared; rmcp intersects with the capabilities again.
+        Some(requested.supported_by(&self.get_info().capabilities))
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        stateless::listen(context).await
+    }
+
     async fn cancel_task(
         &self,
         request: CancelTaskParams,
@@ -202,9 +322,12 @@ impl ServerHandler for EverythingServer {
     async fn on_custom_request(
         &self,
         request: CustomRequest,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
         let method = request.method.as_str();
+        if let Some(removed) = stateless::removed_method(method, &context) {
+            return Err(removed);
+        }
         let known = [
             "initialize",
             "tools/call",

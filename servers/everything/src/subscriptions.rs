@@ -13,7 +13,8 @@
 //! resources is accepted, but they never change, so no update ever comes.
 //!
 //! (Protocol 2026-07-28 replaces this pair of requests with one long `subscriptions/listen`
-//! stream; this server offers the 2025-11-25 pair.)
+//! stream, see [`stateless::listen`](crate::stateless::listen); the same resource changes
+//! on both.)
 
 use crate::resources;
 use rmcp::ErrorData;
@@ -41,6 +42,11 @@ pub fn watched_text() -> String {
         "Watched resource content (revision {})",
         REVISION.load(Ordering::Relaxed)
     )
+}
+
+/// The watched resource changes: its revision goes up by one.
+pub fn bump_revision() {
+    REVISION.fetch_add(1, Ordering::Relaxed);
 }
 
 /// One session's subscriptions: URI → the token that stops its updates.
@@ -105,7 +111,7 @@ async fn watch(uri: String, peer: Peer<RoleServer>, stop: CancellationToken) {
             () = stop.cancelled() => return,
             _ = ticks.tick() => {}
         }
-        REVISION.fetch_add(1, Ordering::Relaxed);
+        bump_revision();
         let sent = peer
             .notify_resource_updated(ResourceUpdatedNotificationParam::new(uri.clone()))
             .await;

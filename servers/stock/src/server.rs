@@ -214,6 +214,7 @@ impl ServerHandler for StockServer {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        removed_in_2026("resources/subscribe", &context)?;
         // The peer is this session's channel back to the client: updates go there.
         self.live_or_not_found("resources/subscribe")?
             .subscribe(&request.uri, context.peer)
@@ -222,8 +223,9 @@ impl ServerHandler for StockServer {
     async fn unsubscribe(
         &self,
         request: UnsubscribeRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        removed_in_2026("resources/unsubscribe", &context)?;
         self.live_or_not_found("resources/unsubscribe")?
             .unsubscribe(&request.uri)
             .await;
@@ -258,8 +260,9 @@ impl ServerHandler for StockServer {
     async fn set_level(
         &self,
         request: SetLevelRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        removed_in_2026("logging/setLevel", &context)?;
         // One choice for every log line of the session: the tools' and the live feed's.
         self.log_level.set(request.level);
         if let Some(live) = &self.live {
@@ -274,9 +277,20 @@ impl ServerHandler for StockServer {
     async fn on_custom_request(
         &self,
         request: CustomRequest,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
+        removed_in_2026(&request.method, &context)?;
         Err(unknown_method_or_invalid_params(&request))
+    }
+}
+
+/// `Err(-32601)` (HTTP 404) for a method protocol 2026-07-28 removed (`initialize`,
+/// `logging/setLevel`, `resources/subscribe`, …) when the request speaks that revision; the
+/// same methods stay valid for sessions of 2025-11-25 and older.
+fn removed_in_2026(method: &str, context: &RequestContext<RoleServer>) -> Result<(), ErrorData> {
+    match workshop_kit::mcp_removed::removed_method(method, context) {
+        Some(error) => Err(error),
+        None => Ok(()),
     }
 }
 

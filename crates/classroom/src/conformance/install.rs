@@ -103,6 +103,32 @@ impl Suite {
     }
 }
 
+impl Suite {
+    /// Runs the client scenario `scenario` with `command` as the client: the suite starts a
+    /// scripted server, appends its URL to `command` and runs it through the shell.
+    pub fn run_client(&self, command: &str, scenario: &str, expected: &Path) -> Result<Outcome> {
+        let work = tempdir()?;
+        let out = Command::new(&self.node)
+            .arg(&self.entry)
+            .args(["client", "--command", command, "--scenario", scenario])
+            .arg("--expected-failures")
+            .arg(expected)
+            .current_dir(&work)
+            .env("NO_COLOR", "1")
+            .output()
+            .context("could not start the conformance suite")?;
+        let _ = std::fs::remove_dir_all(&work);
+        Ok(Outcome {
+            output: format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            success: out.status.success(),
+        })
+    }
+}
+
 /// A fresh scratch folder for one run's result files.
 fn tempdir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!(

@@ -6,7 +6,8 @@
 //!
 //! 1. installs the pinned suite, and the Node 22 it needs, from the npm registry into the
 //!    project's tool folder `.workshop/tools/conformance/` (gitignored; [`install`]);
-//! 2. builds our servers and starts each on a free loopback port ([`targets`]);
+//! 2. builds our servers and starts each on a free loopback port ([`targets`]), and builds
+//!    our clients, which the suite runs against its own scripted servers ([`clients`]);
 //! 3. runs, for each target, exactly the scenarios that apply to it, passing the suite that
 //!    target's expected-failures file `crates/classroom/conformance/<target>.yaml`, which the
 //!    suite itself enforces: an unlisted failure fails the run, and so does a listed scenario
@@ -16,6 +17,7 @@
 //!
 //! Nothing but the npm registry is contacted, and the servers only listen on 127.0.0.1.
 
+mod clients;
 mod install;
 mod table;
 mod targets;
@@ -34,8 +36,8 @@ pub const NODE_VERSION: &str = "22.23.5";
 /// Options of `cargo xtask conformance`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only this target (`everything`, `everything-2026`, `stock`); repeatable. Default:
-    /// `everything` and `stock`.
+    /// Only this target (servers `everything`, `everything-2026`, `stock`; clients `console`,
+    /// `entra`); repeatable. Default: the servers and the console's CI scenarios.
     #[arg(long = "target", value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Where the suite and Node are installed (default `.workshop/tools/conformance`).
@@ -66,11 +68,30 @@ pub fn run(args: Args) -> Result<()> {
         })
         .cloned()
         .collect();
-    if chosen.is_empty() {
-        let names: Vec<_> = targets::ALL.iter().map(|t| t.name).collect();
+    let chosen_clients: Vec<&clients::ClientTarget> = clients::ALL
+        .iter()
+        .filter(|t| {
+            if args.targets.is_empty() {
+                t.by_default
+            } else {
+                args.targets.iter().any(|n| n == t.name)
+            }
+        })
+        .collect();
+    if chosen.is_empty() && chosen_clients.is_empty() {
+        let names: Vec<_> = targets::ALL
+            .iter()
+            .map(|t| t.name)
+            .chain(clients::ALL.iter().map(|t| t.name))
+            .collect();
         bail!("no such target; choose from {}", names.join(", "));
     }
-    targets::build(&root, &chosen)?;
+    let packages: Vec<&str> = chosen
+        .iter()
+        .map(|t| t.package)
+        .chain(chosen_clients.iter().map(|t| t.package))
+        .collect();
+    targets::build(&root, &packages)?;
     let bin_dir = exercise_runner::workspace::target_dir(&root)?.join("debug");
 
     let mut rows = Vec::new();
@@ -106,6 +127,40 @@ pub fn run(args: Args) -> Result<()> {
             rows.extend(found);
         }
         drop(server);
+    }
+    for target in &chosen_clients {
+        let expected = expected_dir.join(format!("{}.yaml", target.name));
+        if !expected.is_file() {
+            bail!(
+                "missing {} (an empty `client: []` if nothing may fail)",
+                expected.display()
+            );
+        }
+        for (scenario, client_args) in target.scenarios(!args.targets.is_empty()) {
+            let cache = std::env::temp_dir().join(format!(
+                "mcp-conformance-tokens-{}-{}",
+                std::process::id(),
+                scenario.replace('/', "_")
+            ));
+            let command = target.command(&bin_dir, client_args, &cache);
+            let outcome = suite.run_client(&command, scenario, &expected)?;
+            let _ = std::fs::remove_dir_all(&cache);
+            if args.verbose || !outcome.success {
+                println!("{}", outcome.output);
+            }
+            if !outcome.success && !failed_runs.contains(&target.name) {
+                failed_runs.push(target.name);
+            }
+            let found = table::parse(target.name, Some(scenario), &outcome.output);
+            if found.is_empty() && outcome.success {
+                bail!(
+                    "could not read the suite's results for {scenario} on {}:\n{}",
+                    target.name,
+                    outcome.output
+                );
+            }
+            rows.extend(found);
+        }
     }
     table::print(&rows);
     if !failed_runs.is_empty() {

@@ -3,14 +3,14 @@
 //! - `everything`: `everything-server`, the suite's own fixture surface, so it must pass
 //!   *every* server scenario a revision requires: `--requirements 2025-11-25` (the 30 scenarios
 //!   of `requirements/2025-11-25.yaml`, plus the not-scored ones it lists).
-//! - `everything-2026` (only with `--target everything-2026`, not in the default run): the
-//!   same server under `--requirements 2026-07-28`, the stateless revision without
-//!   `initialize`. It does not pass yet: the server has no stateless mode, no
-//!   `subscriptions/listen`, no `InputRequiredResult` fixtures and only two tasks fixtures, so it is a
-//!   measurement to work from, not a gate.
+//! - `everything-2026`: the same server under `--requirements 2026-07-28` (50 scenarios), the
+//!   stateless revision without `initialize`: per-request `_meta`, removed methods,
+//!   `subscriptions/listen`, input-required results (MRTR), `x-mcp-header`, caching hints and
+//!   the tasks extension (SEP-2663).
 //! - `stock`: `stock-server` has its own tools, not the fixture's, so only the scenarios that
-//!   test the protocol itself apply: lifecycle, logging levels, ping, the lists, completion, DNS-rebinding
-//!   protection, several SSE streams at once.
+//!   test the protocol itself apply: lifecycle, logging levels, ping, the lists, completion,
+//!   DNS-rebinding protection, several SSE streams at once, and on 2026-07-28 the stateless
+//!   envelope, header validation, caching hints and resource-not-found.
 //!
 //! Each server runs as a child process on a free loopback port and is killed when its
 //! [`Running`] guard is dropped.
@@ -74,7 +74,7 @@ pub const ALL: &[Target] = &[
         package: "everything-server",
         args: &["--transport", "streamable-http"],
         selection: Selection::Requirements("2026-07-28"),
-        by_default: false,
+        by_default: true,
     },
     Target {
         name: "stock",
@@ -97,13 +97,19 @@ pub const STOCK_SCENARIOS: &[&str] = &[
     "dns-rebinding-protection",
     "server-sse-multiple-streams",
     "server-session-lifecycle",
+    // 2026-07-28 (the suite runs each at its own revision):
+    "server-stateless",
+    "http-header-validation",
+    "caching",
+    "sep-2164-resource-not-found",
 ];
 
-/// Builds the packages of `targets` (debug, as the tests do, so the build is shared).
-pub fn build(root: &Path, targets: &[Target]) -> Result<()> {
+/// Builds `packages` (debug, as the tests do, so the build is shared).
+pub fn build(root: &Path, packages: &[&str]) -> Result<()> {
     let mut cmd = exercise_runner::workspace::cargo(root);
     cmd.arg("build");
-    let mut packages: Vec<&str> = targets.iter().map(|t| t.package).collect();
+    let mut packages = packages.to_vec();
+    packages.sort_unstable();
     packages.dedup();
     for package in packages {
         cmd.args(["-p", package]);

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `POST/GET/DELETE /mcp` | Streamable HTTP (protocol 2025-03-26 and later), by rmcp |
 //! | `GET /sse`, `POST /messages?sessionId=..` | legacy HTTP+SSE (2024-11-05), see [`mcp_transports::sse`] |
+//! | `GET/POST /elicitation/{id}` | the pages of URL-mode elicitation, see [`crate::url_elicitation`] |
 //! | `GET /healthz` | `200 ok` once the server accepts connections |
 //!
 //! **Sessions.** Streamable HTTP is stateful here: `initialize` opens a session
@@ -13,6 +14,10 @@
 //! [`EverythingServer`]. A standalone `GET /mcp` stream carries notifications that belong to
 //! no request (the subscription updates); each POST's own SSE stream carries that request's
 //! progress, logs and questions, so several calls can stream at once.
+//!
+//! A request that speaks protocol 2026-07-28 has no session at all: rmcp gives it a fresh
+//! [`EverythingServer`], answers it on its own response stream and forgets it (see
+//! [`crate::stateless`]); the same port serves both kinds of client.
 //!
 //! **Hardening**, as for every workshop server: Host and Origin checked
 //! ([`workshop_kit::guard`], DNS-rebinding protection), malformed bodies answered with JSON-RPC
@@ -92,6 +97,7 @@ pub fn router(
             malformed::json_rpc_errors,
         ))
         .merge(legacy)
+        .merge(crate::url_elicitation::router())
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(from_fn_with_state(allowed.clone(), guard::check))
         .layer(allowed.cors([]));
