@@ -45,8 +45,11 @@ fn hostile_text(max: usize) -> impl Strategy<Value = String> {
 
 /// Text a person could type that is safe as it is.
 fn printable_text(max: usize) -> impl Strategy<Value = String> {
-    prop::collection::vec(any::<char>().prop_filter("printable", |c| !forbidden(*c)), 0..max)
-        .prop_map(|cs| cs.into_iter().collect())
+    prop::collection::vec(
+        any::<char>().prop_filter("printable", |c| !forbidden(*c)),
+        0..max,
+    )
+    .prop_map(|cs| cs.into_iter().collect())
 }
 
 /// The longest escape one character can become: `\u{202e}`.
@@ -110,7 +113,11 @@ fn loopback_spelling() -> impl Strategy<Value = String> {
             .collect()),
     ];
     (name, any::<bool>(), prop::option::of(any::<u16>())).prop_map(|(name, dot, port)| {
-        let dot = if dot && !name.starts_with('[') && !name.starts_with('1') { "." } else { "" };
+        let dot = if dot && !name.starts_with('[') && !name.starts_with('1') {
+            "."
+        } else {
+            ""
+        };
         match port {
             Some(port) => format!("{name}{dot}:{port}"),
             None => format!("{name}{dot}"),
