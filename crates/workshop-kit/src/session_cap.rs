@@ -28,7 +28,10 @@
 //! per-client count is the set of session ids this layer saw rmcp hand to that address (the
 //! `Mcp-Session-Id` of the answer to its `initialize`), pruned against rmcp's table each time
 //! someone asks for a new session, plus the address's `initialize` requests still in flight.
-//! Counting those in flight makes the per-client cap exact even for a burst; the global cap
+//! Counting those in flight makes the per-client cap exact even for a burst (a `POST` without
+//! a session id counts while it is in flight even when it opens none, as a 2026-07-28 client's
+//! requests do: a hundred at once from one address is a flood either way). A stateless server
+//! has no sessions to cap and should not install [`cap`] at all. The global cap
 //! reads rmcp's table only, so concurrent `initialize` calls that arrive together while the
 //! table is one below the cap may each pass before the first is recorded: it bounds memory, it
 //! is not an exact quota.

@@ -243,3 +243,24 @@ async fn the_command_line_flags_reach_the_caps() {
     assert!(String::from_utf8_lossy(&zero.stderr).contains("--max-sessions"));
     child.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_stateless_server_has_no_sessions_to_cap() {
+    // Behind a load balancer every request comes from one address: concurrent requests must
+    // not be mistaken for sessions being opened.
+    let mut config = caps(1, 1);
+    config.stateless = true;
+    let server = HttpServer::start(config).await;
+    let url = server.url("/mcp");
+    let http = client_from("127.0.0.10");
+    let burst: Vec<_> = (0..8)
+        .map(|_| {
+            let (http, url) = (http.clone(), url.clone());
+            tokio::spawn(async move { initialize(&http, &url).await.status })
+        })
+        .collect();
+    for answer in burst {
+        assert_eq!(answer.await.unwrap(), 200);
+    }
+    server.shutdown().await.unwrap();
+}
