@@ -296,9 +296,10 @@ async fn authorize(
         Presented::Nothing => return Err((bearer.challenge(None, None), None)),
         Presented::Malformed => {
             return Err((
+                // ASCII only: this text goes into the WWW-Authenticate header.
                 bearer.challenge(
                     Some(BearerError::InvalidRequest),
-                    Some("the Authorization header must be `Bearer <token>`, the token one word of A-Z a-z 0-9 - . _ ~ + / (RFC 6750 §2.1)"),
+                    Some("the Authorization header must be `Bearer <token>`, the token one word of A-Z a-z 0-9 - . _ ~ + / (RFC 6750, section 2.1)"),
                 ),
                 None,
             ));
