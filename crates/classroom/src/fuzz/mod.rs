@@ -148,6 +148,8 @@ async fn campaign(
     }
 
     let timeout = Duration::from_millis(args.timeout_ms);
+    // Reports show requests; the real tokens in them are replaced by `<secret>`.
+    let needles = secrets.needles();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.duration);
     let mut rows = Vec::new();
@@ -183,6 +185,7 @@ async fn campaign(
             service.port,
             timeout,
             Instant::now() + share,
+            &needles,
         )
         .await;
         if args.case.is_some() {
@@ -191,7 +194,7 @@ async fn campaign(
                 "case {} of {}:\n{}",
                 args.case.unwrap_or(0),
                 service.name(),
-                case.request.describe()
+                case.request.describe(&needles)
             );
         }
         // Give a crash the moment it needs to show.
@@ -208,7 +211,6 @@ async fn campaign(
         idp.stop().await;
     }
     // Logs are read after the processes ended, so every line is in.
-    let needles = secrets.needles();
     let rows: Vec<report::Row> = rows
         .into_iter()
         .map(|(kind, tally, healthy, alive)| {
@@ -236,12 +238,14 @@ async fn fire(
     port: u16,
     timeout: Duration,
     until: Instant,
+    secrets: &[String],
 ) -> report::Tally {
     let tally = Arc::new(Mutex::new(report::Tally::default()));
     let queue = Arc::new(Mutex::new(indexes.into_iter()));
     let workers: Vec<_> = (0..args.concurrency.max(1))
         .map(|_| {
             let (ctx, tally, queue, seed) = (ctx.clone(), tally.clone(), queue.clone(), args.seed);
+            let secrets = secrets.to_vec();
             tokio::spawn(async move {
                 loop {
                     if Instant::now() >= until {
@@ -261,7 +265,7 @@ async fn fire(
                             index,
                             family: case.family,
                             what,
-                            request: case.request.describe(),
+                            request: case.request.describe(&secrets),
                         });
                     }
                 }

@@ -58,11 +58,17 @@ impl Request {
         out
     }
 
-    /// The request line and headers as text, long values shortened, for a failure report.
-    pub fn describe(&self) -> String {
+    /// The request line and headers as text, long values shortened and each of `secrets`
+    /// (the campaign's real tokens) shown as `<secret>`, for a failure report.
+    pub fn describe(&self, secrets: &[String]) -> String {
+        let hide = |text: String| {
+            secrets.iter().fold(text, |text, secret| {
+                text.replace(secret.as_str(), "<secret>")
+            })
+        };
         let mut text = String::new();
         for line in &self.head {
-            let line = String::from_utf8_lossy(line);
+            let line = hide(String::from_utf8_lossy(line).into_owned());
             let shown: String = line.chars().take(160).collect();
             text.push_str(&format!("    {}", shown.escape_debug()));
             if line.chars().count() > 160 {
@@ -70,7 +76,7 @@ impl Request {
             }
             text.push('\n');
         }
-        let body = String::from_utf8_lossy(&self.body);
+        let body = hide(String::from_utf8_lossy(&self.body).into_owned());
         let shown: String = body.chars().take(300).collect();
         text.push_str(&format!(
             "    body ({} bytes, {:?}): {}",
@@ -199,6 +205,21 @@ fn parse_head(head: &[u8]) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_described_request_shows_no_secret() {
+        let request = Request {
+            head: vec![
+                b"POST /mcp?access_token=tok.en.sig HTTP/1.1".to_vec(),
+                b"Authorization: Bearer tok.en.sig".to_vec(),
+            ],
+            body: b"refresh_token=tok.en.sig".to_vec(),
+            delivery: Delivery::Whole,
+        };
+        let text = request.describe(&["tok.en.sig".to_string()]);
+        assert!(!text.contains("tok.en.sig"), "{text}");
+        assert_eq!(text.matches("<secret>").count(), 3);
+    }
 
     #[test]
     fn heads_are_read_for_status_and_retry_after() {
