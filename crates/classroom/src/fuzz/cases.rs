@@ -11,12 +11,13 @@
 //! | `http` | methods (`TRACE`, `G\0T`, 4 kB long), paths (`/../`, `%00`, 10 kB, absolute-form), versions |
 //! | `body` | bodies over the limit, `Content-Length` that lies or repeats, chunked encoding that is broken or doubled with `Content-Length`, invalid UTF-8, uploads that break off |
 //! | `slow` | an otherwise generated request written a few bytes at a time, within about 1.5 s |
-//! | `oauth` | (mock-idp) token, authorize, device-code, registration and consent requests with every parameter mutated: grants, codes, verifiers, redirect URIs, scopes, CSRF state |
+//! | `oauth` | (mock-idp, [`super::oauth`]) token, authorize, device-code, registration and consent requests with every parameter mutated: grants, codes, verifiers, redirect URIs, scopes, CSRF state |
 //!
 //! Each case's generator is seeded from the campaign seed, the service and the case number
 //! alone, so case 1234 of `weather` is the same request in every run with the same seed,
 //! whatever ran before it or in parallel.
 
+use super::oauth;
 use super::wire::{Delivery, Request};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -109,7 +110,7 @@ pub fn generate(ctx: &Context, seed: u64, index: u64) -> Case {
         })
         .map_or("json-rpc", |(f, _)| *f);
     let mut builder = match family {
-        "oauth" => oauth(ctx, &mut rng),
+        "oauth" => oauth::oauth(ctx, &mut rng),
         "json-rpc" => {
             let body = json_rpc(ctx, &mut rng);
             Builder::mcp(ctx, &mut rng, body)
@@ -134,12 +135,12 @@ pub fn generate(ctx: &Context, seed: u64, index: u64) -> Case {
 }
 
 /// A request under construction: method, target, headers and body, assembled at the end.
-struct Builder {
+pub(super) struct Builder {
     method: Vec<u8>,
     target: Vec<u8>,
     version: Vec<u8>,
     headers: Vec<(Vec<u8>, Vec<u8>)>,
-    body: Vec<u8>,
+    pub(super) body: Vec<u8>,
     delivery: Delivery,
     /// `Content-Length` is added from the body unless a mutation set its own.
     auto_length: bool,
@@ -147,7 +148,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(method: &str, target: &str, ctx: &Context) -> Self {
+    pub(super) fn new(method: &str, target: &str, ctx: &Context) -> Self {
         Self {
             method: method.into(),
             target: target.into(),
@@ -182,7 +183,7 @@ impl Builder {
         b
     }
 
-    fn header(&mut self, name: &str, value: &str) {
+    pub(super) fn header(&mut self, name: &str, value: &str) {
         self.headers.push((name.into(), value.into()));
     }
 
@@ -239,7 +240,7 @@ impl Builder {
 /// message.
 fn base(ctx: &Context, rng: &mut StdRng) -> Builder {
     match ctx.kind {
-        Kind::Idp => oauth(ctx, rng),
+        Kind::Idp => oauth::oauth(ctx, rng),
         _ => {
             let message = message(ctx, rng);
             Builder::mcp(ctx, rng, serde_json::to_vec(&message).unwrap_or_default())
@@ -307,7 +308,7 @@ fn arguments(rng: &mut StdRng) -> Value {
 }
 
 /// Strings that have broken parsers and logs before.
-fn hostile_string(rng: &mut StdRng) -> String {
+pub(super) fn hostile_string(rng: &mut StdRng) -> String {
     let pieces = [
         "AAPL",
         "Oslo",
@@ -337,7 +338,7 @@ fn hostile_string(rng: &mut StdRng) -> String {
 }
 
 /// Any JSON value, `depth` levels deep at most.
-fn random_json(rng: &mut StdRng, depth: u32) -> Value {
+pub(super) fn random_json(rng: &mut StdRng, depth: u32) -> Value {
     match rng.random_range(0..if depth == 0 { 6 } else { 8 }) {
         0 => Value::Null,
         1 => Value::Bool(rng.random_bool(0.5)),
@@ -667,177 +668,6 @@ fn mutate_body(ctx: &Context, rng: &mut StdRng, b: &mut Builder) {
         _ => {
             b.header("Content-Encoding", "gzip");
         }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// OAuth (mock-idp)
-// ---------------------------------------------------------------------------------------------
-
-/// A form request to one of mock-idp's endpoints with mutated parameters.
-fn oauth(ctx: &Context, rng: &mut StdRng) -> Builder {
-    let tenant = match rng.random_range(0..10) {
-        0 => "common".to_string(),
-        1 => "00000000-0000-0000-0000-000000000000".to_string(),
-        2 => "..%2f..".to_string(),
-        _ => ctx.tenant.clone(),
-    };
-    let client = [
-        workshop_kit::defaults::WORKSHOP_CLIENT_ID,
-        workshop_kit::defaults::DAEMON_CLIENT_ID,
-        "not-a-client",
-        "",
-    ]
-    .choose(rng)
-    .copied()
-    .unwrap_or("");
-    let api = workshop_kit::defaults::API_APP_ID_URI;
-    let scopes = [
-        format!("{api}/MCP.Tools offline_access"),
-        format!("{api}/.default"),
-        format!("{api}/MCP.Nothing"),
-        "openid profile".into(),
-        "api://other/MCP.Tools".into(),
-        String::new(),
-    ];
-    let redirects = [
-        "http://127.0.0.1:33418/callback",
-        "http://127.0.0.1.evil.example/callback",
-        "javascript:alert(1)",
-        "https://evil.example/cb#frag",
-        "http://localhost/callback?x=1",
-        "com.example.app:/cb",
-    ];
-    let mut params: Vec<(String, String)> = Vec::new();
-    let mut push = |k: &str, v: String| params.push((k.to_string(), v));
-    let pick =
-        |rng: &mut StdRng, options: &[&str]| options.choose(rng).copied().unwrap_or("").to_string();
-    let (method, path) = match rng.random_range(0..8) {
-        0..=2 => {
-            let grant = pick(
-                rng,
-                &[
-                    "authorization_code",
-                    "refresh_token",
-                    "client_credentials",
-                    "urn:ietf:params:oauth:grant-type:device_code",
-                    "password",
-                    "",
-                ],
-            );
-            push("grant_type", grant);
-            push("client_id", client.into());
-            if rng.random_bool(0.5) {
-                push("code", hostile_string(rng));
-                push("code_verifier", "a".repeat(rng.random_range(0..200)));
-                push("redirect_uri", pick(rng, &redirects));
-            }
-            if rng.random_bool(0.4) {
-                let real = ctx.refresh_token.clone().unwrap_or_default();
-                let token = if rng.random_bool(0.5) {
-                    real
-                } else {
-                    format!("{real}x")
-                };
-                push("refresh_token", token);
-            }
-            if rng.random_bool(0.3) {
-                push("client_secret", hostile_string(rng));
-            }
-            if rng.random_bool(0.3) {
-                push("device_code", hostile_string(rng));
-            }
-            if rng.random_bool(0.2) {
-                push(
-                    "resource",
-                    pick(
-                        rng,
-                        &["http://127.0.0.1:8000/mcp", "http://evil.example/mcp"],
-                    ),
-                );
-            }
-            push("scope", scopes.choose(rng).cloned().unwrap_or_default());
-            ("POST", format!("/{tenant}/oauth2/v2.0/token"))
-        }
-        3 => {
-            push("client_id", client.into());
-            push(
-                "response_type",
-                pick(rng, &["code", "token", "id_token", ""]),
-            );
-            push("redirect_uri", pick(rng, &redirects));
-            push("scope", scopes.choose(rng).cloned().unwrap_or_default());
-            push("state", hostile_string(rng));
-            if rng.random_bool(0.7) {
-                push("code_challenge", hostile_string(rng));
-                push(
-                    "code_challenge_method",
-                    pick(rng, &["S256", "plain", "", "s256"]),
-                );
-            }
-            ("GET", format!("/{tenant}/oauth2/v2.0/authorize"))
-        }
-        4 => {
-            push("client_id", client.into());
-            push("scope", scopes.choose(rng).cloned().unwrap_or_default());
-            ("POST", format!("/{tenant}/oauth2/v2.0/devicecode"))
-        }
-        5 => {
-            let step = pick(
-                rng,
-                &["/devicelogin", "/devicelogin/user", "/devicelogin/consent"],
-            );
-            push("user_code", hostile_string(rng));
-            push("user", pick(rng, &["alice", "bob", "mallory", ""]));
-            push("csrf", hostile_string(rng));
-            push("state", hostile_string(rng));
-            push("decision", pick(rng, &["allow", "deny", ""]));
-            ("POST", step)
-        }
-        6 => {
-            let step = pick(rng, &["user", "consent"]);
-            push("user", pick(rng, &["alice", "carol", ""]));
-            push("flow", hostile_string(rng));
-            push("csrf", hostile_string(rng));
-            ("POST", format!("/{tenant}/oauth2/v2.0/authorize/{step}"))
-        }
-        _ => {
-            let body = json!({
-                "client_name": hostile_string(rng),
-                "redirect_uris": redirects.choose_multiple(rng, 2).copied().collect::<Vec<_>>(),
-                "grant_types": random_json(rng, 1),
-                "token_endpoint_auth_method": random_json(rng, 0),
-                "scope": random_json(rng, 0),
-            });
-            let mut b = Builder::new("POST", "/register", ctx);
-            b.header("Content-Type", "application/json");
-            b.body = serde_json::to_vec(&body).unwrap_or_default();
-            return b;
-        }
-    };
-    // Duplicate a parameter now and then: which one counts?
-    if rng.random_bool(0.15)
-        && let Some(first) = params.first().cloned()
-    {
-        params.push((first.0, "second".into()));
-    }
-    let mut encoded = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in &params {
-        encoded.append_pair(k, v);
-    }
-    let mut query = encoded.finish();
-    if rng.random_bool(0.1) {
-        query.push_str("&bad=%zz%");
-    }
-    if method == "GET" {
-        let mut b = Builder::new("GET", &format!("{path}?{query}"), ctx);
-        b.header("Accept", "text/html");
-        b
-    } else {
-        let mut b = Builder::new("POST", &path, ctx);
-        b.header("Content-Type", "application/x-www-form-urlencoded");
-        b.body = query.into_bytes();
-        b
     }
 }
 

@@ -7,7 +7,7 @@
 //! 2. Signs in through mock-idp (device code, auto-approved) for a real access and refresh
 //!    token, and opens a few MCP sessions, so mutated requests reach past the bearer and
 //!    session checks into the handlers.
-//! 3. Sends each service `--requests` generated hostile requests ([`cases`]) over raw TCP
+//! 3. Sends each service `--requests` generated hostile requests ([`cases`], [`oauth`]) over raw TCP
 //!    ([`wire`]), a few at a time, each with a deadline, the whole campaign within
 //!    `--duration`. The generator is seeded (`--seed`), and each case depends on the seed,
 //!    the service and its number only, so a failure is replayed with `--case N`.
@@ -19,6 +19,7 @@
 //! Everything stays on loopback, and every loop is bounded in count and in time.
 
 mod cases;
+mod oauth;
 mod report;
 mod services;
 mod wire;
