@@ -78,3 +78,44 @@ async fn one_address_gets_its_share_and_the_refusal_names_the_limit() {
     assert_eq!(initialize(&other, &url, Some(&token)).await.status(), 200);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_command_line_flags_reach_the_caps() {
+    use std::process::Stdio;
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_weather-server"))
+        .args(["--host", "127.0.0.1", "--port", "0", "--no-auth"])
+        .args(["--max-sessions", "5", "--max-sessions-per-client", "1"])
+        .args(["--session-idle-timeout", "60"])
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = within(async {
+        loop {
+            let line = lines.next_line().await.unwrap().expect("log ends early");
+            if let Some((_, url)) = line.split_once("MCP endpoint: ") {
+                break url.trim().to_string();
+            }
+        }
+    })
+    .await;
+    let http = client_from("127.0.0.11");
+    assert_eq!(initialize(&http, &url, None).await.status(), 200);
+    let refused = initialize(&http, &url, None).await;
+    assert_eq!(refused.status(), 503);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["error"]["data"]["max"], 1);
+    // A cap of zero would refuse everyone: it is refused before the server starts.
+    let zero = tokio::process::Command::new(env!("CARGO_BIN_EXE_weather-server"))
+        .args(["--port", "0", "--no-auth", "--max-sessions-per-client", "0"])
+        .output();
+    let zero = within(zero).await.unwrap();
+    assert!(!zero.status.success());
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("--max-sessions-per-client"));
+    child.kill().await.unwrap();
+}
