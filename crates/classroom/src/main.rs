@@ -10,12 +10,13 @@
 //! - [`up`]: the supervisor: starts the services ([`up::services`], driven by
 //!   [`up::services::ServiceKind`]), restarts crashed ones, serves the dashboard, and stops
 //!   everything on Ctrl-C; [`up::tls`] is the local CA and the TLS proxy.
-//! - [`status`], [`doctor`], [`smoke`], [`offline`], [`conformance`]: the other commands, one
-//!   module each.
+//! - [`status`], [`doctor`], [`smoke`], [`offline`], [`conformance`], [`fuzz`]: the other
+//!   commands, one module each.
 //! - The ports every command agrees on are `workshop_kit::defaults`, shared with the services.
 
 mod conformance;
 mod doctor;
+mod fuzz;
 mod offline;
 mod smoke;
 mod status;
@@ -49,6 +50,8 @@ enum Command {
     Offline(offline::Args),
     /// Run the official MCP conformance suite against the workshop's servers; one table.
     Conformance(conformance::Args),
+    /// Fuzz the HTTP services from outside (seeded, bounded); no 5xx, hang, crash or leak.
+    Fuzz(fuzz::Args),
 }
 
 /// The workspace this classroom serves: the checkout `cargo run` started us in.
@@ -67,6 +70,7 @@ fn main() -> std::process::ExitCode {
         Command::Smoke(args) => smoke::run(args),
         Command::Offline(args) => offline::run(args),
         Command::Conformance(args) => conformance::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -47,6 +47,8 @@ async fn run(label: &str, attempts: usize, max_sessions: usize) -> anyhow::Resul
     let config = HttpConfig {
         sessions: SessionLimits {
             max_sessions,
+            // Every session comes from this one address: the global cap is what is measured.
+            max_sessions_per_client: max_sessions,
             idle_timeout: Duration::from_secs(600),
         },
         ..HttpConfig::default()

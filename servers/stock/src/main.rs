@@ -7,13 +7,16 @@
 //! stock-server -t websocket                   # ws://127.0.0.1:8001/ws (the same router)
 //! stock-server -t mqtt --broker mqtt://127.0.0.1:1883/stock   # through an MQTT 5 broker
 //! stock-server --media --live --tick-ms 250   # charts, sound and a live market ticking 4×/s
+//! stock-server -t streamable-http --max-sessions 200 --max-sessions-per-client 20
 //! ```
 
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, ValueEnum};
 use std::time::Duration;
 use stock_server::Features;
 use stock_server::live::LiveMarket;
 use stock_server::transport::{http, mqtt, stdio};
+use workshop_kit::session_cap::SessionLimits;
 
 /// Stock-market MCP server: tools, resources, prompts, completions, elicitation and sampling
 /// over mock data for seven tickers.
@@ -60,6 +63,21 @@ struct Cli {
     #[arg(long, value_name = "MS", default_value_t = 1000, env = "STOCK_SERVER_TICK_MS",
           value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     tick_ms: u64,
+    /// The most Streamable HTTP sessions open at once; beyond it `initialize` gets 503 +
+    /// Retry-After and a JSON-RPC error naming the limit.
+    #[arg(long, value_name = "N", default_value_t = 1000, env = "STOCK_SERVER_MAX_SESSIONS",
+          value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+    max_sessions: usize,
+    /// The most sessions one client address (an IPv6 /64) holds at once; beyond it that
+    /// client's `initialize` gets the same 503. Behind a reverse proxy, set it to
+    /// --max-sessions: every client then has the proxy's address.
+    #[arg(long, value_name = "N", default_value_t = 100, env = "STOCK_SERVER_MAX_SESSIONS_PER_CLIENT",
+          value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+    max_sessions_per_client: usize,
+    /// Seconds a Streamable HTTP session without requests lives before the server closes it.
+    #[arg(long, value_name = "SECS", default_value_t = 300, env = "STOCK_SERVER_SESSION_IDLE_TIMEOUT",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    session_idle_timeout: u64,
 }
 
 impl Cli {
@@ -137,6 +155,11 @@ async fn serve_http(cli: Cli) -> anyhow::Result<()> {
         features: cli.features(),
         allowed_hosts: cli.allowed_hosts,
         stateless: cli.stateless,
+        sessions: SessionLimits {
+            max_sessions: cli.max_sessions,
+            max_sessions_per_client: cli.max_sessions_per_client,
+            idle_timeout: Duration::from_secs(cli.session_idle_timeout),
+        },
         ..Default::default()
     };
     http::serve(listener, config, workshop_kit::shutdown::shutdown_signal()).await?;

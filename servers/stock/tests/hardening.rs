@@ -220,6 +220,7 @@ async fn idle_sessions_close_after_the_idle_timeout() {
         sessions: SessionLimits {
             max_sessions: 1,
             idle_timeout: std::time::Duration::from_millis(500),
+            ..SessionLimits::default()
         },
         ..HttpConfig::default()
     })

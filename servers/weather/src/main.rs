@@ -6,6 +6,7 @@
 
 use anyhow::Context;
 use clap::Parser;
+use clap::builder::TypedValueParser as _;
 use std::time::Duration;
 use url::Url;
 use weather_server::{AuthConfig, Config, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
@@ -49,11 +50,19 @@ struct Cli {
     rate_limit: u32,
 
     /// The most MCP sessions open at once; beyond it `initialize` gets 503 + Retry-After.
-    #[arg(long, env = "WEATHER_MAX_SESSIONS", default_value_t = 1000)]
+    #[arg(long, env = "WEATHER_MAX_SESSIONS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
     max_sessions: usize,
 
+    /// The most MCP sessions one client address (an IPv6 /64) holds at once; beyond it that
+    /// client's `initialize` gets 503 + Retry-After.
+    #[arg(long, env = "WEATHER_MAX_SESSIONS_PER_CLIENT", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+    max_sessions_per_client: usize,
+
     /// Seconds an MCP session without requests lives before the server closes it.
-    #[arg(long, env = "WEATHER_SESSION_IDLE_TIMEOUT", default_value_t = 300)]
+    #[arg(long, env = "WEATHER_SESSION_IDLE_TIMEOUT", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..))]
     session_idle_timeout: u64,
 
     /// DANGER: accept every request without a token. For local experiments and conformance runs only.
@@ -89,6 +98,7 @@ async fn main() -> anyhow::Result<()> {
         rate_limit_per_minute: (cli.rate_limit > 0).then_some(cli.rate_limit),
         sessions: workshop_kit::session_cap::SessionLimits {
             max_sessions: cli.max_sessions,
+            max_sessions_per_client: cli.max_sessions_per_client,
             idle_timeout: Duration::from_secs(cli.session_idle_timeout),
         },
         ..Config::default()

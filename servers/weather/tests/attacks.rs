@@ -420,10 +420,11 @@ fn cases(issuer: &str, attacker_jwks_url: &str) -> Vec<Case> {
             format!("{h}.{p}.{s}.extra"),
             Expect::InvalidToken,
         ),
+        // `!` is not a b64token character (RFC 6750 §2.1): the header itself is malformed.
         case(
             "header is not base64",
             format!("!!!.{p}.{s}"),
-            Expect::InvalidToken,
+            Expect::InvalidRequest,
         ),
         case(
             "payload is not JSON",

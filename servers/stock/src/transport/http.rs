@@ -105,17 +105,22 @@ pub fn router(
     let ws = super::websocket::router(config.max_body_bytes, shutdown);
 
     let allowed = AllowedHosts::new(&config.allowed_hosts)?;
-    let mcp = Router::new()
+    let mut mcp = Router::new()
         .nest_service("/mcp", streamable)
         // `DELETE /mcp` answers 200, as the SDKs' servers do (workshop_kit::session_end).
         .layer(axum::middleware::from_fn(
             workshop_kit::session_end::ok_on_delete,
-        ))
-        // At most `sessions.max_sessions` open: 503 + Retry-After beyond.
-        .layer(from_fn_with_state(
+        ));
+    if !config.stateless {
+        // At most `sessions.max_sessions` open, `max_sessions_per_client` per address: 503 +
+        // Retry-After beyond. Stateless, there are no sessions to cap (and behind a load
+        // balancer every request comes from one address).
+        mcp = mcp.layer(from_fn_with_state(
             config.sessions.guard(sessions),
             workshop_kit::session_cap::cap,
-        ))
+        ));
+    }
+    let mcp = mcp
         .layer(from_fn_with_state(
             MaxBodyBytes(config.max_body_bytes),
             malformed::json_rpc_errors,

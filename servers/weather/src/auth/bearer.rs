@@ -6,7 +6,8 @@
 //!    browser history, and MCP forbids it.
 //! 2. No `Authorization: Bearer` header (none, or another scheme such as `Basic`): 401 with a
 //!    bare challenge that points at the metadata. A `Bearer` header with no token, or one that is
-//!    not visible ASCII, is a malformed request: 400 `invalid_request` (RFC 6750 §3.1); so are
+//!    not a single RFC 6750 `b64token` (`A-Z a-z 0-9 - . _ ~ + /`, then `=`), is a malformed
+//!    request: 400 `invalid_request` (RFC 6750 §3.1); so are
 //!    two `Authorization` headers, since the first and the second may name different callers.
 //! 3. The JWT header must say `alg: RS256`, name a `kid`, and demand no `crit` extensions; the key
 //!    is looked up in the issuer's published keys ([`super::jwks`]). Nothing else in the header
@@ -295,9 +296,10 @@ async fn authorize(
         Presented::Nothing => return Err((bearer.challenge(None, None), None)),
         Presented::Malformed => {
             return Err((
+                // ASCII only: this text goes into the WWW-Authenticate header.
                 bearer.challenge(
                     Some(BearerError::InvalidRequest),
-                    Some("the Authorization header must be `Bearer <token>`, the token in visible ASCII"),
+                    Some("the Authorization header must be `Bearer <token>`, the token one word of A-Z a-z 0-9 - . _ ~ + / (RFC 6750, section 2.1)"),
                 ),
                 None,
             ));
@@ -360,9 +362,21 @@ fn bearer_token(headers: &http::HeaderMap) -> Presented {
         return Presented::Nothing;
     }
     match value.to_str().map(|v| v[scheme_len..].trim()) {
-        Ok(token) if !token.is_empty() => Presented::Token(token.to_string()),
+        Ok(token) if is_b64token(token) => Presented::Token(token.to_string()),
         _ => Presented::Malformed,
     }
+}
+
+/// RFC 6750 §2.1's `b64token`: one or more of `A-Z a-z 0-9 - . _ ~ + /`, then any `=`. A JWT
+/// (three base64url parts joined by dots) is one; a value with a space, a comma or a quote
+/// inside is not a token but several words, and is refused as malformed before any signature
+/// check (the property tests in `bearer/properties.rs` found `Bearer a b` read as one token).
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
 }
 
 fn has_token_in_query(uri: &http::Uri) -> bool {
@@ -391,6 +405,9 @@ fn describe(kind: &ErrorKind) -> &'static str {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -410,6 +427,12 @@ mod tests {
         assert_eq!(read(b"Bearer "), Presented::Malformed);
         assert_eq!(read(b"Bearer"), Presented::Malformed);
         assert_eq!(read(b"Bearer \xff\xfe"), Presented::Malformed);
+        assert_eq!(read(b"Bearer a b"), Presented::Malformed);
+        assert_eq!(read(b"Bearer ===="), Presented::Malformed);
+        assert_eq!(
+            read(b"Bearer a.b-c_d~e+f/g=="),
+            Presented::Token("a.b-c_d~e+f/g==".into())
+        );
         assert_eq!(bearer_token(&http::HeaderMap::new()), Presented::Nothing);
         let mut two = http::HeaderMap::new();
         for token in ["Bearer a", "Bearer b"] {
