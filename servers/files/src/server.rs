@@ -167,7 +167,8 @@ impl ServerHandler for FilesServer {
     }
 }
 
-/// A missing capability is the spec's -32003; anything else about the roots is a bad request.
+/// A missing capability is rmcp's "missing required client capability" error (-32021, with the
+/// capability in `data`); anything else about the roots is a bad request.
 fn roots_error(e: crate::roots::RootsError) -> ErrorData {
     match e {
         crate::roots::RootsError::NoCapability => {
