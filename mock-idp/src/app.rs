@@ -47,6 +47,8 @@ pub struct AppState {
     pub csrf: Csrf,
     /// The instructor's activity feed.
     pub activity: Activity,
+    /// What the mock Graph API saw.
+    pub graph: crate::graph::GraphLog,
 }
 
 /// The state as handlers receive it.
@@ -199,6 +201,8 @@ pub fn router(state: Shared) -> Result<Router, InvalidAuthority> {
         )
         .route("/{tenant}/oauth2/v2.0/token", post(token_endpoint::token))
         .route("/register", post(registration::register))
+        // The mock Microsoft Graph (on-behalf-of's downstream API).
+        .route("/v1.0/me", get(crate::graph::me))
         // Inside the CORS layer, so that a preflight `OPTIONS` is answered, not refused.
         .method_not_allowed_fallback(method_not_allowed)
         .layer(cors);

@@ -34,6 +34,8 @@ pub mod grant {
     pub const CLIENT_CREDENTIALS: &str = "client_credentials";
     /// RFC 8628.
     pub const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+    /// On-behalf-of: a confidential client exchanges a user's token (RFC 7523 grant type).
+    pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 }
 
 /// The file, inside the state directory, that holds dynamically registered clients.
@@ -63,6 +65,7 @@ impl Client {
         ];
         if app.is_confidential() {
             grant_types.push(grant::CLIENT_CREDENTIALS.into());
+            grant_types.push(grant::JWT_BEARER.into());
         } else {
             grant_types.push(grant::DEVICE_CODE.into());
         }

@@ -86,6 +86,10 @@ pub struct ApiApp {
     /// App roles that can be assigned to users and to daemon apps.
     #[serde(default)]
     pub app_roles: Vec<String>,
+    /// The API's own client secret, for the on-behalf-of exchange (the API calls Graph as the
+    /// user). `None`: the API is not a confidential client and cannot use on-behalf-of.
+    #[serde(default)]
+    pub client_secret: Option<String>,
 }
 
 /// A client application registration.
@@ -164,6 +168,7 @@ impl Default for Config {
                 app_id_uri: defaults::API_APP_ID_URI.into(),
                 scopes: scope_names.iter().map(|s| s.to_string()).collect(),
                 app_roles: scope_names.iter().map(|s| s.to_string()).collect(),
+                client_secret: Some(defaults::API_CLIENT_SECRET.into()),
             },
             clients: vec![
                 ClientApp {

@@ -105,7 +105,8 @@ pub fn metadata(state: &Shared) -> Value {
             grant::AUTHORIZATION_CODE,
             grant::REFRESH_TOKEN,
             grant::DEVICE_CODE,
-            grant::CLIENT_CREDENTIALS
+            grant::CLIENT_CREDENTIALS,
+            grant::JWT_BEARER
         ]);
         doc["token_endpoint_auth_methods_supported"] =
             json!(["none", "client_secret_post", "client_secret_basic"]);

@@ -53,7 +53,9 @@ pub mod device_flow;
 pub mod discovery;
 pub mod entra_strict;
 pub mod errors;
+pub mod graph;
 pub mod keys;
+pub mod on_behalf_of;
 pub mod pages;
 pub mod params;
 pub mod refresh_tokens;
@@ -108,7 +110,18 @@ pub async fn spawn(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     })
     .await
     .context("key generation task failed")??;
-    let clients = clients::ClientRegistry::new(&config.clients, config.state_dir.as_deref())?;
+    // The API is a client too when it has a secret: it exchanges tokens on-behalf-of users.
+    let mut apps = config.clients.clone();
+    if let Some(secret) = &config.api.client_secret {
+        apps.push(config::ClientApp {
+            client_id: config.api.client_id.clone(),
+            name: config.api.name.clone(),
+            redirect_uris: Vec::new(),
+            client_secret: Some(secret.clone()),
+            app_roles: Vec::new(),
+        });
+    }
+    let clients = clients::ClientRegistry::new(&apps, config.state_dir.as_deref())?;
     let refresh = refresh_tokens::RefreshTokens::new(std::time::Duration::from_secs(
         config.refresh_token_lifetime_secs,
     ));
@@ -123,6 +136,7 @@ pub async fn spawn(config: Config, listener: TcpListener) -> anyhow::Result<Runn
         refresh,
         csrf: Default::default(),
         activity: Default::default(),
+        graph: Default::default(),
     });
     let router = app::router(state.clone()).context("the issuer base's host is not a host name")?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -150,6 +164,16 @@ impl Running {
     /// The issuer, `<base>/<tenant>/v2.0`, exactly as in tokens and metadata.
     pub fn issuer(&self) -> &str {
         &self.state.issuer
+    }
+
+    /// The mock Graph's `/v1.0/me` URL.
+    pub fn graph_me_url(&self) -> String {
+        format!("{}/v1.0/me", self.state.base_url)
+    }
+
+    /// What the mock Graph saw in each call's token (audience, scopes, user).
+    pub fn graph_calls(&self) -> Vec<graph::GraphCall> {
+        self.state.graph.calls()
     }
 
     /// The JWKS URL.

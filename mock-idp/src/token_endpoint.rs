@@ -8,6 +8,7 @@
 //! | `authorization_code` | `code`, `redirect_uri`, `code_verifier` | any client (RFC 6749 §4.1, RFC 7636) |
 //! | `refresh_token` | `refresh_token`, optional narrower `scope` | any client (RFC 6749 §6) |
 //! | `client_credentials` | `scope=api://<api>/.default` | confidential clients (RFC 6749 §4.4) |
+//! | `urn:ietf:params:oauth:grant-type:jwt-bearer` | `assertion`, `requested_token_use=on_behalf_of` | confidential APIs ([`crate::on_behalf_of`]) |
 //!
 //! **Client authentication** comes first. A public client sends only `client_id`; a confidential
 //! client also proves itself with its secret, either in the body (`client_secret_post`) or in an
@@ -47,6 +48,7 @@ pub async fn token(
         grant::AUTHORIZATION_CODE,
         grant::REFRESH_TOKEN,
         grant::CLIENT_CREDENTIALS,
+        grant::JWT_BEARER,
     ];
     if !known.contains(&grant_type) {
         return Err(OAuthError::new(
@@ -69,6 +71,7 @@ pub async fn token(
         grant::DEVICE_CODE => device_code(&state, &client, &params)?,
         grant::AUTHORIZATION_CODE => authorization_code(&state, &client, &params)?,
         grant::REFRESH_TOKEN => refresh_token(&state, &client, &params)?,
+        grant::JWT_BEARER => crate::on_behalf_of::exchange(&state, &client, &params)?,
         _ => client_credentials(&state, &client, &params)?,
     };
     Ok(no_store(Json(response).into_response()))

@@ -116,6 +116,17 @@ pub const DAEMON_CLIENT_SECRET: &str = "workshop-daemon-secret";
 /// scopes (`openid profile email`) is a Graph token: a resource server must reject it.
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
+/// The API app's own client secret: the weather server authenticates with it when it exchanges
+/// a caller's token on-behalf-of the user (a classroom secret printed in the docs, not a real one).
+pub const API_CLIENT_SECRET: &str = "workshop-api-secret";
+
+/// Microsoft Graph's resource URI; `https://graph.microsoft.com/User.Read` is the scope that
+/// reads the signed-in user's profile (`GET /v1.0/me`).
+pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
+
+/// The Graph scope the on-behalf-of exchange asks for.
+pub const GRAPH_SCOPE_USER_READ: &str = "https://graph.microsoft.com/User.Read";
+
 // ---- Scopes ---------------------------------------------------------------------------------
 
 /// Short name of the scope that lets a client call MCP tools (as it appears in `scp`).

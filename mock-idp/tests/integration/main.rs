@@ -9,5 +9,6 @@ mod discovery;
 mod entra_strict;
 mod guard;
 mod keys;
+mod on_behalf_of;
 mod registration;
 mod token_endpoint;

@@ -28,6 +28,7 @@
 pub mod audit;
 pub mod auth;
 pub mod jsonrpc;
+pub mod on_behalf_of;
 pub mod rate_limit;
 pub mod server;
 pub mod weather;
@@ -74,6 +75,9 @@ pub struct Config {
     /// The most MCP sessions open at once, and how long an idle one lives
     /// ([`workshop_kit::session_cap`]).
     pub sessions: SessionLimits,
+    /// On-behalf-of for `whoami`'s Graph profile; `None`: `whoami` reports the token's claims
+    /// only ([`on_behalf_of`]).
+    pub obo: Option<on_behalf_of::OboConfig>,
 }
 
 impl Default for Config {
@@ -86,6 +90,7 @@ impl Default for Config {
             rate_limit_per_minute: Some(600),
             audit_capacity: 500,
             sessions: SessionLimits::default(),
+            obo: None,
         }
     }
 }
@@ -132,7 +137,13 @@ pub fn app(
 
     let sessions = config.sessions.manager();
     let mcp_service = StreamableHttpService::new(
-        || Ok(server::WeatherServer::new()),
+        {
+            let obo = config
+                .obo
+                .clone()
+                .map(|c| std::sync::Arc::new(on_behalf_of::OnBehalfOf::new(c)));
+            move || Ok(server::WeatherServer::with_obo(obo.clone()))
+        },
         sessions.clone(),
         StreamableHttpServerConfig::default()
             // The guard below checks Host and Origin on every route (its module doc says why

@@ -68,6 +68,16 @@ struct Cli {
     /// DANGER: accept every request without a token. For local experiments and conformance runs only.
     #[arg(long, env = "WEATHER_NO_AUTH")]
     no_auth: bool,
+    /// Let `whoami` read the caller's Microsoft Graph profile on-behalf-of them (exchanges the
+    /// caller's token at the issuer's token endpoint; mock-idp serves the Graph mock).
+    #[arg(long, env = "WEATHER_OBO")]
+    obo: bool,
+    /// This API's client secret for the on-behalf-of exchange.
+    #[arg(long, env = "WEATHER_OBO_CLIENT_SECRET", default_value = workshop_kit::defaults::API_CLIENT_SECRET, hide_default_value = true)]
+    obo_client_secret: String,
+    /// Graph's /v1.0/me URL (default: the issuer's host, where mock-idp serves its Graph mock).
+    #[arg(long, env = "WEATHER_GRAPH_ME_URL")]
+    graph_me_url: Option<url::Url>,
 }
 
 const EXAMPLES: &str = "\
@@ -75,7 +85,8 @@ Examples:
   weather-server                                    # trusts mock-idp on 127.0.0.1:8400
   weather-server --issuer https://login.microsoftonline.com/<tenant-id>/v2.0 --audience <api-client-id>
   weather-server --host 0.0.0.0 --public-url http://192.168.1.20:8000/mcp --allowed-host 192.168.1.20
-  RUST_LOG=audit=info weather-server                # one audit line per request";
+  RUST_LOG=audit=info weather-server                # one audit line per request
+  weather-server --obo                              # whoami also reads the caller's Graph profile (OBO)";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -100,6 +111,19 @@ async fn main() -> anyhow::Result<()> {
             max_sessions: cli.max_sessions,
             max_sessions_per_client: cli.max_sessions_per_client,
             idle_timeout: Duration::from_secs(cli.session_idle_timeout),
+        },
+        obo: if cli.obo && !cli.no_auth {
+            let mut obo = weather_server::on_behalf_of::OboConfig::for_issuer(
+                &cli.issuer,
+                &cli.audience,
+                &cli.obo_client_secret,
+            )?;
+            if let Some(url) = cli.graph_me_url.clone() {
+                obo.graph_me = url;
+            }
+            Some(obo)
+        } else {
+            None
         },
         ..Config::default()
     };

@@ -31,7 +31,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Claims;
+use crate::on_behalf_of::{GraphProfile, OboError, OnBehalfOf};
 use crate::weather::{self, DailyWeather};
+use std::sync::Arc;
 
 /// The longest forecast offered.
 pub const MAX_FORECAST_DAYS: i64 = 7;
@@ -39,6 +41,8 @@ pub const MAX_FORECAST_DAYS: i64 = 7;
 /// The weather MCP server (one instance per MCP session).
 #[derive(Clone)]
 pub struct WeatherServer {
+    /// On-behalf-of for `whoami`, when configured.
+    obo: Option<Arc<OnBehalfOf>>,
     tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
 }
@@ -96,6 +100,10 @@ pub struct WhoAmI {
     pub scopes: Vec<String>,
     /// The client application the token was issued to (`azp`).
     pub client_app: Option<String>,
+    /// The profile Microsoft Graph returns for the caller, read on-behalf-of them (only when
+    /// the server runs with `--obo`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<GraphProfile>,
 }
 
 /// Arguments of the `weather_briefing` prompt (prompt arguments are always strings).
@@ -112,7 +120,13 @@ pub struct BriefingArgs {
 impl WeatherServer {
     /// A server with its tools and prompts registered.
     pub fn new() -> Self {
+        Self::with_obo(None)
+    }
+
+    /// A server whose `whoami` also reads the caller's Graph profile through `obo`.
+    pub fn with_obo(obo: Option<Arc<OnBehalfOf>>) -> Self {
         Self {
+            obo,
             tool_router: Self::tool_router(),
             prompt_router: Self::prompt_router(),
         }
@@ -154,18 +168,23 @@ impl WeatherServer {
         Ok(Json(Forecast { city, days }))
     }
 
-    /// Who you are, according to the access token the server validated.
+    /// Who you are, according to the access token the server validated; with on-behalf-of
+    /// configured, also your profile from Microsoft Graph.
     #[tool(title = "Who am I?", annotations(read_only_hint = true))]
-    async fn whoami(&self, Extension(parts): Extension<http::request::Parts>) -> Json<WhoAmI> {
+    async fn whoami(
+        &self,
+        Extension(parts): Extension<http::request::Parts>,
+    ) -> Result<Json<WhoAmI>, String> {
         // The bearer middleware put the validated claims into the HTTP request's extensions;
         // rmcp hands the request parts (headers, extensions) to every handler.
-        Json(match parts.extensions.get::<Claims>() {
+        let mut me = match parts.extensions.get::<Claims>() {
             Some(claims) => WhoAmI {
                 name: claims.display_name().to_string(),
                 oid: claims.oid.clone(),
                 tenant: claims.tid.clone(),
                 scopes: claims.scopes().map(str::to_string).collect(),
                 client_app: claims.azp.clone(),
+                profile: None,
             },
             None => WhoAmI {
                 name: "anonymous (the server runs with --no-auth)".into(),
@@ -173,8 +192,33 @@ impl WeatherServer {
                 tenant: None,
                 scopes: Vec::new(),
                 client_app: None,
+                profile: None,
             },
-        })
+        };
+        if let Some(obo) = &self.obo {
+            // The caller's token is the assertion; it goes to the IdP that issued it, and the
+            // Graph call uses the new token. Failures are tool errors the model can read.
+            let assertion = parts
+                .headers
+                .get(http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .filter(|_| parts.extensions.get::<Claims>().is_some())
+                .ok_or_else(|| {
+                    OboError::NotConfigured(
+                        "there is no validated user token to exchange (is the server running \
+                         with --no-auth?)"
+                            .into(),
+                    )
+                    .to_string()
+                })?;
+            me.profile = Some(
+                obo.profile(assertion.trim())
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        Ok(Json(me))
     }
 }
 

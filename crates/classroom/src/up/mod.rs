@@ -51,12 +51,19 @@ pub struct Args {
     pub everything_port: u16,
     /// Optional services to start too, after the core ones, comma-separated: `--with everything`
     /// (lesson 5.16's everything-server on 8003), `--with search` (the offline search server on
-    /// 8004). Plain `up` starts only the core.
+    /// 8004), `--with files` (the roots server on 8005). Plain `up` starts only the core.
     #[arg(long, value_name = "NAME", value_delimiter = ',', value_parser = ServiceKind::optional)]
     pub with: Vec<ServiceKind>,
     /// Port of the search MCP server, when started with `--with search`.
     #[arg(long, default_value_t = defaults::SEARCH_PORT)]
     pub search_port: u16,
+    /// Port of the files (roots) server, when started with `--with files`.
+    #[arg(long, default_value_t = defaults::FILES_PORT)]
+    pub files_port: u16,
+    /// The folder the files server may serve (client roots must lie inside it); default: this
+    /// workshop checkout, the learners' working folder.
+    #[arg(long, value_name = "PATH")]
+    pub files_root: Option<PathBuf>,
     /// Port of the instructor dashboard.
     #[arg(long, default_value_t = defaults::DASHBOARD_PORT)]
     pub dashboard_port: u16,
@@ -126,6 +133,7 @@ pub fn run(args: Args) -> Result<()> {
         stock: args.stock_port,
         everything: args.everything_port,
         search: args.search_port,
+        files: args.files_port,
     };
     // Behind the TLS proxy, services listen on private loopback ports.
     let listen = if args.tls {
@@ -135,6 +143,7 @@ pub fn run(args: Args) -> Result<()> {
             stock: free_port()?,
             everything: free_port()?,
             search: free_port()?,
+            files: free_port()?,
         }
     } else {
         ports
@@ -150,6 +159,13 @@ pub fn run(args: Args) -> Result<()> {
         ),
         &root,
     );
+    // The files server reads only inside this folder, whatever roots a client offers.
+    let files_root = args.files_root.clone().unwrap_or_else(|| root.clone());
+    for service in services.iter_mut().filter(|s| s.kind == ServiceKind::Files) {
+        service
+            .args
+            .extend(["--root".to_string(), files_root.display().to_string()]);
+    }
     let tls_files = if args.tls {
         let files = tls::ensure(&state_dir.join("tls"), &[net.advertised.to_string()])?;
         for s in &mut services {

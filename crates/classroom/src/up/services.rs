@@ -26,6 +26,8 @@ pub enum ServiceKind {
     Everything,
     /// The offline search MCP server (optional: `up --with search`).
     Search,
+    /// The roots lesson's files server (optional: `up --with files`), confined to `--files-root`.
+    Files,
 }
 
 impl ServiceKind {
@@ -34,7 +36,7 @@ impl ServiceKind {
 
     /// Services `up` starts only when asked (`--with NAME`), after the core ones, so that a
     /// plain `up` builds and starts no more than the course's core.
-    pub const OPTIONAL: [ServiceKind; 2] = [Self::Everything, Self::Search];
+    pub const OPTIONAL: [ServiceKind; 3] = [Self::Everything, Self::Search, Self::Files];
 
     /// The optional service called `name` (`everything`, `search`), for `--with`.
     pub fn optional(name: &str) -> Result<ServiceKind, String> {
@@ -58,6 +60,7 @@ impl ServiceKind {
             Self::Stock => "stock",
             Self::Everything => "everything",
             Self::Search => "search",
+            Self::Files => "files",
         }
     }
 
@@ -69,6 +72,7 @@ impl ServiceKind {
             Self::Stock => "stock-server",
             Self::Everything => "everything-server",
             Self::Search => "search-server",
+            Self::Files => "files-server",
         }
     }
 
@@ -86,6 +90,7 @@ impl ServiceKind {
             Self::Stock => "servers/stock",
             Self::Everything => "servers/everything",
             Self::Search => "servers/search",
+            Self::Files => "servers/files",
         }
     }
 
@@ -97,6 +102,7 @@ impl ServiceKind {
             Self::Stock => defaults::STOCK_PORT,
             Self::Everything => defaults::EVERYTHING_PORT,
             Self::Search => defaults::SEARCH_PORT,
+            Self::Files => defaults::FILES_PORT,
         }
     }
 
@@ -108,6 +114,7 @@ impl ServiceKind {
             Self::Stock => "--stock-port",
             Self::Everything => "--everything-port",
             Self::Search => "--search-port",
+            Self::Files => "--files-port",
         }
     }
 
@@ -116,7 +123,7 @@ impl ServiceKind {
         match self {
             Self::MockIdp => Some("/_admin/activity"),
             Self::Weather => Some("/_admin/audit"),
-            Self::Stock | Self::Everything | Self::Search => None,
+            Self::Stock | Self::Everything | Self::Search | Self::Files => None,
         }
     }
 }
@@ -221,6 +228,8 @@ pub struct Ports {
     pub everything: u16,
     /// Search server over HTTP (default 8004), when started.
     pub search: u16,
+    /// Files server over HTTP (default 8005), when started.
+    pub files: u16,
 }
 
 impl Ports {
@@ -232,6 +241,7 @@ impl Ports {
             ServiceKind::Stock => self.stock,
             ServiceKind::Everything => self.everything,
             ServiceKind::Search => self.search,
+            ServiceKind::Files => self.files,
         }
     }
 }
@@ -285,7 +295,8 @@ pub fn plan_with(
                 ServiceKind::Weather
                 | ServiceKind::Stock
                 | ServiceKind::Everything
-                | ServiceKind::Search => {
+                | ServiceKind::Search
+                | ServiceKind::Files => {
                     format!("{}/mcp", net.base_url(port))
                 }
             };
@@ -301,8 +312,11 @@ pub fn plan_with(
                     args.extend(["--public-url".into(), url.clone()]);
                     args.extend(net.allowed_host_args(port));
                 }
-                ServiceKind::Stock | ServiceKind::Everything | ServiceKind::Search => {
-                    // Both speak stdio unless told otherwise.
+                ServiceKind::Stock
+                | ServiceKind::Everything
+                | ServiceKind::Search
+                | ServiceKind::Files => {
+                    // All speak stdio unless told otherwise.
                     args.splice(0..0, ["-t".to_string(), "streamable-http".into()]);
                     args.extend(net.allowed_host_args(port));
                 }
@@ -372,6 +386,33 @@ mod tests {
     }
 
     #[test]
+    fn files_is_optional_and_served_over_streamable_http_on_8005() {
+        assert_eq!(ServiceKind::optional("files"), Ok(ServiceKind::Files));
+        assert!(!ServiceKind::ALL.contains(&ServiceKind::Files));
+        let ports = Ports {
+            idp: 8400,
+            weather: 8000,
+            stock: 8001,
+            everything: 8003,
+            search: 8004,
+            files: 8005,
+        };
+        let all = plan_with(
+            &lan(),
+            ports,
+            ports,
+            Path::new("/state"),
+            None,
+            &[ServiceKind::Files],
+        );
+        let files = all.iter().find(|s| s.kind == ServiceKind::Files).unwrap();
+        assert_eq!(files.url, "http://192.168.1.20:8005/mcp");
+        assert_eq!(files.args[..2], ["-t", "streamable-http"]);
+        assert!(files.args.contains(&"--allowed-host".to_string()));
+        assert_eq!(ServiceKind::Files.binary(), "files-server");
+    }
+
+    #[test]
     fn search_is_optional_and_served_over_streamable_http() {
         let net = Network {
             bind: "127.0.0.1".parse().unwrap(),
@@ -390,6 +431,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            files: 8005,
         };
         let all = plan_with(
             &net,
@@ -432,6 +474,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            files: 8005,
         };
         let services = plan(&net, ports, ports, Path::new("/tmp/state"), None);
         let names: Vec<_> = services.iter().map(|s| s.name()).collect();
@@ -456,6 +499,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            files: 8005,
         };
         let with = [ServiceKind::optional("everything").unwrap()];
         let services = plan_with(&net, ports, ports, Path::new("/tmp/state"), None, &with);
@@ -488,6 +532,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            files: 8005,
         };
         let services = plan(&lan(), ports, ports, Path::new("/tmp/state"), Some("alice"));
         let idp = &services[0];
@@ -522,6 +567,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            files: 8005,
         };
         let private = Ports {
             idp: 41000,
@@ -529,6 +575,7 @@ mod tests {
             stock: 41002,
             everything: 8003,
             search: 8004,
+            files: 8005,
         };
         let net = Network { tls: true, ..lan() };
         let services = plan(&net, public, private, Path::new("/tmp/state"), None);

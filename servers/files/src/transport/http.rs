@@ -1,0 +1,74 @@
+//! Streamable HTTP on one port: `POST/GET/DELETE /mcp` and `GET /healthz`.
+//!
+//! Stateful: `initialize` opens a session (the `Mcp-Session-Id` header), and the session's GET
+//! stream is how `roots/list` and `notifications/resources/list_changed` reach the client.
+//!
+//! Hardening, as in every workshop server: Host and Origin are checked against DNS
+//! rebinding ([`workshop_kit::guard`]; a web page must not read your files through a browser
+//! on your laptop), a body rmcp cannot read gets a JSON-RPC error
+//! ([`workshop_kit::malformed`]), and bodies are capped.
+
+use crate::FilesServer;
+use crate::server::Settings;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use workshop_kit::authority::InvalidAuthority;
+use workshop_kit::guard::{self, AllowedHosts};
+use workshop_kit::malformed::{self, MaxBodyBytes};
+
+/// The largest request body accepted (requests carry paths and patterns; 64 KiB is plenty).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The HTTP application. Cancelling `shutdown` ends every session.
+pub fn router(
+    settings: Settings,
+    allowed_hosts: &[String],
+    shutdown: CancellationToken,
+) -> Result<Router, InvalidAuthority> {
+    let streamable = StreamableHttpService::new(
+        move || Ok(FilesServer::new(settings.clone())),
+        Arc::new(LocalSessionManager::default()),
+        StreamableHttpServerConfig::default()
+            .with_max_request_body_bytes(MAX_BODY_BYTES)
+            .with_cancellation_token(shutdown)
+            // The kit's guard checks Host and Origin instead (see its module docs).
+            .disable_allowed_hosts(),
+    );
+    let allowed = AllowedHosts::new(allowed_hosts)?;
+    let mcp = Router::new()
+        .nest_service("/mcp", streamable)
+        .layer(from_fn_with_state(
+            MaxBodyBytes(MAX_BODY_BYTES),
+            malformed::json_rpc_errors,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn_with_state(allowed.clone(), guard::check))
+        .layer(allowed.cors([]));
+    Ok(Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(mcp))
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes, then finishes gracefully.
+pub async fn serve(
+    listener: TcpListener,
+    settings: Settings,
+    allowed_hosts: &[String],
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let cancel = CancellationToken::new();
+    let app = router(settings, allowed_hosts, cancel.clone()).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("invalid --allowed-host: {e}"),
+        )
+    })?;
+    workshop_kit::serve::serve(listener, app, cancel, shutdown).await
+}
