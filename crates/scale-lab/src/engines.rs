@@ -202,7 +202,7 @@ pub fn start_redis(port: u16, quiet: bool) -> anyhow::Result<Child> {
 /// Checks `config` with `haproxy -c` (it prints the reason when it is invalid).
 pub fn check_haproxy(config: &Path) -> anyhow::Result<()> {
     let output = Command::new(Engine::Haproxy.require()?)
-        .args(["-c", "-q", "-f"])
+        .args(["-c", "-f"])
         .arg(config)
         .output()?;
     if !output.status.success() {

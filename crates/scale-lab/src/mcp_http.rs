@@ -51,10 +51,27 @@ impl Answer {
 /// Why a request got no answer at all.
 pub type Error = reqwest::Error;
 
+/// Why a session could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// No HTTP answer (connection refused or broken, timeout).
+    #[error("no answer: {0}")]
+    Transport(#[from] reqwest::Error),
+    /// `initialize` or `notifications/initialized` was answered with an error status.
+    #[error("{step} answered HTTP {status}")]
+    Refused {
+        /// Which message was refused.
+        step: &'static str,
+        /// The HTTP status (`404` for `notifications/initialized`: the session is unknown
+        /// where it landed).
+        status: StatusCode,
+    },
+}
+
 impl Session {
     /// Opens a session on `url` (…/mcp): `initialize`, then `notifications/initialized`.
     /// Fails if the server does not answer `initialize` with a result.
-    pub async fn open(http: reqwest::Client, url: &str) -> anyhow::Result<Self> {
+    pub async fn open(http: reqwest::Client, url: &str) -> Result<Self, OpenError> {
         let mut session = Self {
             http,
             url: url.to_string(),
@@ -80,17 +97,19 @@ impl Session {
         let answer = read(response).await?;
         session.initialized_on = answer.replica.clone();
         if !answer.is_success() {
-            anyhow::bail!(
-                "initialize failed: HTTP {} {:?}",
-                answer.status,
-                answer.message
-            );
+            return Err(OpenError::Refused {
+                step: "initialize",
+                status: answer.status,
+            });
         }
         let done = session
             .post(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
             .await?;
         if !done.status().is_success() {
-            anyhow::bail!("notifications/initialized answered HTTP {}", done.status());
+            return Err(OpenError::Refused {
+                step: "notifications/initialized",
+                status: done.status(),
+            });
         }
         Ok(session)
     }

@@ -12,7 +12,8 @@
 //! that is down or reconnecting misses messages, which suits "this URI changed, read it again"
 //! (the next update repeats the news) but not data that must not be lost (use a stream then).
 
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 
@@ -69,14 +70,19 @@ impl UpdateBus {
 
     /// Every update published from now on, by any replica. Messages that are not an
     /// [`Update`] are skipped with a warning.
-    pub async fn subscribe(&self) -> anyhow::Result<impl Stream<Item = Update> + Send + use<>> {
+    pub async fn subscribe(&self) -> anyhow::Result<BoxStream<'static, Update>> {
         let mut pubsub = self.client.get_async_pubsub().await?;
         pubsub.subscribe(CHANNEL).await?;
-        Ok(pubsub.into_on_message().filter_map(|message| async move {
-            let payload: String = message.get_payload().ok()?;
-            serde_json::from_str(&payload)
-                .inspect_err(|e| tracing::warn!("skipping a malformed update on {CHANNEL}: {e}"))
-                .ok()
-        }))
+        Ok(pubsub
+            .into_on_message()
+            .filter_map(|message| async move {
+                let payload: String = message.get_payload().ok()?;
+                serde_json::from_str(&payload)
+                    .inspect_err(|e| {
+                        tracing::warn!("skipping a malformed update on {CHANNEL}: {e}")
+                    })
+                    .ok()
+            })
+            .boxed())
     }
 }
