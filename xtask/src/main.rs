@@ -17,6 +17,7 @@
 
 mod bench;
 mod classroom;
+mod scale;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +59,9 @@ enum Command {
     /// Run the official MCP conformance suite against the workshop's servers; one table.
     #[command(disable_help_flag = true)]
     Conformance(Forwarded),
+    /// Lesson 5.7: stock-server replicas behind HAProxy or nginx, state in Redis (Ctrl-C stops all).
+    #[command(disable_help_flag = true)]
+    Scale(Forwarded),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
     /// Run every registered benchmark (release builds, loopback servers) and print the tables.
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Command::Smoke(f) => classroom::run(&root, "smoke", &f.args),
         Command::Offline(f) => classroom::run(&root, "offline", &f.args),
         Command::Conformance(f) => classroom::run(&root, "conformance", &f.args),
+        Command::Scale(f) => scale::run(&root, &f.args),
         Command::Test(args) => test::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Exercises(command) => {

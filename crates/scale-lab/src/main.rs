@@ -80,9 +80,15 @@ struct LoadArgs {
 
 #[derive(clap::Args, Debug)]
 struct ReplicaArgs {
-    /// Port on 127.0.0.1.
+    /// Address to listen on (0.0.0.0 in a container, with --allowed-host).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on.
     #[arg(short, long, default_value_t = 8101)]
     port: u16,
+    /// Extra host name accepted in Host and Origin (repeatable, or comma-separated).
+    #[arg(long = "allowed-host", value_name = "HOST", value_delimiter = ',')]
+    allowed_hosts: Vec<String>,
     /// The name this replica answers with in the `mcp-replica` header.
     #[arg(long, default_value = "r1")]
     name: String,
@@ -127,9 +133,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Replica(args) => {
-            let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+            let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
                 .await
-                .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot listen on {}:{}: {e}", args.host, args.port)
+                })?;
             tracing::info!(
                 "replica {} at http://127.0.0.1:{}/mcp{}{}",
                 args.name,
@@ -146,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
                 redis: args.redis,
                 stateless: args.stateless,
                 rate_limit: args.rate_limit,
+                allowed_hosts: args.allowed_hosts,
             };
             replica::serve(listener, config, workshop_kit::shutdown::shutdown_signal()).await
         }

@@ -37,6 +37,9 @@ pub struct ReplicaConfig {
     pub stateless: bool,
     /// The tool-call limit, shared through Redis when [`redis`](Self::redis) is set.
     pub rate_limit: Option<Limit>,
+    /// Host names accepted in `Host`/`Origin` besides the loopback ones (a balancer or a
+    /// container network reaches the replica under its service name).
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Connects to Redis at `url`, failing with the URL in the message when it cannot.
@@ -63,6 +66,7 @@ pub async fn serve(
     };
     let http = HttpConfig {
         stateless: config.stateless,
+        allowed_hosts: config.allowed_hosts.clone(),
         session_store: redis
             .clone()
             .map(|r| Arc::new(RedisSessionStore::new(r)) as Arc<_>),
