@@ -175,8 +175,10 @@ impl Cluster {
                 &format!("{}/{}", limit.calls, limit.window.as_millis()),
             ]);
         }
-        let child = Child::spawn(&replica.name, command, self.config.quiet)?;
         let port = replica.port;
+        engines::ensure_free(port, &format!("replica {}", replica.name))?;
+        let mut child = Child::spawn(&replica.name, command, self.config.quiet)?;
+        engines::wait_for_port(&mut child, port, Duration::from_secs(20))?;
         self.replicas[index].process = Some(child);
         wait_healthy(port, &format!("replica {}", self.replicas[index].name))
     }

@@ -82,10 +82,10 @@ impl Engine {
                     .status()
                     .is_ok_and(|s| s.success())
             };
-            if install(false) || install(true) {
-                if let Some(path) = self.find() {
-                    return Ok(path);
-                }
+            if (install(false) || install(true))
+                && let Some(path) = self.find()
+            {
+                return Ok(path);
             }
         }
         bail!(
@@ -110,16 +110,30 @@ pub fn free_port() -> std::io::Result<u16> {
         .port())
 }
 
-/// Waits until something accepts TCP connections on 127.0.0.1:`port`.
-pub fn wait_for_port(port: u16, what: &str, timeout: Duration) -> anyhow::Result<()> {
+/// Fails with a clear message if 127.0.0.1:`port` is taken: otherwise a child that cannot
+/// bind would exit, and whatever else listens there would answer in its place.
+pub fn ensure_free(port: u16, what: &str) -> anyhow::Result<()> {
+    std::net::TcpListener::bind(("127.0.0.1", port))
+        .map(drop)
+        .map_err(|e| {
+            anyhow::anyhow!("{what} cannot use 127.0.0.1:{port} ({e}); choose another --port")
+        })
+}
+
+/// Waits until `child` accepts TCP connections on 127.0.0.1:`port`; fails at once if it exits.
+pub fn wait_for_port(child: &mut Child, port: u16, timeout: Duration) -> anyhow::Result<()> {
     let deadline = Instant::now() + timeout;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        child.check_running()?;
         if Instant::now() >= deadline {
-            bail!("{what} did not listen on 127.0.0.1:{port} within {timeout:?}");
+            bail!(
+                "{} did not listen on 127.0.0.1:{port} within {timeout:?}",
+                child.name
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    Ok(())
+    child.check_running()
 }
 
 /// A child process killed (and reaped) when dropped.
@@ -153,6 +167,14 @@ impl Child {
             name: name.to_string(),
             process,
         })
+    }
+
+    /// An error if the process has exited (it could not start, or it crashed).
+    pub fn check_running(&mut self) -> anyhow::Result<()> {
+        match self.process.try_wait()? {
+            None => Ok(()),
+            Some(status) => bail!("{} exited ({status})", self.name),
+        }
     }
 
     /// Kills the process now (SIGKILL) and waits for it.
@@ -194,8 +216,9 @@ pub fn start_redis(port: u16, quiet: bool) -> anyhow::Result<Child> {
         "--protected-mode",
         "yes",
     ]);
-    let child = Child::spawn("redis", command, quiet)?;
-    wait_for_port(port, "redis-server", Duration::from_secs(10))?;
+    ensure_free(port, "redis-server")?;
+    let mut child = Child::spawn("redis", command, quiet)?;
+    wait_for_port(&mut child, port, Duration::from_secs(10))?;
     Ok(child)
 }
 
@@ -221,8 +244,9 @@ pub fn start_haproxy(config: &Path, port: u16, quiet: bool) -> anyhow::Result<Ch
     check_haproxy(config)?;
     let mut command = Command::new(Engine::Haproxy.require()?);
     command.arg("-db").arg("-f").arg(config);
-    let child = Child::spawn("haproxy", command, quiet)?;
-    wait_for_port(port, "haproxy", Duration::from_secs(10))?;
+    ensure_free(port, "haproxy")?;
+    let mut child = Child::spawn("haproxy", command, quiet)?;
+    wait_for_port(&mut child, port, Duration::from_secs(10))?;
     Ok(child)
 }
 
@@ -246,7 +270,8 @@ pub fn start_nginx(config: &Path, dir: &Path, port: u16, quiet: bool) -> anyhow:
     }
     let mut command = Command::new(nginx);
     command.arg("-p").arg(dir).arg("-c").arg(config);
-    let child = Child::spawn("nginx", command, quiet)?;
-    wait_for_port(port, "nginx", Duration::from_secs(10))?;
+    ensure_free(port, "nginx")?;
+    let mut child = Child::spawn("nginx", command, quiet)?;
+    wait_for_port(&mut child, port, Duration::from_secs(10))?;
     Ok(child)
 }
