@@ -30,6 +30,7 @@ fn help_lists_every_command_with_its_summary() {
         ("offline", "Vendor every dependency"),
         ("test", "Run every check CI runs"),
         ("bench", "benchmark"),
+        ("scale", "Lesson 5.7"),
         ("check", "hidden tests"),
         ("list", "progress"),
         ("next", "current exercise"),

@@ -177,10 +177,35 @@ impl Child {
         }
     }
 
-    /// Kills the process now (SIGKILL) and waits for it.
+    /// Kills the process now (SIGKILL) and waits for it: a crash, for the chaos experiment.
+    /// Children of its own (nginx's workers) are left behind; use [`stop`](Self::stop) for
+    /// those.
     pub fn kill(&mut self) {
         let _ = self.process.kill();
         let _ = self.process.wait();
+    }
+
+    /// Stops the process: SIGTERM, then SIGKILL if it has not exited within two seconds.
+    /// SIGTERM lets nginx's master stop its workers, which a SIGKILL would orphan.
+    pub fn stop(&mut self) {
+        use nix::sys::signal::{Signal, kill};
+        use nix::unistd::Pid;
+        if !matches!(self.process.try_wait(), Ok(None)) {
+            return;
+        }
+        let Ok(pid) = i32::try_from(self.process.id()) else {
+            return self.kill();
+        };
+        if kill(Pid::from_raw(pid), Signal::SIGTERM).is_ok() {
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while Instant::now() < deadline {
+                if !matches!(self.process.try_wait(), Ok(None)) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        self.kill();
     }
 }
 
@@ -197,7 +222,7 @@ fn prefix_lines(name: &str, from: impl std::io::Read + Send + 'static) {
 
 impl Drop for Child {
     fn drop(&mut self) {
-        self.kill();
+        self.stop();
     }
 }
 
