@@ -9,6 +9,7 @@
 //! | a limit of N per minute lets N × replicas through | [`limiter`] | one counter in Redis (a Lua script) |
 //! | every replica asks upstream for the same quote | [`cache`] | one cache in Redis, entries with a time to live |
 //! | a resource update reaches only that replica's subscribers | [`pubsub`] | Redis pub/sub between replicas |
+//! | a client resuming an SSE stream (`Last-Event-ID`) lands on a replica without its events | [`event_store`] | rmcp's `EventStore` on Redis |
 //!
 //! and the lab around them:
 //!
@@ -27,6 +28,7 @@ pub mod balancer;
 pub mod cache;
 pub mod cluster;
 pub mod engines;
+pub mod event_store;
 pub mod limiter;
 pub mod loadgen;
 pub mod mcp_http;

@@ -104,3 +104,52 @@ async fn an_update_published_on_one_replica_reaches_a_subscriber_on_another() {
         }
     );
 }
+
+#[tokio::test]
+async fn the_event_store_replays_a_stream_after_an_id_on_another_connection() {
+    use rmcp::model::{ServerJsonRpcMessage, ServerNotification, ToolListChangedNotification};
+    use rmcp::transport::streamable_http_server::session::{EventStore, ServerSseMessage};
+    use scale_lab::event_store::RedisEventStore;
+
+    let (_redis, url) = common::redis();
+    let (_, a) = connect(&url).await.unwrap();
+    let (_, b) = connect(&url).await.unwrap();
+    let on_r1 = RedisEventStore::new(a);
+    let on_r2 = RedisEventStore::new(b);
+    let event = || {
+        ServerSseMessage::from_message(ServerJsonRpcMessage::notification(
+            ServerNotification::ToolListChangedNotification(ToolListChangedNotification::default()),
+        ))
+    };
+    let first = on_r1.store_event("s1:0", &event()).await.unwrap();
+    let other = on_r1.store_event("s2:0", &event()).await.unwrap();
+    let second = on_r1.store_event("s1:0", &event()).await.unwrap();
+    let third = on_r1
+        .store_event(
+            "s1:0",
+            &ServerSseMessage::retry(Duration::from_millis(1500)),
+        )
+        .await
+        .unwrap();
+    assert_ne!(first, other, "ids are unique across streams");
+
+    // Replica r2 replays what came after `first` on that stream, and nothing of s2.
+    let replayed: Vec<ServerSseMessage> = on_r2
+        .replay_events_after(&first)
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    let ids: Vec<_> = replayed
+        .iter()
+        .map(|e| e.event_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, [second.clone(), third]);
+    assert!(replayed[0].message.is_some());
+    assert_eq!(replayed[1].retry, Some(Duration::from_millis(1500)));
+
+    assert!(
+        on_r2.replay_events_after("no-such-id").await.is_err(),
+        "an unknown id is an error, not an empty replay"
+    );
+}
