@@ -70,6 +70,11 @@ impl Report {
         self.errors.values().sum()
     }
 
+    /// Failures of one kind (`"HTTP 404"`, `"transport"`, …).
+    pub fn error_count_of(&self, kind: &str) -> u64 {
+        self.errors.get(kind).copied().unwrap_or(0)
+    }
+
     /// Successful calls per second.
     pub fn calls_per_sec(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
