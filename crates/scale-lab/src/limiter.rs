@@ -19,7 +19,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use redis::aio::ConnectionManager;
 use rmcp::model::{ErrorCode, ErrorData, RequestId};
 use std::sync::{Arc, Mutex};
@@ -182,8 +182,8 @@ impl SharedWindow {
     }
 }
 
-/// The largest body the limiter reads to find the method (larger bodies pass to rmcp, which
-/// refuses them with its own limit).
+/// The largest body the limiter reads to find the method: the stock server's own body limit
+/// (larger bodies get `413`).
 const MAX_PEEK: usize = 1024 * 1024;
 
 /// Middleware: applies `limiter` to every `tools/call` POSTed to the wrapped routes.
@@ -197,8 +197,13 @@ pub async fn limit_tool_calls(
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_PEEK).await else {
-        // Too large or unreadable: rmcp's own body checks answer it.
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        // Larger than any body the server accepts (or the client broke off): say so as
+        // JSON-RPC, as the server's own body limit does.
+        let error = ErrorData::invalid_request(
+            format!("the request body is larger than {MAX_PEEK} bytes or could not be read"),
+            None,
+        );
+        return workshop_kit::jsonrpc::error_response(StatusCode::PAYLOAD_TOO_LARGE, error);
     };
     let call_id = tool_call_id(&bytes);
     let request = Request::from_parts(parts, Body::from(bytes));

@@ -198,3 +198,27 @@ async fn stateful_sessions_survive_a_killed_replica_through_the_session_store() 
     assert!(report.error_count() <= 9, "{report}");
     assert!(report.ok > 100, "{report}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_limiter_answers_an_oversized_body_with_a_json_rpc_error() {
+    let limit = Some(Limit {
+        calls: 10,
+        window: Duration::from_secs(60),
+    });
+    let cluster = tokio::task::block_in_place(|| common::cluster(1, None, true, false, limit));
+    let body = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"x","arguments":{{"pad":"{}"}}}}}}"#,
+        "a".repeat(2 * 1024 * 1024)
+    );
+    let response = common::http()
+        .post(cluster.replica_url(0))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+    let error: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], -32600, "{error}");
+}
