@@ -18,6 +18,7 @@ pub const BENCHES: &[(&str, &str)] = &[
     ("mcp-console", "turn"),
     ("mcp-transports", "transports"),
     ("search-server", "search"),
+    ("scale-lab", "scaling"),
 ];
 
 /// Options for `cargo xtask bench`.

@@ -17,6 +17,7 @@
 
 mod bench;
 mod classroom;
+mod scale;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -61,6 +62,9 @@ enum Command {
     /// Fuzz the HTTP services from outside (seeded, bounded); no 5xx, hang, crash or leak.
     #[command(disable_help_flag = true)]
     Fuzz(Forwarded),
+    /// Lesson 5.7: stock-server replicas behind HAProxy or nginx, state in Redis (Ctrl-C stops all).
+    #[command(disable_help_flag = true)]
+    Scale(Forwarded),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
     /// Run every registered benchmark (release builds, loopback servers) and print the tables.
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
         Command::Offline(f) => classroom::run(&root, "offline", &f.args),
         Command::Conformance(f) => classroom::run(&root, "conformance", &f.args),
         Command::Fuzz(f) => classroom::run(&root, "fuzz", &f.args),
+        Command::Scale(f) => scale::run(&root, &f.args),
         Command::Test(args) => test::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Exercises(command) => {

@@ -31,6 +31,7 @@ fn help_lists_every_command_with_its_summary() {
         ("fuzz", "Fuzz the HTTP services"),
         ("test", "Run every check CI runs"),
         ("bench", "benchmark"),
+        ("scale", "Lesson 5.7"),
         ("check", "hidden tests"),
         ("list", "progress"),
         ("next", "current exercise"),

@@ -58,7 +58,8 @@ pub fn run(args: Args) -> Result<()> {
         + ports(&root, args.host)
         + disk(&root)
         + offline_build(&root)
-        + inspector();
+        + inspector()
+        + scaling_engines();
     if failed > 0 {
         bail!("{failed} check(s) failed");
     }
@@ -230,6 +231,36 @@ fn inspector() -> u32 {
             "Node.js not found; the Inspector demo needs it",
         ),
     };
+    0
+}
+
+/// Redis, HAProxy and nginx, for `cargo xtask scale` (lesson 5.7; optional: a warning at most).
+/// The same lookup as `scale_lab::engines`, repeated here so `doctor` does not build the lab.
+fn scaling_engines() -> u32 {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<_> = std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/usr/bin", "/usr/local/sbin"].map(std::path::PathBuf::from))
+        .collect();
+    let missing: Vec<_> = ["redis-server", "haproxy", "nginx"]
+        .into_iter()
+        .filter(|program| !dirs.iter().any(|dir| dir.join(program).is_file()))
+        .collect();
+    if missing.is_empty() {
+        report(
+            Level::Ok,
+            "scaling lab engines",
+            "redis-server, haproxy and nginx",
+        );
+    } else {
+        report(
+            Level::Warn,
+            "scaling lab engines",
+            &format!(
+                "missing {}; `cargo xtask scale` needs them: sudo apt-get install -y redis-server haproxy nginx",
+                missing.join(", ")
+            ),
+        );
+    }
     0
 }
 

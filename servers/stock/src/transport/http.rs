@@ -30,7 +30,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use mcp_transports::sse;
+use rmcp::transport::streamable_http_server::session::SessionStore;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -56,6 +58,9 @@ pub struct HttpConfig {
     /// The most Streamable HTTP sessions open at once, and how long an idle one lives
     /// ([`workshop_kit::session_cap`]).
     pub sessions: SessionLimits,
+    /// Where sessions are also written so another replica can restore them (lesson 5.7:
+    /// `scale-lab`'s Redis store); `None` keeps them in this process only.
+    pub session_store: Option<Arc<dyn SessionStore>>,
 }
 
 impl Default for HttpConfig {
@@ -67,6 +72,7 @@ impl Default for HttpConfig {
             sse_keep_alive: Duration::from_secs(15),
             features: Features::default(),
             sessions: SessionLimits::default(),
+            session_store: None,
         }
     }
 }
@@ -79,19 +85,21 @@ pub fn router(
 ) -> Result<Router, InvalidAuthority> {
     let features = config.features.clone();
     let sessions = config.sessions.manager();
+    let mut streamable_config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(!config.stateless)
+        .with_json_response(config.stateless)
+        .with_max_request_body_bytes(config.max_body_bytes)
+        .with_sse_keep_alive(Some(config.sse_keep_alive))
+        .with_cancellation_token(shutdown.child_token())
+        // The kit's guard checks Host and Origin for /mcp, /sse and /messages alike (its
+        // module doc says why rmcp's own check stays off).
+        .disable_allowed_hosts();
+    streamable_config.session_store = config.session_store.clone();
     let streamable = StreamableHttpService::new(
         // One StockServer per session (or per request when stateless).
         move || Ok(StockServer::with_features(&features)),
         sessions.clone(),
-        StreamableHttpServerConfig::default()
-            .with_legacy_session_mode(!config.stateless)
-            .with_json_response(config.stateless)
-            .with_max_request_body_bytes(config.max_body_bytes)
-            .with_sse_keep_alive(Some(config.sse_keep_alive))
-            .with_cancellation_token(shutdown.child_token())
-            // The kit's guard checks Host and Origin for /mcp, /sse and /messages alike (its
-            // module doc says why rmcp's own check stays off).
-            .disable_allowed_hosts(),
+        streamable_config,
     );
     let features = config.features.clone();
     let legacy = sse::server::router(
