@@ -17,6 +17,7 @@
 
 mod bench;
 mod classroom;
+mod lab;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +59,9 @@ enum Command {
     /// Run the official MCP conformance suite against the workshop's servers; one table.
     #[command(disable_help_flag = true)]
     Conformance(Forwarded),
+    /// Run a lab's attacks and print its table: `lab security [LAB...]` (lesson 5.8).
+    #[command(disable_help_flag = true)]
+    Lab(Forwarded),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
     /// Run every registered benchmark (release builds, loopback servers) and print the tables.
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Command::Smoke(f) => classroom::run(&root, "smoke", &f.args),
         Command::Offline(f) => classroom::run(&root, "offline", &f.args),
         Command::Conformance(f) => classroom::run(&root, "conformance", &f.args),
+        Command::Lab(f) => lab::run(&root, &f.args),
         Command::Test(args) => test::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Exercises(command) => {

@@ -28,6 +28,7 @@ fn help_lists_every_command_with_its_summary() {
         ("certs", "local CA"),
         ("smoke", "end-to-end check"),
         ("offline", "Vendor every dependency"),
+        ("lab", "attacks"),
         ("test", "Run every check CI runs"),
         ("bench", "benchmark"),
         ("check", "hidden tests"),

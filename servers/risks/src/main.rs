@@ -79,7 +79,18 @@ enum Transport {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    // Errors are for people: one line with its causes, no backtrace.
+    match cli().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn cli() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // The attack table is the output of `attack`: keep the servers' logs to warnings, and the
     // sink's per-request lines out of it.
