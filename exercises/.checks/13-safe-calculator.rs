@@ -44,17 +44,51 @@ fn shell_injections_and_foreign_names_are_refused() {
 #[test]
 fn bounds_and_bad_input_are_errors_not_panics() {
     assert!(evaluate(&"1+".repeat(MAX_LEN)).is_err(), "too long");
-    assert!(evaluate(&format!("{}1{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1))).is_err(), "too deep");
-    assert!(evaluate(&"-".repeat(MAX_DEPTH + 5)).is_err(), "unary minus nests too");
-    assert_eq!(evaluate(&format!("{}1{}", "(".repeat(MAX_DEPTH - 2), ")".repeat(MAX_DEPTH - 2))), Ok(1.0), "but a little nesting is fine");
-    for input in ["", "   ", "1 +", "(1", "1)", "sqrt 4", "sqrt(", "1 2", "1 / 0", "1 / (2 - 2)", "1.2.3", "*"] {
+    assert!(
+        evaluate(&format!(
+            "{}1{}",
+            "(".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        ))
+        .is_err(),
+        "too deep"
+    );
+    assert!(
+        evaluate(&"-".repeat(MAX_DEPTH + 5)).is_err(),
+        "unary minus nests too"
+    );
+    assert_eq!(
+        evaluate(&format!(
+            "{}1{}",
+            "(".repeat(MAX_DEPTH - 2),
+            ")".repeat(MAX_DEPTH - 2)
+        )),
+        Ok(1.0),
+        "but a little nesting is fine"
+    );
+    for input in [
+        "",
+        "   ",
+        "1 +",
+        "(1",
+        "1)",
+        "sqrt 4",
+        "sqrt(",
+        "1 2",
+        "1 / 0",
+        "1 / (2 - 2)",
+        "1.2.3",
+        "*",
+    ] {
         assert!(evaluate(input).is_err(), "{input:?} must be an error");
     }
 }
 
 #[test]
 fn thousands_of_generated_inputs_never_panic() {
-    const PIECES: [&str; 16] = ["1", "2.5", "(", ")", "+", "-", "*", "/", " ", "sqrt(", "abs", "0", "$", ";", "x", "é"];
+    const PIECES: [&str; 16] = [
+        "1", "2.5", "(", ")", "+", "-", "*", "/", " ", "sqrt(", "abs", "0", "$", ";", "x", "é",
+    ];
     // A small deterministic generator (xorshift), so a failure is reproducible.
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     for _ in 0..3000 {
@@ -72,7 +106,10 @@ fn thousands_of_generated_inputs_never_panic() {
         match result {
             Ok(Ok(value)) => {
                 assert!(value.is_finite(), "{input:?}");
-                assert!(!input.contains('$') && !input.contains(';'), "{input:?} was accepted");
+                assert!(
+                    !input.contains('$') && !input.contains(';'),
+                    "{input:?} was accepted"
+                );
             }
             Ok(Err(message)) => assert!(!message.is_empty(), "{input:?}: say why"),
             Err(_) => panic!("evaluate panicked on {input:?}"),
@@ -86,7 +123,15 @@ async fn the_tool_answers_or_explains() {
     let ok = call(&client, "calculate", json!({"expression": "6 * 7"})).await;
     assert!(!is_error(&ok), "{}", text(&ok));
     assert_eq!(text(&ok), "42");
-    let refused = call(&client, "calculate", json!({"expression": "1)); cat secrets.txt; echo $((1"})).await;
-    assert!(is_error(&refused), "an injection is a tool error the model can read");
+    let refused = call(
+        &client,
+        "calculate",
+        json!({"expression": "1)); cat secrets.txt; echo $((1"}),
+    )
+    .await;
+    assert!(
+        is_error(&refused),
+        "an injection is a tool error the model can read"
+    );
     assert!(!text(&refused).is_empty());
 }

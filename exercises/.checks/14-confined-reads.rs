@@ -31,8 +31,14 @@ fn tree(name: &str) -> (PathBuf, PathBuf) {
 fn paths_inside_the_folder_are_read() {
     let (_base, docs) = tree("inside");
     assert_eq!(confine(&docs, "readme.md"), Ok(docs.join("readme.md")));
-    assert_eq!(confine(&docs, "statements/q3.md"), Ok(docs.join("statements/q3.md")));
-    assert_eq!(confine(&docs, "./statements/q3.md"), Ok(docs.join("statements/q3.md")));
+    assert_eq!(
+        confine(&docs, "statements/q3.md"),
+        Ok(docs.join("statements/q3.md"))
+    );
+    assert_eq!(
+        confine(&docs, "./statements/q3.md"),
+        Ok(docs.join("statements/q3.md"))
+    );
 }
 
 #[test]
@@ -60,7 +66,20 @@ fn every_escape_is_refused() {
 #[test]
 fn thousands_of_generated_paths_never_escape_or_panic() {
     let (_base, docs) = tree("generated");
-    const PIECES: [&str; 12] = ["..", ".", "/", "\\", "statements", "q3.md", "readme.md", "link", "up", "secret.txt", "x", "\0"];
+    const PIECES: [&str; 12] = [
+        "..",
+        ".",
+        "/",
+        "\\",
+        "statements",
+        "q3.md",
+        "readme.md",
+        "link",
+        "up",
+        "secret.txt",
+        "x",
+        "\0",
+    ];
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     for _ in 0..3000 {
         let mut path = String::new();
@@ -74,7 +93,10 @@ fn thousands_of_generated_paths_never_escape_or_panic() {
             path.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
         }
         match std::panic::catch_unwind(|| confine(&docs, &path)) {
-            Ok(Ok(resolved)) => assert!(resolved.starts_with(&docs) && resolved.is_file(), "{path:?} -> {resolved:?}"),
+            Ok(Ok(resolved)) => assert!(
+                resolved.starts_with(&docs) && resolved.is_file(),
+                "{path:?} -> {resolved:?}"
+            ),
             Ok(Err(why)) => assert!(!why.is_empty(), "{path:?}: say why"),
             Err(_) => panic!("confine panicked on {path:?}"),
         }
@@ -85,12 +107,23 @@ fn thousands_of_generated_paths_never_escape_or_panic() {
 async fn the_tool_reads_inside_and_refuses_outside() {
     let (_base, docs) = tree("tool");
     let client = connect(DocumentsServer::new(Path::new(&docs)).unwrap()).await;
-    let ok = call(&client, "read_document", json!({"path": "statements/q3.md"})).await;
+    let ok = call(
+        &client,
+        "read_document",
+        json!({"path": "statements/q3.md"}),
+    )
+    .await;
     assert!(!is_error(&ok), "{}", text(&ok));
     assert_eq!(text(&ok), "revenue up");
     for path in ["../secret.txt", "link"] {
         let refused = call(&client, "read_document", json!({"path": path})).await;
-        assert!(is_error(&refused), "{path}: a tool error the model can read");
-        assert!(!text(&refused).contains("CANARY"), "{path}: the secret must not leak");
+        assert!(
+            is_error(&refused),
+            "{path}: a tool error the model can read"
+        );
+        assert!(
+            !text(&refused).contains("CANARY"),
+            "{path}: the secret must not leak"
+        );
     }
 }

@@ -61,7 +61,9 @@ pub fn tokenize(expression: &str) -> Result<Vec<Token>, String> {
                 i += 1;
             }
             let text: String = chars[start..i].iter().collect();
-            let n = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+            let n = text
+                .parse()
+                .map_err(|_| format!("`{text}` is not a number"))?;
             tokens.push(Token::Num(n));
         } else if c.is_ascii_alphabetic() {
             let start = i;
@@ -112,10 +114,15 @@ pub struct CalculatorServer;
 impl CalculatorServer {
     /// Evaluate an arithmetic expression: numbers, + - * /, parentheses, sqrt, abs and round.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
-    async fn calculate(&self, Parameters(args): Parameters<CalculateArgs>) -> Result<CallToolResult, ErrorData> {
+    async fn calculate(
+        &self,
+        Parameters(args): Parameters<CalculateArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
         Ok(match evaluate(&args.expression) {
             Ok(value) => CallToolResult::success(vec![ContentBlock::text(value.to_string())]),
-            Err(why) => CallToolResult::error(vec![ContentBlock::text(format!("cannot calculate that: {why}"))]),
+            Err(why) => CallToolResult::error(vec![ContentBlock::text(format!(
+                "cannot calculate that: {why}"
+            ))]),
         })
     }
 }

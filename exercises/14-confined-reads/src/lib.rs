@@ -56,7 +56,9 @@ impl DocumentsServer {
 
     /// Serves the current directory (for `cargo run`).
     pub fn in_current_dir() -> Self {
-        Self::new(".").unwrap_or(Self { root: PathBuf::from(".") })
+        Self::new(".").unwrap_or(Self {
+            root: PathBuf::from("."),
+        })
     }
 }
 
@@ -64,8 +66,16 @@ impl DocumentsServer {
 impl DocumentsServer {
     /// Read a document of the shared folder.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
-    async fn read_document(&self, Parameters(args): Parameters<ReadArgs>) -> Result<CallToolResult, ErrorData> {
-        let refused = |why: String| CallToolResult::error(vec![ContentBlock::text(format!("{:?} was refused: {why}", args.path))]);
+    async fn read_document(
+        &self,
+        Parameters(args): Parameters<ReadArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let refused = |why: String| {
+            CallToolResult::error(vec![ContentBlock::text(format!(
+                "{:?} was refused: {why}",
+                args.path
+            ))])
+        };
         Ok(match confine(&self.root, &args.path) {
             Ok(path) => match std::fs::read_to_string(&path) {
                 Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),

@@ -61,7 +61,9 @@ pub fn tokenize(expression: &str) -> Result<Vec<Token>, String> {
                 i += 1;
             }
             let text: String = chars[start..i].iter().collect();
-            let n = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+            let n = text
+                .parse()
+                .map_err(|_| format!("`{text}` is not a number"))?;
             tokens.push(Token::Num(n));
         } else if c.is_ascii_alphabetic() {
             let start = i;
@@ -91,10 +93,17 @@ pub fn evaluate(expression: &str) -> Result<f64, String> {
     if tokens.is_empty() {
         return Err("the expression is empty".into());
     }
-    let mut parser = Parser { tokens, pos: 0, depth: 0 };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let value = parser.expr()?;
     if parser.pos < parser.tokens.len() {
-        return Err(format!("unexpected {:?} after a complete expression", parser.tokens[parser.pos]));
+        return Err(format!(
+            "unexpected {:?} after a complete expression",
+            parser.tokens[parser.pos]
+        ));
     }
     if value.is_finite() {
         Ok(value)
@@ -146,7 +155,9 @@ impl Parser {
     fn factor(&mut self) -> Result<f64, String> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(format!("the expression nests deeper than {MAX_DEPTH} levels"));
+            return Err(format!(
+                "the expression nests deeper than {MAX_DEPTH} levels"
+            ));
         }
         let value = match self.next() {
             Some(Token::Num(n)) => n,
@@ -158,7 +169,10 @@ impl Parser {
             }
             Some(Token::Name(name)) => {
                 if !FUNCTIONS.contains(&name.as_str()) {
-                    return Err(format!("`{name}` is not an allowed function (use {})", FUNCTIONS.join(", ")));
+                    return Err(format!(
+                        "`{name}` is not an allowed function (use {})",
+                        FUNCTIONS.join(", ")
+                    ));
                 }
                 if self.next() != Some(Token::Open) {
                     return Err(format!("{name} needs parentheses: {name}(x)"));
@@ -201,10 +215,15 @@ pub struct CalculatorServer;
 impl CalculatorServer {
     /// Evaluate an arithmetic expression: numbers, + - * /, parentheses, sqrt, abs and round.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
-    async fn calculate(&self, Parameters(args): Parameters<CalculateArgs>) -> Result<CallToolResult, ErrorData> {
+    async fn calculate(
+        &self,
+        Parameters(args): Parameters<CalculateArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
         Ok(match evaluate(&args.expression) {
             Ok(value) => CallToolResult::success(vec![ContentBlock::text(value.to_string())]),
-            Err(why) => CallToolResult::error(vec![ContentBlock::text(format!("cannot calculate that: {why}"))]),
+            Err(why) => CallToolResult::error(vec![ContentBlock::text(format!(
+                "cannot calculate that: {why}"
+            ))]),
         })
     }
 }

@@ -30,7 +30,9 @@ pub fn confine(root: &Path, requested: &str) -> Result<PathBuf, String> {
     for component in Path::new(requested).components() {
         match component {
             Component::ParentDir => return Err("`..` is not allowed".into()),
-            Component::RootDir | Component::Prefix(_) => return Err("absolute paths are not allowed".into()),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err("absolute paths are not allowed".into());
+            }
             Component::CurDir | Component::Normal(_) => {}
         }
     }
@@ -73,7 +75,9 @@ impl DocumentsServer {
 
     /// Serves the current directory (for `cargo run`).
     pub fn in_current_dir() -> Self {
-        Self::new(".").unwrap_or(Self { root: PathBuf::from(".") })
+        Self::new(".").unwrap_or(Self {
+            root: PathBuf::from("."),
+        })
     }
 }
 
@@ -81,8 +85,16 @@ impl DocumentsServer {
 impl DocumentsServer {
     /// Read a document of the shared folder.
     #[tool(annotations(read_only_hint = true, open_world_hint = false))]
-    async fn read_document(&self, Parameters(args): Parameters<ReadArgs>) -> Result<CallToolResult, ErrorData> {
-        let refused = |why: String| CallToolResult::error(vec![ContentBlock::text(format!("{:?} was refused: {why}", args.path))]);
+    async fn read_document(
+        &self,
+        Parameters(args): Parameters<ReadArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let refused = |why: String| {
+            CallToolResult::error(vec![ContentBlock::text(format!(
+                "{:?} was refused: {why}",
+                args.path
+            ))])
+        };
         Ok(match confine(&self.root, &args.path) {
             Ok(path) => match std::fs::read_to_string(&path) {
                 Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
