@@ -92,10 +92,10 @@ async fn main() -> std::process::ExitCode {
 
 async fn cli() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    // The attack table is the output of `attack`: keep the servers' logs to warnings, and the
-    // sink's per-request lines out of it.
+    // The attack table is the output of `attack`: the servers' logs (the sink's per-request
+    // lines, the vulnerable labs' warnings, rmcp's refused connections) stay out of it.
     let filter = match cli.command {
-        Some(Command::Attack { .. }) => "warn,risks_server::sink=error",
+        Some(Command::Attack { .. }) => "error,rmcp=off",
         _ => "info",
     };
     workshop_kit::telemetry::init(filter);
