@@ -264,6 +264,14 @@ async fn run(cli: Cli) -> ExitCode {
         render.note(&format!("defences on: tool pins in {}", dir.display()));
         chat.defences = mcp_console::defences::Defences::on(&dir, &target.to_string());
     }
+    // Flag and pin the tools as soon as the server connects, before any question.
+    if chat.defences.enabled()
+        && let Ok(tools) = session.list_all_tools().await
+    {
+        chat.defences
+            .review(tools, session.service().settings())
+            .await;
+    }
 
     let code = if one_shot {
         let mut ok = true;
