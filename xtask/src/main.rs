@@ -18,6 +18,7 @@
 mod bench;
 mod classroom;
 mod scale;
+mod lab;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -65,6 +66,9 @@ enum Command {
     /// Lesson 5.7: stock-server replicas behind HAProxy or nginx, state in Redis (Ctrl-C stops all).
     #[command(disable_help_flag = true)]
     Scale(Forwarded),
+    /// Run a lab's attacks and print its table: `lab security [LAB...]` (lesson 5.8).
+    #[command(disable_help_flag = true)]
+    Lab(Forwarded),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
     /// Run every registered benchmark (release builds, loopback servers) and print the tables.
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
         Command::Conformance(f) => classroom::run(&root, "conformance", &f.args),
         Command::Fuzz(f) => classroom::run(&root, "fuzz", &f.args),
         Command::Scale(f) => scale::run(&root, &f.args),
+        Command::Lab(f) => lab::run(&root, &f.args),
         Command::Test(args) => test::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Exercises(command) => {

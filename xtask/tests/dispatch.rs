@@ -29,6 +29,7 @@ fn help_lists_every_command_with_its_summary() {
         ("smoke", "end-to-end check"),
         ("offline", "Vendor every dependency"),
         ("fuzz", "Fuzz the HTTP services"),
+        ("lab", "attacks"),
         ("test", "Run every check CI runs"),
         ("bench", "benchmark"),
         ("scale", "Lesson 5.7"),

@@ -50,6 +50,8 @@ pub struct Chat {
     history: Vec<Message>,
     /// The most tool rounds one turn may take.
     pub max_rounds: usize,
+    /// Pinning, suspicious-description flags, approvals (off unless `--defences`).
+    pub defences: crate::defences::Defences,
 }
 
 impl Chat {
@@ -64,6 +66,7 @@ impl Chat {
             model,
             history: vec![Message::System(system)],
             max_rounds,
+            defences: Default::default(),
         }
     }
 
@@ -84,13 +87,14 @@ impl Chat {
         render: &Renderer,
         question: &str,
     ) -> Result<String, TurnError> {
-        let tools: Vec<ToolSpec> = peer
+        let listed = peer
             .list_all_tools()
             .await
-            .map_err(|e| classify(e, " while listing tools"))?
-            .iter()
-            .map(ToolSpec::from_mcp)
-            .collect();
+            .map_err(|e| classify(e, " while listing tools"))?;
+        // The defences decide what the model may see (crate::defences).
+        let settings = peer.service().settings();
+        let listed = self.defences.review(listed, settings).await;
+        let tools: Vec<ToolSpec> = listed.iter().map(ToolSpec::from_mcp).collect();
         // Work on a copy: only a finished turn becomes memory.
         let mut turn = self.history.clone();
         turn.push(Message::User(question.to_string()));
@@ -118,6 +122,20 @@ impl Chat {
             let mut pictures = Vec::new();
             for call in &reply.tool_calls {
                 render.tool_call(&call.name, &call.arguments);
+                if let Some(refusal) = self
+                    .defences
+                    .refuse(&listed, &call.name, &call.arguments, settings)
+                    .await
+                {
+                    render.warn(&refusal);
+                    turn.push(Message::Tool {
+                        call_id: call.id.clone(),
+                        name: call.name.clone(),
+                        content: refusal,
+                        is_error: true,
+                    });
+                    continue;
+                }
                 let mut params = CallToolRequestParams::new(call.name.clone());
                 if let Some(obj) = call.arguments.as_object() {
                     params = params.with_arguments(obj.clone());

@@ -9,6 +9,8 @@
 //! - [`chat`]: the tool loop with conversation memory, driven by a [`model`]; the default model
 //!   is the `offline-planner` crate, which learns the server's names right after the handshake
 //!   ([`model::vocabulary`]) and never links a server crate;
+//! - [`defences`]: tool pinning, suspicious-description flags, approval before side effects
+//!   (`--defences`, lesson 5.8);
 //! - [`slash`]: the MCP primitives by hand (`/tools`, `/read`, `/call`...);
 //! - [`input`] and [`render`]: the human side, keyboard and screen ([`results_page`] shows a
 //!   page of search results as a table); [`media`] saves images,
@@ -16,6 +18,7 @@
 
 pub mod chat;
 pub mod connect;
+pub mod defences;
 pub mod elicitation;
 pub mod handler;
 pub mod input;

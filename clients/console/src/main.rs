@@ -108,6 +108,15 @@ struct Cli {
     #[arg(long, env = "MCP_TOKEN_CACHE", value_name = "DIR")]
     token_cache: Option<PathBuf>,
 
+    /// Turn on the client-side defences (lesson 5.8): tool pinning, suspicious-description
+    /// flags, approval before tools with side effects (skipped with --yes).
+    #[arg(long)]
+    defences: bool,
+
+    /// Where tool pins are kept, one file per server (default: the user's cache directory).
+    #[arg(long, env = "MCP_CONSOLE_PINS", value_name = "DIR")]
+    pins: Option<PathBuf>,
+
     /// Keep images, audio and binary resources the server sends in DIR (by default they go to
     /// a temporary folder removed on exit).
     #[arg(long, env = "MCP_CONSOLE_SAVE_MEDIA", value_name = "DIR")]
@@ -245,6 +254,24 @@ async fn run(cli: Cli) -> ExitCode {
     // Learnt after the banner, so a slow server shows who it is before the console waits on it.
     model.learn_from(&session).await;
     let mut chat = Chat::new(model, &server_name, cli.max_tool_rounds);
+    if cli.defences {
+        let dir = cli.pins.clone().unwrap_or_else(|| {
+            dirs::cache_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("mcp-console")
+                .join("pins")
+        });
+        render.note(&format!("defences on: tool pins in {}", dir.display()));
+        chat.defences = mcp_console::defences::Defences::on(&dir, &target.to_string());
+    }
+    // Flag and pin the tools as soon as the server connects, before any question.
+    if chat.defences.enabled()
+        && let Ok(tools) = session.list_all_tools().await
+    {
+        chat.defences
+            .review(tools, session.service().settings())
+            .await;
+    }
 
     let code = if one_shot {
         let mut ok = true;

@@ -16,6 +16,7 @@
 //! [`schema`] adapts MCP tool schemas to what providers accept.
 
 pub mod azure;
+pub mod naive;
 pub mod offline;
 pub mod openai;
 pub mod schema;
@@ -175,6 +176,8 @@ pub enum Model {
     Offline(offline::Offline),
     /// A chat-completions endpoint (OpenAI-compatible or Azure OpenAI).
     ChatCompletions(openai::ChatCompletions),
+    /// The security lab's susceptible agent ([`naive`]).
+    Naive(naive::Naive),
 }
 
 impl Model {
@@ -187,6 +190,7 @@ impl Model {
     ) -> Result<Reply, ModelError> {
         match self {
             Model::Offline(m) => Ok(m.complete(messages, tools, options)),
+            Model::Naive(m) => Ok(m.complete(messages, tools, options)),
             Model::ChatCompletions(m) => m.complete(messages, tools, options).await,
         }
     }
@@ -198,7 +202,7 @@ impl Model {
         options: &Options,
     ) -> Result<Reply, ModelError> {
         match self {
-            Model::Offline(_) => Ok(offline::sample(messages, options)),
+            Model::Offline(_) | Model::Naive(_) => Ok(offline::sample(messages, options)),
             Model::ChatCompletions(m) => m.complete(messages, &[], options).await,
         }
     }
@@ -207,8 +211,11 @@ impl Model {
     /// learns the names it knows ([`vocabulary`]); a language model needs nothing more than the
     /// tool list, so nothing is asked.
     pub async fn learn_from(&mut self, session: &crate::connect::Session) {
-        if let Model::Offline(offline) = self {
-            offline.learn(vocabulary::from_server(session).await);
+        match self {
+            Model::Offline(offline) | Model::Naive(naive::Naive { offline }) => {
+                offline.learn(vocabulary::from_server(session).await)
+            }
+            Model::ChatCompletions(_) => {}
         }
     }
 
@@ -216,6 +223,7 @@ impl Model {
     pub fn describe(&self) -> String {
         match self {
             Model::Offline(_) => offline_planner::DESCRIPTION.to_string(),
+            Model::Naive(_) => naive::DESCRIPTION.to_string(),
             Model::ChatCompletions(m) => m.describe(),
         }
     }
@@ -224,6 +232,7 @@ impl Model {
     pub fn name(&self) -> String {
         match self {
             Model::Offline(_) => "mcp-console-offline".to_string(),
+            Model::Naive(_) => "mcp-console-naive".to_string(),
             Model::ChatCompletions(m) => m.model_name().to_string(),
         }
     }
@@ -238,6 +247,8 @@ pub enum ModelKind {
     Openai,
     /// Azure OpenAI.
     Azure,
+    /// The security lab's susceptible agent: obeys instructions in tool descriptions and results.
+    Naive,
 }
 
 /// Settings for the OpenAI-compatible backend.
@@ -256,6 +267,7 @@ impl Model {
     pub fn build(kind: ModelKind, openai: &OpenAiSettings) -> Result<Model, ModelError> {
         match kind {
             ModelKind::Offline => Ok(Model::Offline(offline::Offline::default())),
+            ModelKind::Naive => Ok(Model::Naive(naive::Naive::default())),
             ModelKind::Openai => Ok(Model::ChatCompletions(openai::ChatCompletions::openai(
                 openai,
             )?)),

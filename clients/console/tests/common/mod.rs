@@ -64,6 +64,7 @@ pub fn console(args: &[&str]) -> Command {
         "MCP_BEARER_TOKEN",
         "MCP_CLIENT_ID",
         "MCP_TOKEN_CACHE",
+        "MCP_CONSOLE_PINS",
         "AZURE_OPENAI_ENDPOINT",
         "AZURE_OPENAI_API_KEY",
         "AZURE_OPENAI_API_VERSION",
