@@ -198,8 +198,12 @@ pub async fn forward(
             progress.insert(upstream_token.clone(), token);
         }
         let (id, peer) = (handle.id.clone(), handle.peer.clone());
+        let taken_out = replica.taken_out();
         let result = tokio::select! {
             result = handle.await_response() => result,
+            // A dead HTTP replica does not always break the client's connection at once (rmcp
+            // tries to resume the stream), so the health check's verdict ends the wait too.
+            _ = taken_out => Err(ServiceError::TransportClosed),
             _ = ctx.ct.cancelled() => {
                 progress.remove(&upstream_token);
                 let _ = peer.notify_cancelled(CancelledNotificationParam::new(
@@ -229,7 +233,10 @@ pub async fn forward(
             }
             Err(e) => {
                 // The connection broke with the call in flight: the replica is gone, or going.
-                let error = e.to_string();
+                let error = match replica.last_error() {
+                    Some(why) if !replica.is_healthy() => format!("{e}: {why}"),
+                    _ => e.to_string(),
+                };
                 last_error = format!(
                     "replica {} lost the call: {error}",
                     replica.endpoint.label()

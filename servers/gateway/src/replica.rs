@@ -9,7 +9,7 @@
 use rmcp::model::ClientConfig;
 use rmcp::service::{NotificationContext, RoleClient, RunningService};
 use rmcp::{ClientHandler, model::Implementation};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -77,7 +77,7 @@ pub struct Replica {
     healthy: AtomicBool,
     /// Bumped each time the replica is taken out: sessions drop connections of an older
     /// generation instead of reusing a dead one.
-    generation: AtomicU64,
+    generation: tokio::sync::watch::Sender<u64>,
     in_flight: AtomicUsize,
     latency: Mutex<Option<Duration>>,
     last_error: Mutex<Option<String>>,
@@ -92,7 +92,7 @@ impl Replica {
             index,
             endpoint,
             healthy: AtomicBool::new(false),
-            generation: AtomicU64::new(0),
+            generation: tokio::sync::watch::Sender::new(0),
             in_flight: AtomicUsize::new(0),
             latency: Mutex::new(None),
             last_error: Mutex::new(Some("not checked yet".into())),
@@ -107,7 +107,17 @@ impl Replica {
 
     /// The current generation (see the field).
     pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+        *self.generation.borrow()
+    }
+
+    /// Resolves when the replica is taken out after this call (the generation moves on):
+    /// calls in flight on it stop waiting for an answer that will not come.
+    pub fn taken_out(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.generation.subscribe();
+        async move {
+            // An error means the replica itself is gone, which is as final as being taken out.
+            let _ = rx.changed().await;
+        }
     }
 
     /// Puts it back in rotation.
@@ -121,7 +131,7 @@ impl Replica {
         *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(why.to_string());
         let was = self.healthy.swap(false, Ordering::AcqRel);
         if was {
-            self.generation.fetch_add(1, Ordering::AcqRel);
+            self.generation.send_modify(|g| *g += 1);
             tracing::warn!(replica = %self.endpoint.label(), reason = why, "replica taken out");
         }
         was

@@ -182,6 +182,27 @@ impl ServerHandler for GatewayServer {
         };
         let catalog = upstream.catalog();
         let Some(tool) = catalog.tool(tool_name) else {
+            if !upstream.is_up() {
+                // The target exists but no replica is up, so its tools are not known right now:
+                // say so in words the model can pass on, rather than "unknown tool".
+                let why = upstream
+                    .replicas
+                    .iter()
+                    .find_map(|r| r.last_error())
+                    .unwrap_or_default();
+                let message = format!(
+                    "target {:?} is unavailable, so {name} cannot be called now: {why}",
+                    upstream.name()
+                );
+                crate::audit::record(&who, upstream.name(), tool_name, "unavailable", None);
+                self.gateway.metrics.record_call(
+                    upstream.name(),
+                    "-",
+                    "unavailable",
+                    started.elapsed(),
+                );
+                return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
+            }
             crate::audit::record(&who, upstream.name(), &name, "unknown_tool", None);
             self.gateway.metrics.record_call(
                 upstream.name(),

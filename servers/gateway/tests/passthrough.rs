@@ -1,0 +1,53 @@
+//! Protocol pass-through: progress, elicitation and sampling cross the gateway both ways.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn progress_reaches_the_client_under_its_own_token() {
+    within(async {
+        let lab = LabServer::start("a").await;
+        let gw = gateway(&open_config(vec![target("lab", &[&lab.url])])).await;
+        healthy(&gw, "lab", 1).await;
+        let c = client(gw.mcp_url.as_str(), None).await;
+        let r = call(&c, "lab_count_up", json!({"steps": 3})).await;
+        assert_eq!(text(&r), "counted to 3");
+        // Notifications may trail the answer by a moment.
+        for _ in 0..50 {
+            if c.service().progress.lock().unwrap().len() == 3 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let progress = c.service().progress.lock().unwrap().clone();
+        let steps: Vec<f64> = progress.iter().map(|p| p.progress).collect();
+        assert_eq!(steps, [1.0, 2.0, 3.0]);
+        assert!(progress.iter().all(|p| p.total == Some(3.0)));
+        // One token for the whole call: the one the client sent, not the gateway's.
+        let first = &progress[0].progress_token;
+        assert!(progress.iter().all(|p| &p.progress_token == first));
+        gw.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn elicitation_and_sampling_are_relayed_and_answered() {
+    within(async {
+        let lab = LabServer::start("a").await;
+        let gw = gateway(&open_config(vec![target("lab", &[&lab.url])])).await;
+        healthy(&gw, "lab", 1).await;
+        let c = client(gw.mcp_url.as_str(), None).await;
+
+        let r = call(&c, "lab_confirm", json!({})).await;
+        assert_eq!(text(&r), "the user said ok=true");
+        assert_eq!(*c.service().questions.lock().unwrap(), ["Really?"]);
+
+        let r = call(&c, "lab_ask_model", json!({})).await;
+        assert_eq!(text(&r), "the model said: hello from the client's model");
+        gw.shutdown().await.unwrap();
+    })
+    .await;
+}
