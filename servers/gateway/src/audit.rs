@@ -11,14 +11,13 @@
 use workshop_kit::logsafe::escape;
 
 /// Writes the audit line of one call.
-pub fn record(caller: &str, target: &str, tool: &str, outcome: &str, detail: Option<&str>) {
+pub fn record(caller: &str, target: &str, tool: &str, outcome: &str) {
     tracing::info!(
         target: "audit",
         caller = %escape(caller),
         upstream = %escape(target),
         tool = %escape(tool),
-        outcome,
-        detail = %escape(detail.unwrap_or("-")),
+        outcome = %outcome,
         "gateway call"
     );
 }

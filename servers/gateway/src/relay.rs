@@ -24,9 +24,9 @@
 //! downstream client's, so an upstream never asks for elicitation the user cannot answer.
 
 use rmcp::model::{
-    ClientCapabilities, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
-    ElicitRequestParams, ElicitResult, Implementation, ListRootsResult,
-    LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken,
+    ClientConfig, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams,
+    ElicitResult, Implementation, ListRootsResult, LoggingMessageNotificationParam,
+    ProgressNotificationParam, ProgressToken,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleClient, RoleServer};
 use rmcp::{ClientHandler, ErrorData, Peer};
@@ -92,7 +92,7 @@ impl ClientHandler for Relay {
             .downstream
             .peer_info()
             .map(|info| info.capabilities.clone())
-            .unwrap_or_else(ClientCapabilities::default);
+            .unwrap_or_default();
         ClientConfig::new(
             capabilities,
             Implementation::new("mcp-gateway", env!("CARGO_PKG_VERSION")),

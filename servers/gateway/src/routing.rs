@@ -58,7 +58,7 @@ impl Router {
                             .as_str()
                             .map(str::to_string)
                             .unwrap_or_else(|| value.to_string());
-                        rule.values.iter().any(|v| *v == text)
+                        rule.values.contains(&text)
                     })
             })
             .map(|rule| rule.replicas.clone())

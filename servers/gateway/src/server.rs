@@ -174,7 +174,7 @@ impl ServerHandler for GatewayServer {
         // An unknown tool is a protocol error (-32602), as the spec and rmcp's router answer.
         let unknown = || ErrorData::invalid_params(format!("unknown tool: {name}"), None);
         let Some((upstream, tool_name)) = self.resolve(&name) else {
-            crate::audit::record(&who, "-", &name, "unknown_tool", None);
+            crate::audit::record(&who, "-", &name, "unknown_tool");
             self.gateway
                 .metrics
                 .record_call("-", "-", "unknown_tool", started.elapsed());
@@ -194,7 +194,7 @@ impl ServerHandler for GatewayServer {
                     "target {:?} is unavailable, so {name} cannot be called now: {why}",
                     upstream.name()
                 );
-                crate::audit::record(&who, upstream.name(), tool_name, "unavailable", None);
+                crate::audit::record(&who, upstream.name(), tool_name, "unavailable");
                 self.gateway.metrics.record_call(
                     upstream.name(),
                     "-",
@@ -203,7 +203,7 @@ impl ServerHandler for GatewayServer {
                 );
                 return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
             }
-            crate::audit::record(&who, upstream.name(), &name, "unknown_tool", None);
+            crate::audit::record(&who, upstream.name(), &name, "unknown_tool");
             self.gateway.metrics.record_call(
                 upstream.name(),
                 "-",
@@ -269,7 +269,7 @@ impl ServerHandler for GatewayServer {
                 )
             }
         };
-        crate::audit::record(&who, upstream.name(), tool_name, outcome, None);
+        crate::audit::record(&who, upstream.name(), tool_name, outcome);
         self.gateway
             .metrics
             .record_call(upstream.name(), tool_name, outcome, started.elapsed());
