@@ -76,6 +76,7 @@ impl SessionLinks {
     /// This session's connection to `replica`, opened now if needed.
     async fn link(
         &self,
+        gateway: &Gateway,
         upstream: &Upstream,
         replica: &Replica,
         downstream: &Peer<RoleServer>,
@@ -93,6 +94,8 @@ impl SessionLinks {
             target: upstream.name().to_string(),
             downstream: downstream.clone(),
             progress: progress.clone(),
+            changes: gateway.changes(),
+            target_index: upstream.index,
         };
         let token = upstream.token().await?;
         let service =
@@ -170,7 +173,7 @@ pub async fn forward(
         tried.push(replica.index);
 
         // Not sent yet: any failure here is safe to try elsewhere.
-        let (service, progress) = match links.link(upstream, &replica, &ctx.peer).await {
+        let (service, progress) = match links.link(gateway, upstream, &replica, &ctx.peer).await {
             Ok(link) => link,
             Err(e) => {
                 last_error = format!("{e:#}");

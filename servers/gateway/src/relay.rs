@@ -72,6 +72,19 @@ pub struct Relay {
     pub downstream: Peer<RoleServer>,
     /// Progress tokens of the calls in flight on this connection.
     pub progress: ProgressMap,
+    /// Where to report `list_changed` heard on this connection (an upstream may announce a
+    /// change only to the session whose call caused it).
+    pub changes: tokio::sync::mpsc::UnboundedSender<crate::replica::ListChanged>,
+    /// The target's index, for those reports.
+    pub target_index: usize,
+}
+
+impl Relay {
+    fn changed(&self) {
+        let _ = self.changes.send(crate::replica::ListChanged {
+            target: self.target_index,
+        });
+    }
 }
 
 fn relay_error(what: &str, e: rmcp::ServiceError) -> ErrorData {
@@ -155,5 +168,17 @@ impl ClientHandler for Relay {
             None => self.target.clone(),
         });
         let _ = self.downstream.notify_logging_message(params).await;
+    }
+
+    async fn on_tool_list_changed(&self, _: NotificationContext<RoleClient>) {
+        self.changed();
+    }
+
+    async fn on_prompt_list_changed(&self, _: NotificationContext<RoleClient>) {
+        self.changed();
+    }
+
+    async fn on_resource_list_changed(&self, _: NotificationContext<RoleClient>) {
+        self.changed();
     }
 }

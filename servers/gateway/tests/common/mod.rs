@@ -198,6 +198,7 @@ pub async fn stock() -> (String, CancellationToken) {
 #[derive(Clone, Default)]
 pub struct TestClient {
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+    pub tool_list_changes: Arc<std::sync::atomic::AtomicUsize>,
     pub questions: Arc<Mutex<Vec<String>>>,
 }
 
@@ -232,6 +233,11 @@ impl ClientHandler for TestClient {
             SamplingMessage::assistant_text("hello from the client's model"),
             "test-model".into(),
         ))
+    }
+
+    async fn on_tool_list_changed(&self, _: NotificationContext<RoleClient>) {
+        self.tool_list_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     async fn on_progress(
@@ -317,4 +323,81 @@ pub async fn healthy(gw: &mcp_gateway::Running, target: &str, n: usize) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("{target} never had {n} healthy replicas");
+}
+
+// ---- An upstream whose tool list changes -----------------------------------------------------
+
+/// Lists `base` and, once `grow` has been called, `extra` too; announces the change to every
+/// session it has (as a server whose catalog changes for everyone would).
+#[derive(Clone, Default)]
+pub struct Growing {
+    pub grown: Arc<std::sync::atomic::AtomicBool>,
+    pub peers: Arc<Mutex<Vec<rmcp::Peer<RoleServer>>>>,
+}
+
+impl rmcp::ServerHandler for Growing {
+    fn get_info(&self) -> rmcp::model::ServerConfig {
+        rmcp::model::ServerConfig::new(
+            rmcp::model::ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .build(),
+        )
+    }
+
+    async fn on_initialized(&self, ctx: NotificationContext<RoleServer>) {
+        self.peers.lock().unwrap().push(ctx.peer.clone());
+    }
+
+    async fn list_tools(
+        &self,
+        _: Option<rmcp::model::PaginatedRequestParams>,
+        _: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListToolsResult, ErrorData> {
+        let schema = Arc::new(serde_json::from_value(json!({"type": "object"})).unwrap());
+        let mut tools = vec![rmcp::model::Tool::new("grow", "Add a tool", schema)];
+        if self.grown.load(std::sync::atomic::Ordering::SeqCst) {
+            let schema = Arc::new(serde_json::from_value(json!({"type": "object"})).unwrap());
+            tools.push(rmcp::model::Tool::new("extra", "The added tool", schema));
+        }
+        Ok(rmcp::model::ListToolsResult::with_all_items(tools))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CallToolResponse, ErrorData> {
+        if request.name == "grow" {
+            self.grown.store(true, std::sync::atomic::Ordering::SeqCst);
+            let peers = self.peers.lock().unwrap().clone();
+            for peer in peers {
+                let _ = peer.notify_tool_list_changed().await;
+            }
+        }
+        Ok(
+            CallToolResult::success(vec![rmcp::model::ContentBlock::text(format!(
+                "{} done",
+                request.name
+            ))])
+            .into(),
+        )
+    }
+}
+
+/// Serves one shared [`Growing`] on 127.0.0.1:<ephemeral>.
+pub async fn growing() -> String {
+    let shared = Growing::default();
+    let service = StreamableHttpService::new(
+        move || Ok(shared.clone()),
+        std::sync::Arc::new(
+            rmcp::transport::streamable_http_server::session::local::LocalSessionManager::default(),
+        ),
+        StreamableHttpServerConfig::default(),
+    );
+    let router = Router::new().route_service("/mcp", service);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
 }
