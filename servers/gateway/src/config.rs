@@ -383,7 +383,20 @@ impl Config {
                     replicas
                 }
                 "stdio" => match t.command {
-                    Some(c) if !c.get_ref().is_empty() => vec![Endpoint::Stdio(c.into_inner())],
+                    Some(c) if !c.get_ref().is_empty() => {
+                        // A program that does not exist can never be reached: fail now, at its
+                        // line, rather than retry it with backoff forever.
+                        if find_program(&c.get_ref()[0]).is_none() {
+                            return Err(err(
+                                c.span(),
+                                format!(
+                                    "target {name:?}: program {:?} not found (not a file, and not on PATH)",
+                                    c.get_ref()[0]
+                                ),
+                            ));
+                        }
+                        vec![Endpoint::Stdio(c.into_inner())]
+                    }
                     Some(c) => return Err(err(c.span(), "`command` is empty".into())),
                     None => {
                         return Err(err(
@@ -529,6 +542,17 @@ impl Config {
     }
 }
 
+/// Where `program` would be run from: itself if it names a path, else the first match on PATH.
+fn find_program(program: &str) -> Option<std::path::PathBuf> {
+    let path = Path::new(program);
+    if path.components().count() > 1 {
+        return path.is_file().then(|| path.to_path_buf());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,7 +583,7 @@ mod tests {
 
     #[test]
     fn a_duplicate_target_names_both_lines() {
-        let src = "[[targets]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = [\"x\"]\n\n[[targets]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = [\"y\"]\n";
+        let src = "[[targets]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = [\"sh\"]\n\n[[targets]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = [\"sh\"]\n";
         let e = error(src);
         assert_eq!(e.line, 7, "{e}");
         assert!(e.message.contains("first defined on line 2"), "{e}");
@@ -574,7 +598,7 @@ mod tests {
     #[test]
     fn an_underscore_in_a_target_name_is_refused() {
         let e =
-            error("[[targets]]\nname = \"my_stock\"\ntransport = \"stdio\"\ncommand = [\"x\"]\n");
+            error("[[targets]]\nname = \"my_stock\"\ntransport = \"stdio\"\ncommand = [\"sh\"]\n");
         assert_eq!(e.line, 2);
         assert!(e.message.contains("no '_'"), "{e}");
     }
@@ -591,6 +615,15 @@ mod tests {
         let e = error("[[targets]]\nname = \"a\"\ntransport = \"stdio\"\ncomand = [\"x\"]\n");
         assert!(e.message.contains("comand"), "{e}");
         assert_eq!(e.line, 4, "{e}");
+    }
+
+    #[test]
+    fn a_missing_program_is_an_unreachable_upstream() {
+        let e = error(
+            "[[targets]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = [\"no-such-mcp-server-xyz\"]\n",
+        );
+        assert_eq!(e.line, 4, "{e}");
+        assert!(e.message.contains("not found"), "{e}");
     }
 
     #[test]

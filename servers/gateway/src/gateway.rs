@@ -168,6 +168,23 @@ impl Gateway {
         gateway
     }
 
+    /// Waits (at most `limit`) until every replica has been checked once, so that a client
+    /// which connects right away (a stdio session starts with the process) sees the real union
+    /// rather than an empty one.
+    pub async fn first_checks(&self, limit: std::time::Duration) {
+        let all_checked = || {
+            self.targets
+                .iter()
+                .all(|t| t.replicas.iter().all(|r| r.is_checked()))
+        };
+        let _ = tokio::time::timeout(limit, async {
+            while !all_checked() {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+    }
+
     /// A sender for list changes (given to control connections).
     pub fn changes(&self) -> mpsc::UnboundedSender<ListChanged> {
         self.changes.clone()

@@ -53,6 +53,7 @@ pub async fn watch(gateway: Arc<Gateway>, upstream: Arc<Upstream>, replica: Arc<
                 backoff(health.interval, failures, health.max_backoff)
             }
         };
+        replica.set_checked();
         tokio::select! {
             _ = gateway.shutdown.cancelled() => return,
             _ = tokio::time::sleep(wait) => {}

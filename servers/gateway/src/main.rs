@@ -29,7 +29,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    workshop_kit::telemetry::init("info,audit=info");
+    workshop_kit::telemetry::init("info,rmcp=warn,audit=info");
     let args = Args::parse();
     let mut config = match &args.config {
         // The error already names the file and the line: print it as it is and stop.
@@ -49,6 +49,9 @@ async fn main() -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     if args.stdio {
         let gateway = mcp_gateway::Gateway::start(&config, shutdown.clone());
+        gateway
+            .first_checks(std::time::Duration::from_secs(10))
+            .await;
         let service = mcp_gateway::GatewayServer::new(gateway)
             .serve(rmcp::transport::stdio())
             .await

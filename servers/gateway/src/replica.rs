@@ -75,6 +75,7 @@ pub struct Replica {
     /// How to reach it.
     pub endpoint: Endpoint,
     healthy: AtomicBool,
+    checked: AtomicBool,
     /// Bumped each time the replica is taken out: sessions drop connections of an older
     /// generation instead of reusing a dead one.
     generation: tokio::sync::watch::Sender<u64>,
@@ -92,6 +93,7 @@ impl Replica {
             index,
             endpoint,
             healthy: AtomicBool::new(false),
+            checked: AtomicBool::new(false),
             generation: tokio::sync::watch::Sender::new(0),
             in_flight: AtomicUsize::new(0),
             latency: Mutex::new(None),
@@ -103,6 +105,16 @@ impl Replica {
     /// Whether calls may go to it.
     pub fn is_healthy(&self) -> bool {
         self.healthy.load(Ordering::Acquire)
+    }
+
+    /// Whether its first health check has finished, either way.
+    pub fn is_checked(&self) -> bool {
+        self.checked.load(Ordering::Acquire)
+    }
+
+    /// Records that a health check finished.
+    pub fn set_checked(&self) {
+        self.checked.store(true, Ordering::Release);
     }
 
     /// The current generation (see the field).
