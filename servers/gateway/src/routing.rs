@@ -81,9 +81,18 @@ impl Router {
             return Err(NoReplica::AllDown(pool.map(<[usize]>::to_vec)));
         }
         let candidates: Vec<_> = healthy.iter().map(|r| r.candidate()).collect();
-        // A strategy that answers out of range (a bug in it) gets the first candidate rather
-        // than a panic in the middle of a call.
-        let picked = self.strategy.pick(&candidates);
+        // A strategy is pluggable code (exercise 16 writes one): if it panics or answers out of
+        // range, the call still goes somewhere (the first candidate) instead of hanging.
+        let picked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.strategy.pick(&candidates)
+        }))
+        .unwrap_or_else(|_| {
+            tracing::error!(
+                strategy = self.strategy.name(),
+                "the strategy panicked; using the first replica"
+            );
+            0
+        });
         Ok(healthy.get(picked).copied().unwrap_or(healthy[0]).clone())
     }
 }

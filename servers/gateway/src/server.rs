@@ -27,10 +27,11 @@ use crate::federation;
 use crate::forward::{Failure, SessionLinks, forward};
 use crate::gateway::{Gateway, Upstream};
 
-/// The handler of one downstream session.
+/// The handler of one downstream session. Clones share the session's upstream connections.
+#[derive(Clone)]
 pub struct GatewayServer {
     gateway: Arc<Gateway>,
-    links: SessionLinks,
+    links: Arc<SessionLinks>,
 }
 
 impl GatewayServer {
@@ -38,7 +39,7 @@ impl GatewayServer {
     pub fn new(gateway: Arc<Gateway>) -> Self {
         Self {
             gateway,
-            links: SessionLinks::default(),
+            links: Arc::default(),
         }
     }
 }
