@@ -18,6 +18,7 @@ pub const BENCHES: &[(&str, &str)] = &[
     ("mcp-console", "turn"),
     ("mcp-transports", "transports"),
     ("search-server", "search"),
+    ("mcp-gateway", "gateway_overhead"),
 ];
 
 /// Options for `cargo xtask bench`.
