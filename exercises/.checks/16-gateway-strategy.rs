@@ -135,11 +135,7 @@ async fn in_a_real_gateway_most_calls_go_to_the_fast_replica() {
             ],
         )
     };
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        auth: None,
-        targets: vec![target],
-    };
+    let config = Config::without_auth(vec![target]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let gateway = mcp_gateway::spawn_with(listener, &config, |_, _| Box::new(LatencyAware))
         .expect("starting the gateway");

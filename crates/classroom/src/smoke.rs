@@ -52,6 +52,7 @@ pub fn run(args: Args) -> Result<()> {
         stock: free_port()?,
         everything: free_port()?,
         search: free_port()?,
+        gateway: free_port()?,
     };
     let net = services::Network {
         bind: [127, 0, 0, 1].into(),

@@ -53,14 +53,10 @@ fn main() -> anyhow::Result<()> {
 
     let gateway_rt = one_core()?;
     let gateway = gateway_rt.block_on(async {
-        let config = Config {
-            listen: "127.0.0.1:0".parse()?,
-            auth: None,
-            targets: vec![Target::new(
-                "stock",
-                vec![Endpoint::StreamableHttp(stock_url.clone())],
-            )],
-        };
+        let config = Config::without_auth(vec![Target::new(
+            "stock",
+            vec![Endpoint::StreamableHttp(stock_url.clone())],
+        )]);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let running = mcp_gateway::spawn(listener, &config)?;
         running.gateway.first_checks(Duration::from_secs(10)).await;

@@ -74,6 +74,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// How callers authenticate; `None`: no authentication (stdio, or a lab without mock-idp).
     pub auth: Option<CallerAuth>,
+    /// Host names accepted in `Host`/`Origin` besides loopback (a classroom LAN address).
+    pub allowed_hosts: Vec<String>,
     /// The upstream servers, in the file's order (which is the order of the listings).
     pub targets: Vec<Target>,
 }
@@ -199,6 +201,7 @@ impl Default for Config {
                 issuer: defaults::ISSUER.to_string(),
                 audience: defaults::API_CLIENT_ID.to_string(),
             }),
+            allowed_hosts: Vec::new(),
             targets: vec![
                 Target::new(
                     "stock",
@@ -225,6 +228,18 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// A gateway for `targets` with no caller authentication, listening on the classroom port
+    /// (tests, benchmarks and exercise 16 pass their own listener anyway).
+    pub fn without_auth(targets: Vec<Target>) -> Self {
+        Self {
+            auth: None,
+            targets,
+            ..Self::default()
+        }
+    }
+}
+
 impl Target {
     /// A target with the default strategy (round robin), a 30 s timeout, default health
     /// checks, no rules and no upstream auth.
@@ -247,6 +262,8 @@ impl Target {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     listen: Option<Spanned<String>>,
+    #[serde(default)]
+    allowed_hosts: Vec<String>,
     auth: Option<RawCallerAuth>,
     #[serde(default)]
     targets: Vec<Spanned<RawTarget>>,
@@ -537,8 +554,45 @@ impl Config {
         Ok(Config {
             listen,
             auth,
+            allowed_hosts: raw.allowed_hosts,
             targets,
         })
+    }
+
+    /// Trusts callers' tokens from `issuer` and fetches client-credentials tokens from the same
+    /// identity provider (Entra's layout: `<base>/<tenant>/v2.0` issues, and
+    /// `<base>/<tenant>/oauth2/v2.0/token` is the token endpoint).
+    pub fn use_issuer(&mut self, issuer: &str) {
+        if let Some(auth) = &mut self.auth {
+            auth.issuer = issuer.to_string();
+        }
+        let token_url = format!(
+            "{}/oauth2/v2.0/token",
+            issuer.trim_end_matches('/').trim_end_matches("/v2.0")
+        );
+        for target in &mut self.targets {
+            if let UpstreamAuth::ClientCredentials { token_url: t, .. } = &mut target.auth {
+                *t = token_url.clone();
+            }
+        }
+    }
+
+    /// Applies `NAME=URL`: target `NAME` gets the single replica `URL` (same transport kind).
+    pub fn set_upstream(&mut self, spec: &str) -> Result<(), String> {
+        let (name, url) = spec
+            .split_once('=')
+            .ok_or_else(|| "expected NAME=URL".to_string())?;
+        url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+        let target = self
+            .targets
+            .iter_mut()
+            .find(|t| t.name == name)
+            .ok_or_else(|| format!("no target named {name:?}"))?;
+        target.replicas = vec![match target.replicas.first() {
+            Some(Endpoint::Sse(_)) => Endpoint::Sse(url.to_string()),
+            _ => Endpoint::StreamableHttp(url.to_string()),
+        }];
+        Ok(())
     }
 }
 
@@ -624,6 +678,26 @@ mod tests {
         );
         assert_eq!(e.line, 4, "{e}");
         assert!(e.message.contains("not found"), "{e}");
+    }
+
+    #[test]
+    fn an_issuer_moves_the_token_endpoint_with_it() {
+        let mut c = Config::default();
+        c.use_issuer("http://10.0.0.5:8400/tenant-x/v2.0");
+        assert_eq!(
+            c.auth.as_ref().unwrap().issuer,
+            "http://10.0.0.5:8400/tenant-x/v2.0"
+        );
+        let UpstreamAuth::ClientCredentials { token_url, .. } = &c.targets[1].auth else {
+            panic!("weather uses client credentials");
+        };
+        assert_eq!(token_url, "http://10.0.0.5:8400/tenant-x/oauth2/v2.0/token");
+        c.set_upstream("stock=http://127.0.0.1:9001/mcp").unwrap();
+        assert_eq!(
+            c.targets[0].replicas,
+            vec![Endpoint::StreamableHttp("http://127.0.0.1:9001/mcp".into())]
+        );
+        assert!(c.set_upstream("nobody=http://x/").is_err());
     }
 
     #[test]

@@ -107,7 +107,14 @@ pub fn app(
             metadata::ProtectedResourceMetadata::new(resource, &auth.issuer, &auth.audience);
         router = router.merge(metadata::routes(document, MCP_PATH));
     }
-    let allowed = AllowedHosts::new(resource.host_str()).context("the listen address")?;
+    let allowed = AllowedHosts::new(
+        config
+            .allowed_hosts
+            .iter()
+            .map(String::as_str)
+            .chain(resource.host_str()),
+    )
+    .context("an allowed host is not host[:port]")?;
     let router = router
         .merge(mcp)
         .route("/healthz", get(|| async { "ok" }))

@@ -25,6 +25,22 @@ struct Args {
     /// Override the config's `listen` address.
     #[arg(long)]
     listen: Option<std::net::SocketAddr>,
+    /// Override the host part of `listen` (as `cargo xtask up` passes it to every service).
+    #[arg(long)]
+    host: Option<std::net::IpAddr>,
+    /// Override the port part of `listen`.
+    #[arg(long)]
+    port: Option<u16>,
+    /// Trust callers' tokens from this issuer, and ask the same identity provider for the
+    /// gateway's own upstream tokens (`<base>/<tenant>/v2.0` → `<base>/<tenant>/oauth2/v2.0/token`).
+    #[arg(long)]
+    issuer: Option<String>,
+    /// Point a target's single replica at another URL: `--upstream stock=http://127.0.0.1:9001/mcp`.
+    #[arg(long, value_name = "NAME=URL")]
+    upstream: Vec<String>,
+    /// Accept this Host/Origin besides loopback (a classroom LAN address), repeatable.
+    #[arg(long)]
+    allowed_host: Vec<String>,
 }
 
 #[tokio::main]
@@ -44,6 +60,22 @@ async fn main() -> anyhow::Result<()> {
     };
     if let Some(listen) = args.listen {
         config.listen = listen;
+    }
+    if let Some(host) = args.host {
+        config.listen.set_ip(host);
+    }
+    if let Some(port) = args.port {
+        config.listen.set_port(port);
+    }
+    config.allowed_hosts.extend(args.allowed_host);
+    if let Some(issuer) = &args.issuer {
+        config.use_issuer(issuer);
+    }
+    for spec in &args.upstream {
+        if let Err(e) = config.set_upstream(spec) {
+            eprintln!("mcp-gateway: --upstream {spec}: {e}");
+            std::process::exit(2);
+        }
     }
 
     let shutdown = CancellationToken::new();

@@ -51,12 +51,16 @@ pub struct Args {
     pub everything_port: u16,
     /// Optional services to start too, after the core ones, comma-separated: `--with everything`
     /// (lesson 5.16's everything-server on 8003), `--with search` (the offline search server on
-    /// 8004). Plain `up` starts only the core.
+    /// 8004), `--with gateway` (the MCP gateway on 8090, lesson 5.5). Plain `up` starts only the
+    /// core.
     #[arg(long, value_name = "NAME", value_delimiter = ',', value_parser = ServiceKind::optional)]
     pub with: Vec<ServiceKind>,
     /// Port of the search MCP server, when started with `--with search`.
     #[arg(long, default_value_t = defaults::SEARCH_PORT)]
     pub search_port: u16,
+    /// Port of the MCP gateway, when started with `--with gateway`.
+    #[arg(long, default_value_t = defaults::GATEWAY_PORT)]
+    pub gateway_port: u16,
     /// Port of the instructor dashboard.
     #[arg(long, default_value_t = defaults::DASHBOARD_PORT)]
     pub dashboard_port: u16,
@@ -126,6 +130,7 @@ pub fn run(args: Args) -> Result<()> {
         stock: args.stock_port,
         everything: args.everything_port,
         search: args.search_port,
+        gateway: args.gateway_port,
     };
     // Behind the TLS proxy, services listen on private loopback ports.
     let listen = if args.tls {
@@ -135,6 +140,7 @@ pub fn run(args: Args) -> Result<()> {
             stock: free_port()?,
             everything: free_port()?,
             search: free_port()?,
+            gateway: free_port()?,
         }
     } else {
         ports
@@ -276,7 +282,7 @@ pub async fn start_all(
 
     for (index, service) in services.iter_mut().enumerate() {
         // The weather server trusts the issuer the identity provider actually reports.
-        if service.kind == ServiceKind::Weather
+        if matches!(service.kind, ServiceKind::Weather | ServiceKind::Gateway)
             && let Some(issuer) = &idp.issuer
         {
             service

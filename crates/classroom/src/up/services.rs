@@ -26,6 +26,8 @@ pub enum ServiceKind {
     Everything,
     /// The offline search MCP server (optional: `up --with search`).
     Search,
+    /// The MCP gateway in front of stock and weather (optional: `up --with gateway`).
+    Gateway,
 }
 
 impl ServiceKind {
@@ -34,7 +36,7 @@ impl ServiceKind {
 
     /// Services `up` starts only when asked (`--with NAME`), after the core ones, so that a
     /// plain `up` builds and starts no more than the course's core.
-    pub const OPTIONAL: [ServiceKind; 2] = [Self::Everything, Self::Search];
+    pub const OPTIONAL: [ServiceKind; 3] = [Self::Everything, Self::Search, Self::Gateway];
 
     /// The optional service called `name` (`everything`, `search`), for `--with`.
     pub fn optional(name: &str) -> Result<ServiceKind, String> {
@@ -58,6 +60,7 @@ impl ServiceKind {
             Self::Stock => "stock",
             Self::Everything => "everything",
             Self::Search => "search",
+            Self::Gateway => "gateway",
         }
     }
 
@@ -69,6 +72,7 @@ impl ServiceKind {
             Self::Stock => "stock-server",
             Self::Everything => "everything-server",
             Self::Search => "search-server",
+            Self::Gateway => "mcp-gateway",
         }
     }
 
@@ -86,6 +90,7 @@ impl ServiceKind {
             Self::Stock => "servers/stock",
             Self::Everything => "servers/everything",
             Self::Search => "servers/search",
+            Self::Gateway => "servers/gateway",
         }
     }
 
@@ -97,6 +102,7 @@ impl ServiceKind {
             Self::Stock => defaults::STOCK_PORT,
             Self::Everything => defaults::EVERYTHING_PORT,
             Self::Search => defaults::SEARCH_PORT,
+            Self::Gateway => defaults::GATEWAY_PORT,
         }
     }
 
@@ -108,6 +114,7 @@ impl ServiceKind {
             Self::Stock => "--stock-port",
             Self::Everything => "--everything-port",
             Self::Search => "--search-port",
+            Self::Gateway => "--gateway-port",
         }
     }
 
@@ -116,7 +123,7 @@ impl ServiceKind {
         match self {
             Self::MockIdp => Some("/_admin/activity"),
             Self::Weather => Some("/_admin/audit"),
-            Self::Stock | Self::Everything | Self::Search => None,
+            Self::Stock | Self::Everything | Self::Search | Self::Gateway => None,
         }
     }
 }
@@ -221,6 +228,8 @@ pub struct Ports {
     pub everything: u16,
     /// Search server over HTTP (default 8004), when started.
     pub search: u16,
+    /// The MCP gateway (default 8090), when started.
+    pub gateway: u16,
 }
 
 impl Ports {
@@ -232,6 +241,7 @@ impl Ports {
             ServiceKind::Stock => self.stock,
             ServiceKind::Everything => self.everything,
             ServiceKind::Search => self.search,
+            ServiceKind::Gateway => self.gateway,
         }
     }
 }
@@ -285,7 +295,8 @@ pub fn plan_with(
                 ServiceKind::Weather
                 | ServiceKind::Stock
                 | ServiceKind::Everything
-                | ServiceKind::Search => {
+                | ServiceKind::Search
+                | ServiceKind::Gateway => {
                     format!("{}/mcp", net.base_url(port))
                 }
             };
@@ -299,6 +310,21 @@ pub fn plan_with(
                 }
                 ServiceKind::Weather => {
                     args.extend(["--public-url".into(), url.clone()]);
+                    args.extend(net.allowed_host_args(port));
+                }
+                ServiceKind::Gateway => {
+                    // Its upstreams on their loopback ports (the gateway runs on this machine);
+                    // the issuer is filled in once the identity provider is up, as for weather.
+                    for upstream in [ServiceKind::Stock, ServiceKind::Weather] {
+                        args.extend([
+                            "--upstream".to_string(),
+                            format!(
+                                "{}={}/mcp",
+                                upstream.name(),
+                                net.local_url(listen.of(upstream))
+                            ),
+                        ]);
+                    }
                     args.extend(net.allowed_host_args(port));
                 }
                 ServiceKind::Stock | ServiceKind::Everything | ServiceKind::Search => {
@@ -372,6 +398,48 @@ mod tests {
     }
 
     #[test]
+    fn the_gateway_is_optional_and_points_at_the_local_stock_and_weather() {
+        let net = Network {
+            bind: "127.0.0.1".parse().unwrap(),
+            advertised: "127.0.0.1".parse().unwrap(),
+            tls: false,
+        };
+        assert_eq!(ServiceKind::optional("gateway"), Ok(ServiceKind::Gateway));
+        let ports = Ports {
+            idp: 8400,
+            weather: 8000,
+            stock: 8001,
+            everything: 8003,
+            search: 8004,
+            gateway: 8090,
+        };
+        let all = plan_with(
+            &net,
+            ports,
+            ports,
+            Path::new("/state"),
+            None,
+            &[ServiceKind::Gateway],
+        );
+        let gateway = all.last().unwrap();
+        assert_eq!(gateway.kind, ServiceKind::Gateway, "started after the core");
+        assert_eq!(gateway.url, "http://127.0.0.1:8090/mcp");
+        assert_eq!(
+            gateway.args,
+            [
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "8090",
+                "--upstream",
+                "stock=http://127.0.0.1:8001/mcp",
+                "--upstream",
+                "weather=http://127.0.0.1:8000/mcp"
+            ]
+        );
+    }
+
+    #[test]
     fn search_is_optional_and_served_over_streamable_http() {
         let net = Network {
             bind: "127.0.0.1".parse().unwrap(),
@@ -390,6 +458,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            gateway: 8090,
         };
         let all = plan_with(
             &net,
@@ -432,6 +501,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            gateway: 8090,
         };
         let services = plan(&net, ports, ports, Path::new("/tmp/state"), None);
         let names: Vec<_> = services.iter().map(|s| s.name()).collect();
@@ -456,6 +526,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            gateway: 8090,
         };
         let with = [ServiceKind::optional("everything").unwrap()];
         let services = plan_with(&net, ports, ports, Path::new("/tmp/state"), None, &with);
@@ -488,6 +559,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            gateway: 8090,
         };
         let services = plan(&lan(), ports, ports, Path::new("/tmp/state"), Some("alice"));
         let idp = &services[0];
@@ -522,6 +594,7 @@ mod tests {
             stock: 8001,
             everything: 8003,
             search: 8004,
+            gateway: 8090,
         };
         let private = Ports {
             idp: 41000,
@@ -529,6 +602,7 @@ mod tests {
             stock: 41002,
             everything: 8003,
             search: 8004,
+            gateway: 8090,
         };
         let net = Network { tls: true, ..lan() };
         let services = plan(&net, public, private, Path::new("/tmp/state"), None);

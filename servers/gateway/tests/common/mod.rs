@@ -300,11 +300,7 @@ pub fn target(name: &str, urls: &[&str]) -> Target {
 
 /// A config with no caller authentication.
 pub fn open_config(targets: Vec<Target>) -> Config {
-    Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        auth: None,
-        targets,
-    }
+    Config::without_auth(targets)
 }
 
 pub async fn gateway(config: &Config) -> mcp_gateway::Running {
