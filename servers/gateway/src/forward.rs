@@ -82,13 +82,14 @@ impl SessionLinks {
         downstream: &Peer<RoleServer>,
     ) -> anyhow::Result<(Arc<RunningService<RoleClient, Relay>>, ProgressMap)> {
         let key = (upstream.index, replica.index);
-        let mut links = self.links.lock().await;
-        if let Some(link) = links.get(&key)
-            && link.generation == replica.generation()
-            && !link.service.is_transport_closed()
-        {
+        let usable = |link: &Link| {
+            link.generation == replica.generation() && !link.service.is_transport_closed()
+        };
+        if let Some(link) = self.links.lock().await.get(&key).filter(|l| usable(l)) {
             return Ok((link.service.clone(), link.progress.clone()));
         }
+        // Connect without holding the lock: a slow or dead replica of one target must not hold
+        // up this session's calls to the others.
         let progress = ProgressMap::default();
         let relay = Relay {
             target: upstream.name().to_string(),
@@ -104,6 +105,11 @@ impl SessionLinks {
         if let Some(level) = level {
             // Best effort: an upstream without logging says so, which changes nothing here.
             let _ = service.set_level(SetLevelRequestParams::new(level)).await;
+        }
+        let mut links = self.links.lock().await;
+        // Two calls may have connected at once: keep the first, drop (and so close) the second.
+        if let Some(link) = links.get(&key).filter(|l| usable(l)) {
+            return Ok((link.service.clone(), link.progress.clone()));
         }
         links.insert(
             key,
