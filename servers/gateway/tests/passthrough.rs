@@ -51,3 +51,60 @@ async fn elicitation_and_sampling_are_relayed_and_answered() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_cancelled_call_is_cancelled_upstream_and_logs_are_relayed() {
+    within(async {
+        let lab = LabServer::start("a").await;
+        let gw = gateway(&open_config(vec![target("lab", &[&lab.url])])).await;
+        healthy(&gw, "lab", 1).await;
+        let c = client(gw.mcp_url.as_str(), None).await;
+
+        let request =
+            rmcp::model::ClientRequest::CallToolRequest(rmcp::model::CallToolRequest::new(
+                rmcp::model::CallToolRequestParams::new("lab_wait_for_cancel"),
+            ));
+        let handle = c
+            .send_cancellable_request(request, rmcp::service::PeerRequestOptions::no_options())
+            .await
+            .unwrap();
+        // Wait until the upstream is running it, then cancel from the client.
+        let upstream = gw.gateway.target("lab").unwrap().clone();
+        while upstream.replicas[0].in_flight() == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        handle
+            .cancel(Some("the user pressed Ctrl-C".into()))
+            .await
+            .unwrap();
+        for _ in 0..200 {
+            if lab.cancelled.load(std::sync::atomic::Ordering::SeqCst) == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            lab.cancelled.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "the upstream never saw the cancellation"
+        );
+
+        assert_eq!(text(&call(&c, "lab_log_line", json!({})).await), "logged");
+        for _ in 0..50 {
+            if !c.service().logs.lock().unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let logs = c.service().logs.lock().unwrap().clone();
+        assert_eq!(logs.len(), 1, "{logs:?}");
+        assert_eq!(
+            logs[0].logger.as_deref(),
+            Some("lab/disk"),
+            "the logger names the target"
+        );
+        assert_eq!(logs[0].data, json!("disk almost full"));
+        gw.shutdown().await.unwrap();
+    })
+    .await;
+}

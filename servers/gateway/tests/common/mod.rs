@@ -58,6 +58,8 @@ elicit_safe!(Confirm);
 #[derive(Clone)]
 pub struct Lab {
     pub replica: String,
+    /// Calls of `wait_for_cancel` that saw their cancellation (shared by all sessions).
+    pub cancelled: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 #[tool_router(server_handler)]
@@ -107,6 +109,35 @@ impl Lab {
         format!("counted to {}", s.steps)
     }
 
+    #[tool(
+        description = "Wait until cancelled",
+        annotations(read_only_hint = true)
+    )]
+    async fn wait_for_cancel(&self, ctx: RequestContext<RoleServer>) -> String {
+        ctx.ct.cancelled().await;
+        self.cancelled
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        "cancelled".into()
+    }
+
+    #[tool(
+        description = "Send a log line to the client",
+        annotations(read_only_hint = true)
+    )]
+    async fn log_line(&self, ctx: RequestContext<RoleServer>) -> String {
+        let _ = ctx
+            .peer
+            .notify_logging_message(
+                rmcp::model::LoggingMessageNotificationParam::new(
+                    rmcp::model::LoggingLevel::Warning,
+                    json!("disk almost full"),
+                )
+                .with_logger("disk"),
+            )
+            .await;
+        "logged".into()
+    }
+
     #[tool(description = "Ask the user to confirm")]
     async fn confirm(&self, ctx: RequestContext<RoleServer>) -> Result<String, String> {
         match ctx.peer.elicit::<Confirm>("Really?").await {
@@ -139,16 +170,20 @@ impl Lab {
 pub struct LabServer {
     pub url: String,
     pub token: CancellationToken,
+    pub cancelled: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl LabServer {
     pub async fn start(replica: &str) -> Self {
         let token = CancellationToken::new();
         let name = replica.to_string();
+        let cancelled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = cancelled.clone();
         let service = StreamableHttpService::new(
             move || {
                 Ok(Lab {
                     replica: name.clone(),
+                    cancelled: seen.clone(),
                 })
             },
             std::sync::Arc::new(
@@ -168,7 +203,11 @@ impl LabServer {
             })
             .await;
         });
-        Self { url, token }
+        Self {
+            url,
+            token,
+            cancelled,
+        }
     }
 
     /// Ends every session and stops accepting connections, as a crashed replica would.
@@ -199,6 +238,7 @@ pub async fn stock() -> (String, CancellationToken) {
 pub struct TestClient {
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
     pub tool_list_changes: Arc<std::sync::atomic::AtomicUsize>,
+    pub logs: Arc<Mutex<Vec<rmcp::model::LoggingMessageNotificationParam>>>,
     pub questions: Arc<Mutex<Vec<String>>>,
 }
 
@@ -233,6 +273,14 @@ impl ClientHandler for TestClient {
             SamplingMessage::assistant_text("hello from the client's model"),
             "test-model".into(),
         ))
+    }
+
+    async fn on_logging_message(
+        &self,
+        params: rmcp::model::LoggingMessageNotificationParam,
+        _: NotificationContext<RoleClient>,
+    ) {
+        self.logs.lock().unwrap().push(params);
     }
 
     async fn on_tool_list_changed(&self, _: NotificationContext<RoleClient>) {
