@@ -118,7 +118,8 @@ pub fn app(
     let router = router
         .merge(mcp)
         .route("/healthz", get(|| async { "ok" }))
-        .route("/metrics", get(metrics_text).with_state(gateway))
+        .route("/metrics", get(metrics_text).with_state(gateway.clone()))
+        .route("/_admin/summary", get(summary).with_state(gateway))
         .layer(allowed.cors([http::header::WWW_AUTHENTICATE]))
         .layer(from_fn_with_state(allowed, guard::check));
     Ok(router)
@@ -132,6 +133,32 @@ async fn metrics_text(State(gateway): State<Arc<Gateway>>) -> impl axum::respons
         )],
         metrics::render(&gateway),
     )
+}
+
+/// `GET /_admin/summary`: each replica's state and each target's call counts, as JSON arrays
+/// the instructor dashboard shows as tables (`cargo xtask up --with gateway`).
+async fn summary(State(gateway): State<Arc<Gateway>>) -> axum::Json<serde_json::Value> {
+    let mut replicas = Vec::new();
+    let mut calls = Vec::new();
+    for upstream in &gateway.targets {
+        for r in &upstream.replicas {
+            replicas.push(serde_json::json!({
+                "target": upstream.name(),
+                "replica": r.endpoint.label(),
+                "up": r.is_healthy(),
+                "in_flight": r.in_flight(),
+                "latency_ms": r.latency().map(|l| (l.as_secs_f64() * 1e4).round() / 10.0),
+                "strategy": upstream.router.strategy_name(),
+                "last_error": r.last_error(),
+            }));
+        }
+        let mut row = serde_json::json!({ "target": upstream.name() });
+        for outcome in ["ok", "tool_error", "error", "timeout", "unavailable"] {
+            row[outcome] = gateway.metrics.calls(upstream.name(), outcome).into();
+        }
+        calls.push(row);
+    }
+    axum::Json(serde_json::json!({ "replicas": replicas, "calls": calls }))
 }
 
 /// A gateway serving HTTP in the background.

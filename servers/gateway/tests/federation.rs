@@ -315,6 +315,17 @@ async fn metrics_count_calls_and_show_replica_health() {
             ),
             "{body}"
         );
+
+        // The dashboard's feed: the same numbers as JSON tables.
+        let summary: serde_json::Value = reqwest::get(format!("http://{}/_admin/summary", gw.addr))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(summary["replicas"][0]["up"], true, "{summary}");
+        assert_eq!(summary["calls"][0]["target"], "lab", "{summary}");
+        assert_eq!(summary["calls"][0]["ok"], 3, "{summary}");
         gw.shutdown().await.unwrap();
     })
     .await;

@@ -123,7 +123,8 @@ impl ServiceKind {
         match self {
             Self::MockIdp => Some("/_admin/activity"),
             Self::Weather => Some("/_admin/audit"),
-            Self::Stock | Self::Everything | Self::Search | Self::Gateway => None,
+            Self::Gateway => Some("/_admin/summary"),
+            Self::Stock | Self::Everything | Self::Search => None,
         }
     }
 }
