@@ -372,3 +372,38 @@ async fn an_upstream_list_change_refreshes_the_union_and_is_passed_on() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn ewma_moves_traffic_to_the_fast_replica_and_round_robin_does_not() {
+    within(async {
+        let slow = LabServer::start_with_delay("slow", Duration::from_millis(60)).await;
+        let fast = LabServer::start("fast").await;
+        let mut counts = Vec::new();
+        for strategy in [
+            mcp_gateway::config::StrategyKind::Ewma,
+            mcp_gateway::config::StrategyKind::RoundRobin,
+        ] {
+            let mut t = target("lab", &[&slow.url, &fast.url]);
+            t.strategy = strategy;
+            let gw = gateway(&open_config(vec![t])).await;
+            healthy(&gw, "lab", 2).await;
+            let c = client(gw.mcp_url.as_str(), None).await;
+            let mut to_fast = 0;
+            for _ in 0..20 {
+                if text(&call(&c, "lab_echo", json!({"text": "x"})).await).starts_with("fast") {
+                    to_fast += 1;
+                }
+            }
+            counts.push(to_fast);
+            gw.shutdown().await.unwrap();
+        }
+        // EWMA measures each replica once, then keeps to the fast one; round robin alternates.
+        assert!(
+            counts[0] >= 17,
+            "ewma sent only {} of 20 to the fast replica",
+            counts[0]
+        );
+        assert_eq!(counts[1], 10, "round robin alternates");
+    })
+    .await;
+}

@@ -60,6 +60,8 @@ pub struct Lab {
     pub replica: String,
     /// Calls of `wait_for_cancel` that saw their cancellation (shared by all sessions).
     pub cancelled: Arc<std::sync::atomic::AtomicUsize>,
+    /// How long `echo` takes on this replica.
+    pub echo_delay: Duration,
 }
 
 #[tool_router(server_handler)]
@@ -69,6 +71,7 @@ impl Lab {
         annotations(read_only_hint = true)
     )]
     async fn echo(&self, Parameters(t): Parameters<Text>) -> String {
+        tokio::time::sleep(self.echo_delay).await;
         format!("{}: {}", self.replica, t.text)
     }
 
@@ -175,6 +178,11 @@ pub struct LabServer {
 
 impl LabServer {
     pub async fn start(replica: &str) -> Self {
+        Self::start_with_delay(replica, Duration::ZERO).await
+    }
+
+    /// A lab whose `echo` takes `echo_delay`: a slow replica.
+    pub async fn start_with_delay(replica: &str, echo_delay: Duration) -> Self {
         let token = CancellationToken::new();
         let name = replica.to_string();
         let cancelled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -184,6 +192,7 @@ impl LabServer {
                 Ok(Lab {
                     replica: name.clone(),
                     cancelled: seen.clone(),
+                    echo_delay,
                 })
             },
             std::sync::Arc::new(
