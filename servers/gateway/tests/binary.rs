@@ -89,3 +89,78 @@ async fn a_stdio_gateway_serves_as_another_gateways_stdio_upstream() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_command_line_up_uses_starts_a_guarded_gateway() {
+    within(async {
+        let (stock_url, _stock) = stock().await;
+        let idp = mock_idp::spawn(
+            mock_idp::Config::default(),
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        )
+        .await
+        .unwrap();
+        // What `cargo xtask up --with gateway` passes (with port 0 instead of 8090).
+        let mut child = tokio::process::Command::new(BIN)
+            .args(["--host", "127.0.0.1", "--port", "0"])
+            .args(["--upstream", &format!("stock={stock_url}")])
+            .args(["--upstream", "weather=http://127.0.0.1:9/mcp"])
+            .args(["--issuer", idp.issuer()])
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stderr));
+        let url = loop {
+            let line = lines
+                .next_line()
+                .await
+                .unwrap()
+                .expect("the gateway exited");
+            if let Some(at) = line.find("url=") {
+                break line[at + 4..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .to_string();
+            }
+        };
+        let base = url.trim_end_matches("/mcp");
+        let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+        assert_eq!(health.status(), 200);
+        // The default config checks bearers against the issuer it was given.
+        let refused = reqwest::Client::new()
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 401);
+        let metadata: serde_json::Value =
+            reqwest::get(format!("{base}/.well-known/oauth-protected-resource/mcp"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        assert_eq!(
+            metadata["authorization_servers"][0],
+            idp.issuer(),
+            "{metadata}"
+        );
+        // A foreign Host is refused by the shared guard (DNS rebinding).
+        let foreign = reqwest::Client::new()
+            .get(format!("{base}/metrics"))
+            .header("host", "evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(foreign.status(), 403);
+        child.kill().await.unwrap();
+    })
+    .await;
+}
