@@ -12,10 +12,11 @@
 
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResponse, CallToolResult, ClientRequest,
-    ContentBlock, GetPromptRequest, GetPromptRequestParams, GetPromptResponse, Implementation,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ProtocolVersion, ReadResourceRequest, ReadResourceRequestParams,
-    ReadResourceResponse, ServerCapabilities, ServerConfig, ServerResult, SetLevelRequestParams,
+    CompleteRequest, CompleteRequestParams, CompleteResult, ContentBlock, GetPromptRequest,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ProtocolVersion, ReadResourceRequest, ReadResourceRequestParams, ReadResourceResponse,
+    Reference, ServerCapabilities, ServerConfig, ServerResult, SetLevelRequestParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
@@ -111,6 +112,7 @@ impl ServerHandler for GatewayServer {
                 .enable_resources()
                 .enable_resources_list_changed()
                 .enable_logging()
+                .enable_completions()
                 .build(),
         )
         .with_server_info(Implementation::new("mcp-gateway", env!("CARGO_PKG_VERSION")))
@@ -351,6 +353,81 @@ impl ServerHandler for GatewayServer {
             Err(Failure::Upstream(e)) => Err(e),
             Err(failure) => Err(ErrorData::internal_error(
                 describe(&failure, upstream.name(), &request.uri).1,
+                None,
+            )),
+        }
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        // A prompt reference carries a prefixed name; a template reference carries the
+        // upstream's own URI template, routed like resources are.
+        let mut params = request.clone();
+        let upstream = match &mut params.r#ref {
+            Reference::Prompt(prompt) => {
+                let name = prompt.name.clone();
+                let Some((upstream, prompt_name)) = self.resolve(&name) else {
+                    return Err(ErrorData::invalid_params(
+                        format!("unknown prompt: {name}"),
+                        None,
+                    ));
+                };
+                prompt.name = prompt_name.to_string();
+                upstream
+            }
+            Reference::Resource(template) => {
+                let owner = self
+                    .gateway
+                    .targets
+                    .iter()
+                    .find(|t| {
+                        t.catalog()
+                            .templates
+                            .iter()
+                            .any(|x| x.uri_template == template.uri)
+                    })
+                    .or_else(|| self.gateway.route_uri(&template.uri));
+                match owner {
+                    Some(upstream) => upstream.clone(),
+                    None => {
+                        return Err(ErrorData::invalid_params(
+                            format!("no upstream offers {}", template.uri),
+                            None,
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(ErrorData::invalid_params(
+                    "completion for this kind of reference is not supported",
+                    None,
+                ));
+            }
+        };
+        let outgoing = ClientRequest::CompleteRequest(CompleteRequest::new(params));
+        // Suggestions change nothing: a retry is safe.
+        match forward(
+            &self.gateway,
+            &self.links,
+            &upstream,
+            &ctx,
+            outgoing,
+            None,
+            true,
+        )
+        .await
+        {
+            Ok(ServerResult::CompleteResult(r)) => Ok(r),
+            Ok(_) => Err(ErrorData::internal_error(
+                "unexpected answer to completion/complete",
+                None,
+            )),
+            Err(Failure::Upstream(e)) => Err(e),
+            Err(failure) => Err(ErrorData::internal_error(
+                describe(&failure, upstream.name(), "completion/complete").1,
                 None,
             )),
         }

@@ -66,6 +66,18 @@ async fn the_union_is_listed_with_prefixes_and_calls_reach_the_owner() {
             .expect("reading a stock resource through the gateway");
         assert!(!read.contents.is_empty());
 
+        // Completions route like prompts (prefixed name) and resources (the upstream's template).
+        let symbols = c
+            .complete_prompt_simple("stock_stock_analysis_prompt", "symbol", "AA")
+            .await
+            .expect("completing a prompt argument through the gateway");
+        assert!(symbols.contains(&"AAPL".to_string()), "{symbols:?}");
+        let by_template = c
+            .complete_resource_simple(&template.uri_template, "symbol", "MS")
+            .await
+            .expect("completing a template variable through the gateway");
+        assert!(by_template.contains(&"MSFT".to_string()), "{by_template:?}");
+
         // A name no target owns is a protocol error, as from any MCP server.
         let unknown = c
             .call_tool(rmcp::model::CallToolRequestParams::new("nobody_echo"))
