@@ -7,7 +7,8 @@
 //! - send **log** lines (`notifications/message`);
 //! - ask the user a question (**elicitation**, `elicitation/create`) or ask the client's model to
 //!   write something (**sampling**, `sampling/createMessage`), and wait for the answer;
-//! - ask for the client's **roots** (`roots/list`).
+//! - ask for the client's **roots** (`roots/list`);
+//! - tell the client a resource it subscribed to changed (`notifications/resources/updated`).
 //!
 //! None of these is for the gateway: it relays each to the downstream client and carries the
 //! answer back. That is why each downstream session gets its *own* upstream sessions (one per
@@ -168,6 +169,15 @@ impl ClientHandler for Relay {
             None => self.target.clone(),
         });
         let _ = self.downstream.notify_logging_message(params).await;
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        // A subscription this session made: the URI is the upstream's own, kept as it is.
+        let _ = self.downstream.notify_resource_updated(params).await;
     }
 
     async fn on_tool_list_changed(&self, _: NotificationContext<RoleClient>) {

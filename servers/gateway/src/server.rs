@@ -18,6 +18,9 @@ use rmcp::model::{
     ProtocolVersion, ReadResourceRequest, ReadResourceRequestParams, ReadResourceResponse,
     Reference, ServerCapabilities, ServerConfig, ServerResult, SetLevelRequestParams,
 };
+use rmcp::model::{
+    SubscribeRequest, SubscribeRequestParams, UnsubscribeRequest, UnsubscribeRequestParams,
+};
 use rmcp::service::{NotificationContext, RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
 use std::borrow::Cow;
@@ -100,6 +103,37 @@ impl GatewayServer {
     }
 }
 
+impl GatewayServer {
+    /// Forwards a request whose answer is empty (`resources/subscribe`, `…/unsubscribe`).
+    async fn forward_unit(
+        &self,
+        upstream: &Upstream,
+        ctx: &RequestContext<RoleServer>,
+        outgoing: ClientRequest,
+        what: &str,
+    ) -> Result<(), ErrorData> {
+        // Only the replica this session already uses can hold its subscription, so no retry.
+        match forward(
+            &self.gateway,
+            &self.links,
+            upstream,
+            ctx,
+            outgoing,
+            None,
+            false,
+        )
+        .await
+        {
+            Ok(_) => Ok(()),
+            Err(Failure::Upstream(e)) => Err(e),
+            Err(failure) => Err(ErrorData::internal_error(
+                describe(&failure, upstream.name(), what).1,
+                None,
+            )),
+        }
+    }
+}
+
 impl ServerHandler for GatewayServer {
     fn get_info(&self) -> ServerConfig {
         let names: Vec<&str> = self.gateway.targets.iter().map(|t| t.name()).collect();
@@ -111,6 +145,7 @@ impl ServerHandler for GatewayServer {
                 .enable_prompts_list_changed()
                 .enable_resources()
                 .enable_resources_list_changed()
+                .enable_resources_subscribe()
                 .enable_logging()
                 .enable_completions()
                 .build(),
@@ -431,6 +466,40 @@ impl ServerHandler for GatewayServer {
                 None,
             )),
         }
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        // The subscription is made on this session's own connection to the upstream, so its
+        // `notifications/resources/updated` reach this client through the relay.
+        let Some(upstream) = self.gateway.route_uri(&request.uri).cloned() else {
+            return Err(ErrorData::resource_not_found(
+                format!("no upstream offers {}", request.uri),
+                None,
+            ));
+        };
+        let outgoing = ClientRequest::SubscribeRequest(SubscribeRequest::new(request.clone()));
+        self.forward_unit(&upstream, &ctx, outgoing, &request.uri)
+            .await
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let Some(upstream) = self.gateway.route_uri(&request.uri).cloned() else {
+            return Err(ErrorData::resource_not_found(
+                format!("no upstream offers {}", request.uri),
+                None,
+            ));
+        };
+        let outgoing = ClientRequest::UnsubscribeRequest(UnsubscribeRequest::new(request.clone()));
+        self.forward_unit(&upstream, &ctx, outgoing, &request.uri)
+            .await
     }
 
     async fn set_level(

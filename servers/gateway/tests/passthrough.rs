@@ -108,3 +108,46 @@ async fn a_cancelled_call_is_cancelled_upstream_and_logs_are_relayed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_subscription_through_the_gateway_gets_the_upstreams_updates() {
+    within(async {
+        let config = stock_server::transport::http::HttpConfig {
+            features: stock_server::Features {
+                media: false,
+                live: Some(stock_server::live::LiveMarket::new(
+                    std::time::Duration::from_millis(50),
+                )),
+            },
+            ..Default::default()
+        };
+        let (stock_url, _stock) = stock_with(config).await;
+        let gw = gateway(&open_config(vec![target("stock", &[&stock_url])])).await;
+        healthy(&gw, "stock", 1).await;
+        let c = client(gw.mcp_url.as_str(), None).await;
+        c.subscribe(rmcp::model::SubscribeRequestParams::new(
+            "stock://AAPL/live",
+        ))
+        .await
+        .expect("subscribing through the gateway");
+        for _ in 0..200 {
+            if c.service().updated.lock().unwrap().len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let updated = c.service().updated.lock().unwrap().clone();
+        assert!(updated.len() >= 2, "{updated:?}");
+        assert!(
+            updated.iter().all(|u| u == "stock://AAPL/live"),
+            "{updated:?}"
+        );
+        c.unsubscribe(rmcp::model::UnsubscribeRequestParams::new(
+            "stock://AAPL/live",
+        ))
+        .await
+        .expect("unsubscribing through the gateway");
+        gw.shutdown().await.unwrap();
+    })
+    .await;
+}

@@ -227,12 +227,18 @@ impl LabServer {
 
 /// Starts stock-server (the workshop's real one, from its library) on an ephemeral port.
 pub async fn stock() -> (String, CancellationToken) {
+    stock_with(stock_server::transport::http::HttpConfig::default()).await
+}
+
+/// Starts stock-server with `config` (e.g. its live market) on an ephemeral port.
+pub async fn stock_with(
+    config: stock_server::transport::http::HttpConfig,
+) -> (String, CancellationToken) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
     let token = CancellationToken::new();
     let stop = token.clone();
     tokio::spawn(async move {
-        let config = stock_server::transport::http::HttpConfig::default();
         let _ = stock_server::transport::http::serve(listener, config, async move {
             stop.cancelled().await
         })
@@ -248,6 +254,7 @@ pub struct TestClient {
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
     pub tool_list_changes: Arc<std::sync::atomic::AtomicUsize>,
     pub logs: Arc<Mutex<Vec<rmcp::model::LoggingMessageNotificationParam>>>,
+    pub updated: Arc<Mutex<Vec<String>>>,
     pub questions: Arc<Mutex<Vec<String>>>,
 }
 
@@ -290,6 +297,14 @@ impl ClientHandler for TestClient {
         _: NotificationContext<RoleClient>,
     ) {
         self.logs.lock().unwrap().push(params);
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _: NotificationContext<RoleClient>,
+    ) {
+        self.updated.lock().unwrap().push(params.uri);
     }
 
     async fn on_tool_list_changed(&self, _: NotificationContext<RoleClient>) {
