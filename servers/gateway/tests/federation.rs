@@ -419,3 +419,33 @@ async fn ewma_moves_traffic_to_the_fast_replica_and_round_robin_does_not() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn least_in_flight_avoids_the_replica_that_is_busy() {
+    within(async {
+        let labs = [LabServer::start("a").await, LabServer::start("b").await];
+        let urls: Vec<&str> = labs.iter().map(|l| l.url.as_str()).collect();
+        let mut t = target("lab", &urls);
+        t.strategy = mcp_gateway::config::StrategyKind::LeastInFlight;
+        let gw = gateway(&open_config(vec![t])).await;
+        healthy(&gw, "lab", 2).await;
+        let c = std::sync::Arc::new(client(gw.mcp_url.as_str(), None).await);
+        // A long call occupies one replica (the first: ties go to it)…
+        let busy = c.clone();
+        let long = tokio::spawn(async move { call(&busy, "lab_slow", json!({"ms": 1500})).await });
+        let upstream = gw.gateway.target("lab").unwrap().clone();
+        while upstream.replicas[0].in_flight() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // …so every call meanwhile goes to the other.
+        for _ in 0..5 {
+            assert_eq!(
+                text(&call(&c, "lab_echo", json!({"text": "x"})).await),
+                "b: x"
+            );
+        }
+        assert!(text(&long.await.unwrap()).starts_with("a:"));
+        gw.shutdown().await.unwrap();
+    })
+    .await;
+}
