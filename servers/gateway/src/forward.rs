@@ -42,6 +42,8 @@ struct Link {
 pub struct SessionLinks {
     links: tokio::sync::Mutex<HashMap<(usize, usize), Link>>,
     log_level: std::sync::Mutex<Option<LoggingLevel>>,
+    /// Subscribed URI → the replica holding the subscription (unsubscribe must go there).
+    pub subscriptions: std::sync::Mutex<HashMap<String, usize>>,
 }
 
 /// Why a forwarded request got no answer.
@@ -157,6 +159,21 @@ pub async fn forward(
     pool: Option<Vec<usize>>,
     retry_allowed: bool,
 ) -> Result<ServerResult, Failure> {
+    forward_on(gateway, links, upstream, ctx, request, pool, retry_allowed)
+        .await
+        .map(|(answer, _)| answer)
+}
+
+/// [`forward`], also saying which replica answered (a subscription stays with it).
+pub async fn forward_on(
+    gateway: &Gateway,
+    links: &SessionLinks,
+    upstream: &Upstream,
+    ctx: &RequestContext<RoleServer>,
+    request: ClientRequest,
+    pool: Option<Vec<usize>>,
+    retry_allowed: bool,
+) -> Result<(ServerResult, usize), Failure> {
     let mut tried: Vec<usize> = Vec::new();
     let mut retried = false;
     let mut last_error = String::new();
@@ -226,7 +243,7 @@ pub async fn forward(
         match result {
             Ok(answer) => {
                 replica.record_latency(started.elapsed());
-                return Ok(answer);
+                return Ok((answer, replica.index));
             }
             Err(ServiceError::McpError(e)) => {
                 replica.record_latency(started.elapsed());

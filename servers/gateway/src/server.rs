@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::federation;
-use crate::forward::{Failure, SessionLinks, forward};
+use crate::forward::{Failure, SessionLinks, forward, forward_on};
 use crate::gateway::{Gateway, Upstream};
 
 /// The handler of one downstream session. Clones share the session's upstream connections.
@@ -104,27 +104,29 @@ impl GatewayServer {
 }
 
 impl GatewayServer {
-    /// Forwards a request whose answer is empty (`resources/subscribe`, `…/unsubscribe`).
+    /// Forwards a request whose answer is empty (`resources/subscribe`, `…/unsubscribe`) to a
+    /// replica in `pool`; returns the replica that answered.
     async fn forward_unit(
         &self,
         upstream: &Upstream,
         ctx: &RequestContext<RoleServer>,
         outgoing: ClientRequest,
         what: &str,
-    ) -> Result<(), ErrorData> {
-        // Only the replica this session already uses can hold its subscription, so no retry.
-        match forward(
+        pool: Option<Vec<usize>>,
+    ) -> Result<usize, ErrorData> {
+        // A subscription lives on one replica: a retry elsewhere could leave one behind.
+        match forward_on(
             &self.gateway,
             &self.links,
             upstream,
             ctx,
             outgoing,
-            None,
+            pool,
             false,
         )
         .await
         {
-            Ok(_) => Ok(()),
+            Ok((_, replica)) => Ok(replica),
             Err(Failure::Upstream(e)) => Err(e),
             Err(failure) => Err(ErrorData::internal_error(
                 describe(&failure, upstream.name(), what).1,
@@ -482,8 +484,15 @@ impl ServerHandler for GatewayServer {
             ));
         };
         let outgoing = ClientRequest::SubscribeRequest(SubscribeRequest::new(request.clone()));
-        self.forward_unit(&upstream, &ctx, outgoing, &request.uri)
-            .await
+        let replica = self
+            .forward_unit(&upstream, &ctx, outgoing, &request.uri, None)
+            .await?;
+        self.links
+            .subscriptions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(request.uri.clone(), replica);
+        Ok(())
     }
 
     async fn unsubscribe(
@@ -498,8 +507,22 @@ impl ServerHandler for GatewayServer {
             ));
         };
         let outgoing = ClientRequest::UnsubscribeRequest(UnsubscribeRequest::new(request.clone()));
-        self.forward_unit(&upstream, &ctx, outgoing, &request.uri)
-            .await
+        // To the replica that holds the subscription, whatever the strategy would pick now.
+        let pinned = self
+            .links
+            .subscriptions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&request.uri);
+        self.forward_unit(
+            &upstream,
+            &ctx,
+            outgoing,
+            &request.uri,
+            pinned.map(|r| vec![r]),
+        )
+        .await
+        .map(drop)
     }
 
     async fn set_level(

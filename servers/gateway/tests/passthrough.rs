@@ -151,3 +151,54 @@ async fn a_subscription_through_the_gateway_gets_the_upstreams_updates() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_unsubscribe_goes_to_the_replica_holding_the_subscription() {
+    within(async {
+        let mut markets = Vec::new();
+        let mut urls = Vec::new();
+        for _ in 0..2 {
+            let market = stock_server::live::LiveMarket::new(std::time::Duration::from_millis(50));
+            let config = stock_server::transport::http::HttpConfig {
+                features: stock_server::Features {
+                    media: false,
+                    live: Some(market.clone()),
+                },
+                ..Default::default()
+            };
+            urls.push(stock_with(config).await.0);
+            markets.push(market);
+        }
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        // Round robin: the unsubscribe would land on the other replica if it were not pinned.
+        let gw = gateway(&open_config(vec![target("stock", &urls)])).await;
+        healthy(&gw, "stock", 2).await;
+        let c = client(gw.mcp_url.as_str(), None).await;
+        c.subscribe(rmcp::model::SubscribeRequestParams::new(
+            "stock://MSFT/live",
+        ))
+        .await
+        .unwrap();
+        let holding: Vec<usize> = markets.iter().map(|m| m.active_forwarders()).collect();
+        assert_eq!(holding.iter().sum::<usize>(), 1, "{holding:?}");
+        c.unsubscribe(rmcp::model::UnsubscribeRequestParams::new(
+            "stock://MSFT/live",
+        ))
+        .await
+        .unwrap();
+        for _ in 0..100 {
+            if markets.iter().all(|m| m.active_forwarders() == 0) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let left: Vec<usize> = markets.iter().map(|m| m.active_forwarders()).collect();
+        assert_eq!(
+            left,
+            [0, 0],
+            "the subscription was left behind on its replica"
+        );
+        gw.shutdown().await.unwrap();
+    })
+    .await;
+}
