@@ -17,8 +17,8 @@
 
 mod bench;
 mod classroom;
-mod scale;
 mod lab;
+mod scale;
 mod test;
 
 use clap::{Parser, Subcommand};

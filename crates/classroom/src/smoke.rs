@@ -53,6 +53,7 @@ pub fn run(args: Args) -> Result<()> {
         everything: free_port()?,
         search: free_port()?,
         files: free_port()?,
+        gateway: free_port()?,
     };
     let net = services::Network {
         bind: [127, 0, 0, 1].into(),

@@ -51,7 +51,8 @@ pub struct Args {
     pub everything_port: u16,
     /// Optional services to start too, after the core ones, comma-separated: `--with everything`
     /// (lesson 5.16's everything-server on 8003), `--with search` (the offline search server on
-    /// 8004), `--with files` (the roots server on 8005). Plain `up` starts only the core.
+    /// 8004), `--with files` (the roots server on 8005), `--with gateway` (the MCP gateway on
+    /// 8090, lesson 5.5). Plain `up` starts only the core.
     #[arg(long, value_name = "NAME", value_delimiter = ',', value_parser = ServiceKind::optional)]
     pub with: Vec<ServiceKind>,
     /// Port of the search MCP server, when started with `--with search`.
@@ -64,6 +65,9 @@ pub struct Args {
     /// workshop checkout, the learners' working folder.
     #[arg(long, value_name = "PATH")]
     pub files_root: Option<PathBuf>,
+    /// Port of the MCP gateway, when started with `--with gateway`.
+    #[arg(long, default_value_t = defaults::GATEWAY_PORT)]
+    pub gateway_port: u16,
     /// Port of the instructor dashboard.
     #[arg(long, default_value_t = defaults::DASHBOARD_PORT)]
     pub dashboard_port: u16,
@@ -134,6 +138,7 @@ pub fn run(args: Args) -> Result<()> {
         everything: args.everything_port,
         search: args.search_port,
         files: args.files_port,
+        gateway: args.gateway_port,
     };
     // Behind the TLS proxy, services listen on private loopback ports.
     let listen = if args.tls {
@@ -144,6 +149,7 @@ pub fn run(args: Args) -> Result<()> {
             everything: free_port()?,
             search: free_port()?,
             files: free_port()?,
+            gateway: free_port()?,
         }
     } else {
         ports
@@ -292,7 +298,7 @@ pub async fn start_all(
 
     for (index, service) in services.iter_mut().enumerate() {
         // The weather server trusts the issuer the identity provider actually reports.
-        if service.kind == ServiceKind::Weather
+        if matches!(service.kind, ServiceKind::Weather | ServiceKind::Gateway)
             && let Some(issuer) = &idp.issuer
         {
             service

@@ -28,6 +28,8 @@ pub enum ServiceKind {
     Search,
     /// The roots lesson's files server (optional: `up --with files`), confined to `--files-root`.
     Files,
+    /// The MCP gateway in front of stock and weather (optional: `up --with gateway`).
+    Gateway,
 }
 
 impl ServiceKind {
@@ -36,7 +38,8 @@ impl ServiceKind {
 
     /// Services `up` starts only when asked (`--with NAME`), after the core ones, so that a
     /// plain `up` builds and starts no more than the course's core.
-    pub const OPTIONAL: [ServiceKind; 3] = [Self::Everything, Self::Search, Self::Files];
+    pub const OPTIONAL: [ServiceKind; 4] =
+        [Self::Everything, Self::Search, Self::Files, Self::Gateway];
 
     /// The optional service called `name` (`everything`, `search`), for `--with`.
     pub fn optional(name: &str) -> Result<ServiceKind, String> {
@@ -61,6 +64,7 @@ impl ServiceKind {
             Self::Everything => "everything",
             Self::Search => "search",
             Self::Files => "files",
+            Self::Gateway => "gateway",
         }
     }
 
@@ -73,6 +77,7 @@ impl ServiceKind {
             Self::Everything => "everything-server",
             Self::Search => "search-server",
             Self::Files => "files-server",
+            Self::Gateway => "mcp-gateway",
         }
     }
 
@@ -91,6 +96,7 @@ impl ServiceKind {
             Self::Everything => "servers/everything",
             Self::Search => "servers/search",
             Self::Files => "servers/files",
+            Self::Gateway => "servers/gateway",
         }
     }
 
@@ -103,6 +109,7 @@ impl ServiceKind {
             Self::Everything => defaults::EVERYTHING_PORT,
             Self::Search => defaults::SEARCH_PORT,
             Self::Files => defaults::FILES_PORT,
+            Self::Gateway => defaults::GATEWAY_PORT,
         }
     }
 
@@ -115,6 +122,7 @@ impl ServiceKind {
             Self::Everything => "--everything-port",
             Self::Search => "--search-port",
             Self::Files => "--files-port",
+            Self::Gateway => "--gateway-port",
         }
     }
 
@@ -123,6 +131,7 @@ impl ServiceKind {
         match self {
             Self::MockIdp => Some("/_admin/activity"),
             Self::Weather => Some("/_admin/audit"),
+            Self::Gateway => Some("/_admin/summary"),
             Self::Stock | Self::Everything | Self::Search | Self::Files => None,
         }
     }
@@ -230,6 +239,8 @@ pub struct Ports {
     pub search: u16,
     /// Files server over HTTP (default 8005), when started.
     pub files: u16,
+    /// The MCP gateway (default 8090), when started.
+    pub gateway: u16,
 }
 
 impl Ports {
@@ -242,6 +253,7 @@ impl Ports {
             ServiceKind::Everything => self.everything,
             ServiceKind::Search => self.search,
             ServiceKind::Files => self.files,
+            ServiceKind::Gateway => self.gateway,
         }
     }
 }
@@ -296,7 +308,8 @@ pub fn plan_with(
                 | ServiceKind::Stock
                 | ServiceKind::Everything
                 | ServiceKind::Search
-                | ServiceKind::Files => {
+                | ServiceKind::Files
+                | ServiceKind::Gateway => {
                     format!("{}/mcp", net.base_url(port))
                 }
             };
@@ -312,11 +325,26 @@ pub fn plan_with(
                     args.extend(["--public-url".into(), url.clone()]);
                     args.extend(net.allowed_host_args(port));
                 }
+                ServiceKind::Gateway => {
+                    // Its upstreams on their loopback ports (the gateway runs on this machine);
+                    // the issuer is filled in once the identity provider is up, as for weather.
+                    for upstream in [ServiceKind::Stock, ServiceKind::Weather] {
+                        args.extend([
+                            "--upstream".to_string(),
+                            format!(
+                                "{}={}/mcp",
+                                upstream.name(),
+                                net.local_url(listen.of(upstream))
+                            ),
+                        ]);
+                    }
+                    args.extend(net.allowed_host_args(port));
+                }
                 ServiceKind::Stock
                 | ServiceKind::Everything
                 | ServiceKind::Search
                 | ServiceKind::Files => {
-                    // All speak stdio unless told otherwise.
+                    // These speak stdio unless told otherwise.
                     args.splice(0..0, ["-t".to_string(), "streamable-http".into()]);
                     args.extend(net.allowed_host_args(port));
                 }
@@ -396,6 +424,7 @@ mod tests {
             everything: 8003,
             search: 8004,
             files: 8005,
+            gateway: 8090,
         };
         let all = plan_with(
             &lan(),
@@ -410,6 +439,49 @@ mod tests {
         assert_eq!(files.args[..2], ["-t", "streamable-http"]);
         assert!(files.args.contains(&"--allowed-host".to_string()));
         assert_eq!(ServiceKind::Files.binary(), "files-server");
+    }
+
+    #[test]
+    fn the_gateway_is_optional_and_points_at_the_local_stock_and_weather() {
+        let net = Network {
+            bind: "127.0.0.1".parse().unwrap(),
+            advertised: "127.0.0.1".parse().unwrap(),
+            tls: false,
+        };
+        assert_eq!(ServiceKind::optional("gateway"), Ok(ServiceKind::Gateway));
+        let ports = Ports {
+            idp: 8400,
+            weather: 8000,
+            stock: 8001,
+            everything: 8003,
+            search: 8004,
+            files: 8005,
+            gateway: 8090,
+        };
+        let all = plan_with(
+            &net,
+            ports,
+            ports,
+            Path::new("/state"),
+            None,
+            &[ServiceKind::Gateway],
+        );
+        let gateway = all.last().unwrap();
+        assert_eq!(gateway.kind, ServiceKind::Gateway, "started after the core");
+        assert_eq!(gateway.url, "http://127.0.0.1:8090/mcp");
+        assert_eq!(
+            gateway.args,
+            [
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "8090",
+                "--upstream",
+                "stock=http://127.0.0.1:8001/mcp",
+                "--upstream",
+                "weather=http://127.0.0.1:8000/mcp"
+            ]
+        );
     }
 
     #[test]
@@ -432,6 +504,7 @@ mod tests {
             everything: 8003,
             search: 8004,
             files: 8005,
+            gateway: 8090,
         };
         let all = plan_with(
             &net,
@@ -475,6 +548,7 @@ mod tests {
             everything: 8003,
             search: 8004,
             files: 8005,
+            gateway: 8090,
         };
         let services = plan(&net, ports, ports, Path::new("/tmp/state"), None);
         let names: Vec<_> = services.iter().map(|s| s.name()).collect();
@@ -500,6 +574,7 @@ mod tests {
             everything: 8003,
             search: 8004,
             files: 8005,
+            gateway: 8090,
         };
         let with = [ServiceKind::optional("everything").unwrap()];
         let services = plan_with(&net, ports, ports, Path::new("/tmp/state"), None, &with);
@@ -533,6 +608,7 @@ mod tests {
             everything: 8003,
             search: 8004,
             files: 8005,
+            gateway: 8090,
         };
         let services = plan(&lan(), ports, ports, Path::new("/tmp/state"), Some("alice"));
         let idp = &services[0];
@@ -568,6 +644,7 @@ mod tests {
             everything: 8003,
             search: 8004,
             files: 8005,
+            gateway: 8090,
         };
         let private = Ports {
             idp: 41000,
@@ -576,6 +653,7 @@ mod tests {
             everything: 8003,
             search: 8004,
             files: 8005,
+            gateway: 8090,
         };
         let net = Network { tls: true, ..lan() };
         let services = plan(&net, public, private, Path::new("/tmp/state"), None);
