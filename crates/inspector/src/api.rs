@@ -142,7 +142,7 @@ pub async fn disconnect(State(state): State<Arc<AppState>>, Path(id): Path<Strin
         .ok_or_else(ApiError::no_session)?;
     // Ends the MCP session now (HTTP DELETE, or the child's stdin closed), not when the last
     // in-flight request lets go of the session.
-    let _ = session.client.cancellation_token().cancel();
+    session.client.cancellation_token().cancel();
     Ok(Json(json!({ "closed": id })))
 }
 

@@ -28,7 +28,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
-//! let app = axum::Router::new().nest("/inspector", inspector::router(inspector::Config::default()));
+//! let app = inspector::mount(axum::Router::new(), inspector::Config::default());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! axum::serve(listener, app).await
 //! # }
@@ -134,6 +134,18 @@ pub fn router(config: Config) -> axum::Router {
         .with_state(state)
         .layer(axum::middleware::from_fn(same_origin::check))
         .layer(axum::middleware::from_fn_with_state(allowed, guard::check))
+}
+
+/// Adds the inspector to `app` at [`BASE_PATH`]: the page at `/inspector` (with
+/// `/inspector/` redirected there) and the API under `/inspector/api`. This is the one line the
+/// dashboard and the standalone server both use.
+pub fn mount(app: axum::Router, config: Config) -> axum::Router {
+    let page = BASE_PATH.to_owned();
+    app.route(
+        &format!("{BASE_PATH}/"),
+        get(move || async move { axum::response::Redirect::permanent(&page) }),
+    )
+    .nest(BASE_PATH, router(config))
 }
 
 /// Closes idle sessions every half minute, so an abandoned tab's child process does not wait

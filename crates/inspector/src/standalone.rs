@@ -1,6 +1,6 @@
 //! `cargo xtask inspector [TARGET]`: the inspector on its own, without the rest of the classroom.
 //!
-//! It serves the same routes the dashboard mounts, at `http://127.0.0.1:<port>/inspector/`, on
+//! It serves the same routes the dashboard mounts, at `http://127.0.0.1:<port>/inspector`, on
 //! loopback only, until Ctrl-C. `TARGET` (a URL or a workshop server's command) fills the
 //! connect box. The classroom binary owns the command line (xtask only forwards to it); this
 //! module holds its flags and the server.
@@ -17,7 +17,7 @@ use workshop_kit::defaults;
 ///
 /// TARGET is a Streamable HTTP URL (http://127.0.0.1:8001/mcp), a legacy SSE URL (…/sse) or
 /// a workshop server to start on stdio (stock-server). Open the printed URL in a browser.
-/// Under `cargo xtask up` the same inspector is at http://127.0.0.1:8080/inspector/.
+/// Under `cargo xtask up` the same inspector is at http://127.0.0.1:8080/inspector.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The server to fill in the connect box: a URL or a command.
@@ -71,17 +71,14 @@ pub fn run(args: Args, default_bin_dir: PathBuf) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
             format!(
                 "cannot listen on {addr}: if `cargo xtask up` is running, its inspector is at \
-                 http://{addr}{BASE_PATH}/; otherwise pass --port"
+                 http://{addr}{BASE_PATH}; otherwise pass --port"
             )
         })?;
         let app = axum::Router::new()
-            .route(
-                "/",
-                get(|| async { Redirect::to(&format!("{BASE_PATH}/")) }),
-            )
-            .route("/healthz", get(|| async { "ok" }))
-            .nest(BASE_PATH, crate::router(config));
-        println!("MCP inspector: http://{addr}{BASE_PATH}/  (Ctrl-C to stop)");
+            .route("/", get(|| async { Redirect::to(BASE_PATH) }))
+            .route("/healthz", get(|| async { "ok" }));
+        let app = crate::mount(app, config);
+        println!("MCP inspector: http://{addr}{BASE_PATH}  (Ctrl-C to stop)");
         axum::serve(listener, app)
             .with_graceful_shutdown(workshop_kit::shutdown::shutdown_signal())
             .await
