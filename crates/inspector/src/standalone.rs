@@ -22,7 +22,7 @@ use workshop_kit::defaults;
 pub struct Args {
     /// The server to fill in the connect box: a URL or a command.
     pub target: Option<String>,
-    /// The port to serve the inspector on (127.0.0.1 only).
+    /// The port to serve the inspector on (127.0.0.1 only; 0 picks a free one).
     #[arg(long, default_value_t = defaults::DASHBOARD_PORT)]
     pub port: u16,
     /// Let stdio targets run any program, not only the workshop's servers. Anyone who can
@@ -78,6 +78,10 @@ pub fn run(args: Args, default_bin_dir: PathBuf) -> anyhow::Result<()> {
             .route("/", get(|| async { Redirect::to(BASE_PATH) }))
             .route("/healthz", get(|| async { "ok" }));
         let app = crate::mount(app, config);
+        // The real address: `--port 0` picks a free one.
+        let addr = listener
+            .local_addr()
+            .context("the listener has no address")?;
         println!("MCP inspector: http://{addr}{BASE_PATH}  (Ctrl-C to stop)");
         axum::serve(listener, app)
             .with_graceful_shutdown(workshop_kit::shutdown::shutdown_signal())
