@@ -137,12 +137,47 @@ function select(kind, item) {
 }
 
 async function show(out, request, render) {
+  // While a request is in flight the server may ask the user something (elicitation).
+  inFlight++; pollQuestions();
+  let r;
+  try { r = await request(); } catch (e) { out.replaceChildren(el("p", { class: "error", text: e.message })); return; } finally { inFlight--; }
   try {
-    const r = await request();
     out.replaceChildren();
     if (r.rpcError) out.append(el("div", { class: "result is-error" }, el("p", { class: "error", text: "JSON-RPC error " + r.rpcError.code + ": " + r.rpcError.message }), r.rpcError.data ? el("pre", { text: pretty(r.rpcError.data) }) : null));
     else render(out, r.result);
-  } catch (e) { out.replaceChildren(el("p", { class: "error", text: e.message })); }
+  } catch (e) { out.replaceChildren(el("p", { class: "error", text: "cannot show the result: " + e.message })); }
+}
+
+// ---- elicitation: the server's questions, answered here ------------------------------
+let inFlight = 0;
+let polling = false, pollTimer = null;  // one poller at a time, however many calls are in flight
+const shown = new Map();   // question id -> its element
+async function pollQuestions() {
+  if (!session || polling) return;
+  polling = true;
+  try { await pollOnce(); } finally { polling = false; }
+  if ((inFlight > 0 || shown.size > 0) && !pollTimer) pollTimer = setTimeout(() => { pollTimer = null; pollQuestions(); }, 300);
+}
+async function pollOnce() {
+  let qs = [];
+  try { qs = (await sessionApi("GET", "/elicitations")).questions; } catch (_) { /* session gone */ }
+  const ids = new Set(qs.map((q) => q.id));
+  for (const [id, node] of shown) if (!ids.has(id)) { node.remove(); shown.delete(id); }
+  for (const q of qs) if (!shown.has(q.id)) {
+    const box = el("div", { class: "question" }, el("p", { text: q.message }));
+    const answer = async (action, content) => {
+      try { await sessionApi("POST", "/elicitations/" + q.id, content === undefined ? { action } : { action, content }); box.remove(); shown.delete(q.id); }
+      catch (e) { box.append(el("p", { class: "error", text: e.message })); }
+    };
+    const form = schemaForm(q.requestedSchema || { type: "object" }, (content) => answer("accept", content), "Accept");
+    box.append(form,
+      el("button", { type: "button", onclick: () => answer("decline") }, "Decline"),
+      el("button", { type: "button", onclick: () => answer("cancel") }, "Cancel"));
+    shown.set(q.id, box);
+    $("question-list").append(box);
+    form.querySelector("input, select, textarea, button")?.focus();
+  }
+  $("questions").hidden = shown.size === 0;
 }
 
 // ---- results -------------------------------------------------------------------------
@@ -241,7 +276,7 @@ function objectFields(schema, root, parent) {
   for (const [, f] of fields) parent.append(f.node);
   return () => { const v = {}; for (const [k, f] of fields) { const x = f.read(); if (x !== undefined) v[k] = x; } return v; };
 }
-function schemaForm(schema, submit) {
+function schemaForm(schema, submit, submitLabel = "Run") {
   const form = el("form");
   const fields = el("div");
   const read = objectFields(schema, schema, fields);
@@ -250,7 +285,7 @@ function schemaForm(schema, submit) {
   useRaw.addEventListener("change", () => { if (useRaw.checked) raw.value = pretty(read()); raw.hidden = !useRaw.checked; fields.hidden = useRaw.checked; });
   raw.hidden = true;
   const error = el("p", { class: "error" });
-  form.append(fields, el("label", {}, useRaw, " edit as raw JSON"), raw, el("div", {}, el("button", { type: "submit" }, "Run")), error,
+  form.append(fields, el("label", {}, useRaw, " edit as raw JSON"), raw, el("div", {}, el("button", { type: "submit" }, submitLabel)), error,
     el("details", {}, el("summary", { text: "Input schema" }), el("pre", { text: pretty(schema) })));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault(); error.textContent = "";

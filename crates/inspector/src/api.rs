@@ -10,6 +10,8 @@
 //! | `POST /api/sessions/{id}/call` `{"name": "…", "arguments": {…}}` | `tools/call` |
 //! | `POST /api/sessions/{id}/read` `{"uri": "…"}` | `resources/read` |
 //! | `POST /api/sessions/{id}/prompt` `{"name": "…", "arguments": {…}}` | `prompts/get` |
+//! | `GET  /api/sessions/{id}/elicitations` | the server's questions waiting for the user |
+//! | `POST /api/sessions/{id}/elicitations/{q}` `{"action": "accept", "content": {…}}` | answer one |
 //! | `GET  /api/sessions/{id}/traffic?since=N` | the raw JSON-RPC after entry N |
 //! | `GET  /api/sessions/{id}/events` | the same, live, as server-sent events |
 //!
@@ -28,7 +30,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use rmcp::ServiceError;
 use rmcp::model::{
-    CallToolRequestParams, GetPromptRequestParams, JsonObject, ReadResourceRequestParams,
+    CallToolRequestParams, ElicitResult, ElicitationAction, GetPromptRequestParams, JsonObject,
+    ReadResourceRequestParams,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -111,7 +114,14 @@ pub async fn connect(
     if state.sessions.len(Instant::now()) >= state.config.max_sessions {
         return Err(ApiError::full(state.config.max_sessions));
     }
-    let session = Arc::new(Session::connect(target, state.config.connect_timeout).await?);
+    let session = Arc::new(
+        Session::connect(
+            target,
+            state.config.connect_timeout,
+            state.config.call_timeout,
+        )
+        .await?,
+    );
     let info = info_json(&session);
     let id = uuid::Uuid::new_v4().to_string();
     match state.sessions.insert(id.clone(), session, Instant::now()) {
@@ -321,6 +331,45 @@ pub async fn events(
         Some((Ok(event), rx))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// `GET /api/sessions/{id}/elicitations`: the server's questions waiting for the user.
+pub async fn elicitations(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> AppResult {
+    let s = state.session(&id)?;
+    Ok(Json(json!({ "questions": s.questions.list() })))
+}
+
+/// The body of `POST …/elicitations/{question}`.
+#[derive(Debug, Deserialize)]
+pub struct Answer {
+    /// `accept`, `decline` or `cancel`.
+    pub action: ElicitationAction,
+    /// With `accept`: the form's content, an object.
+    #[serde(default)]
+    pub content: Option<Value>,
+}
+
+/// `POST /api/sessions/{id}/elicitations/{question}`: the user's answer.
+pub async fn answer(
+    State(state): State<Arc<AppState>>,
+    Path((id, question)): Path<(String, String)>,
+    body: Result<Json<Answer>, axum::extract::rejection::JsonRejection>,
+) -> AppResult {
+    let answer = parse_body(body)?;
+    let s = state.session(&id)?;
+    let mut result = ElicitResult::new(answer.action.clone());
+    match (answer.action, answer.content) {
+        (ElicitationAction::Accept, Some(content @ Value::Object(_))) => {
+            result = result.with_content(content)
+        }
+        (ElicitationAction::Accept, _) => {
+            return Err(ApiError::bad_request("accept needs a content object"));
+        }
+        // Content only travels with accept (the spec says so).
+        _ => {}
+    }
+    s.questions.answer(&question, result)?;
+    Ok(Json(json!({ "answered": question })))
 }
 
 /// Any other `/api` path: a JSON 404 rather than an empty body.

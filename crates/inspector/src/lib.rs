@@ -8,7 +8,8 @@
 //! **How it is built.** The browser never speaks MCP. The page calls the inspector's own JSON
 //! API ([`api`]); the inspector holds one rmcp client per browser tab ([`session`]), connected
 //! through the transport the target names ([`target`]: Streamable HTTP, legacy SSE, or a child
-//! process on stdio), and records every JSON-RPC message at the transport ([`recorder`],
+//! process on stdio), answers the server's questions through the page ([`elicitation`]), and
+//! records every JSON-RPC message at the transport ([`recorder`],
 //! [`traffic`]), which the page shows live over server-sent events. The HTML is an askama
 //! template and a small hand-written script ([`page`]), both compiled into the binary: no
 //! front-end build, no CDN.
@@ -35,6 +36,7 @@
 //! ```
 
 pub mod api;
+pub mod elicitation;
 pub mod error;
 pub mod page;
 pub mod recorder;
@@ -128,6 +130,11 @@ pub fn router(config: Config) -> axum::Router {
         .route(&format!("{sessions}/call"), post(api::call))
         .route(&format!("{sessions}/read"), post(api::read))
         .route(&format!("{sessions}/prompt"), post(api::prompt))
+        .route(&format!("{sessions}/elicitations"), get(api::elicitations))
+        .route(
+            &format!("{sessions}/elicitations/{{question}}"),
+            post(api::answer),
+        )
         .route(&format!("{sessions}/traffic"), get(api::traffic))
         .route(&format!("{sessions}/events"), get(api::events))
         .route("/api/{*rest}", axum::routing::any(api::not_found))

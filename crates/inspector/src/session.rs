@@ -10,13 +10,13 @@
 //! `server/discover` where rmcp negotiates 2026-07-28) within a deadline, so a URL that
 //! accepts the connection and then says nothing cannot hang the page.
 
+use crate::elicitation::{InspectorClient, Questions};
 use crate::error::ApiError;
 use crate::recorder::RecordingTransport;
 use crate::target::Target;
 use crate::traffic::TrafficLog;
 use mcp_transports::sse::SseClientTransport;
 use rmcp::ServiceExt;
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use std::sync::{Arc, Mutex};
@@ -27,20 +27,27 @@ pub struct Session {
     /// What it is connected to.
     pub target: Target,
     /// The rmcp client; derefs to `Peer<RoleClient>`, whose methods are MCP's requests.
-    pub client: RunningService<RoleClient, ClientConfig>,
+    pub client: RunningService<RoleClient, InspectorClient>,
+    /// Questions the server asked the user (elicitation), waiting for the page.
+    pub questions: Arc<Questions>,
     /// Every message of the session.
     pub traffic: Arc<TrafficLog>,
     last_used: Mutex<Instant>,
 }
 
 impl Session {
-    /// Connects to `target`, failing after `timeout` if the handshake has not finished.
-    pub async fn connect(target: Target, timeout: Duration) -> Result<Self, ApiError> {
+    /// Connects to `target`, failing after `timeout` if the handshake has not finished. A
+    /// question from the server waits at most `answer_wait` for the page.
+    pub async fn connect(
+        target: Target,
+        timeout: Duration,
+        answer_wait: Duration,
+    ) -> Result<Self, ApiError> {
         let traffic = Arc::new(TrafficLog::new());
-        let config = ClientConfig::new(
-            ClientCapabilities::default(),
-            Implementation::new("workshop-inspector", env!("CARGO_PKG_VERSION")),
-        );
+        let questions = Arc::new(Questions::new(answer_wait));
+        let config = InspectorClient {
+            questions: questions.clone(),
+        };
         let handshake = async {
             match &target {
                 Target::Http { url } => {
@@ -84,6 +91,7 @@ impl Session {
         Ok(Self {
             target,
             client,
+            questions,
             traffic,
             last_used: Mutex::new(Instant::now()),
         })

@@ -462,3 +462,72 @@ async fn the_page_and_its_assets_are_served() {
     })
     .await;
 }
+
+/// Polls `…/elicitations` until the server's question arrives.
+async fn next_question(session: &str) -> Value {
+    loop {
+        let (_, body) = get(&format!("{session}/elicitations")).await;
+        if let Some(q) = body["questions"].as_array().and_then(|q| q.first()) {
+            return q.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn elicitation_is_answered_through_the_api() {
+    within(async {
+        let stock = stock_server().await;
+        let api = inspector(Config::default()).await;
+        let session = connect(&api, &format!("{stock}/mcp")).await;
+        let call = |answer: Value| {
+            let session = session.clone();
+            async move {
+                let pending = tokio::spawn({
+                    let session = session.clone();
+                    async move {
+                        post(
+                            &format!("{session}/call"),
+                            json!({"name": "get_ticker_info", "arguments": {"symbol": "NVDA"}}),
+                        )
+                        .await
+                    }
+                });
+                let question = next_question(&session).await;
+                assert!(question["message"].as_str().unwrap().contains("52-week"));
+                assert_eq!(
+                    question["requestedSchema"]["properties"]["include_week_range"]["type"],
+                    "boolean"
+                );
+                let id = question["id"].as_str().unwrap();
+                let (status, body) = post(&format!("{session}/elicitations/{id}"), answer).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                // The same question cannot be answered twice.
+                let (status, _) = post(
+                    &format!("{session}/elicitations/{id}"),
+                    json!({"action": "decline"}),
+                )
+                .await;
+                assert_eq!(status, StatusCode::BAD_REQUEST);
+                let (_, result) = pending.await.unwrap();
+                result["result"]["structuredContent"].clone()
+            }
+        };
+        let accepted =
+            call(json!({"action": "accept", "content": {"include_week_range": true}})).await;
+        let declined = call(json!({"action": "decline"})).await;
+        assert_eq!(accepted["symbol"], "NVDA");
+        assert!(accepted["week_52_range"]["high"].is_number(), "{accepted}");
+        assert!(declined["week_52_range"].is_null(), "{declined}");
+
+        // Accept without content is refused before it reaches the server.
+        let (status, body) = post(
+            &format!("{session}/elicitations/whatever"),
+            json!({"action": "accept"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(error_message(&body).contains("content"));
+    })
+    .await;
+}
