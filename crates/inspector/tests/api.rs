@@ -16,9 +16,17 @@ async fn within<T>(test: impl Future<Output = T>) -> T {
 
 /// The stock server's base URL (`http://127.0.0.1:PORT`).
 async fn stock_server() -> String {
+    stock_server_with(stock_server::Features::default()).await
+}
+
+/// The stock server with `features` (`--live`, `--media`).
+async fn stock_server_with(features: stock_server::Features) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let config = stock_server::transport::http::HttpConfig::default();
+    let config = stock_server::transport::http::HttpConfig {
+        features,
+        ..Default::default()
+    };
     tokio::spawn(stock_server::transport::http::serve(
         listener,
         config,
@@ -528,6 +536,84 @@ async fn elicitation_is_answered_through_the_api() {
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(error_message(&body).contains("content"));
+    })
+    .await;
+}
+
+/// `watch_price` on a fast live feed: its progress notifications reach the page live, over the
+/// events stream, before the call has answered.
+#[tokio::test]
+async fn progress_arrives_while_the_call_runs() {
+    within(async {
+        let live = stock_server::live::LiveMarket::new(Duration::from_millis(20));
+        let stock = stock_server_with(stock_server::Features {
+            live: Some(live),
+            ..Default::default()
+        })
+        .await;
+        let api = inspector(Config::default()).await;
+        let session = connect(&api, &format!("{stock}/mcp")).await;
+        let mut events = http()
+            .get(format!("{session}/events"))
+            .send()
+            .await
+            .unwrap();
+        let call = tokio::spawn({
+            let session = session.clone();
+            async move {
+                post(
+                    &format!("{session}/call"),
+                    json!({"name": "watch_price", "arguments": {"symbol": "AAPL", "ticks": 3}}),
+                )
+                .await
+            }
+        });
+        let mut seen = String::new();
+        while !seen.contains("notifications/progress") {
+            let chunk = events.chunk().await.unwrap().expect("stream open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        let (status, result) = call.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{result}");
+        assert_eq!(
+            result["result"]["structuredContent"]["ticks"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        // And the traffic log holds three progress notifications, with their token.
+        let (_, traffic) = get(&format!("{session}/traffic")).await;
+        let progress: Vec<_> = traffic["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["method"] == "notifications/progress")
+            .collect();
+        assert_eq!(progress.len(), 3);
+        assert_eq!(progress[2]["message"]["params"]["progress"], 3.0);
+        assert_eq!(progress[0]["kind"], "notification");
+        assert_eq!(progress[0]["direction"], "in");
+    })
+    .await;
+}
+
+/// A session nobody uses is closed.
+#[tokio::test]
+async fn idle_sessions_are_closed() {
+    within(async {
+        let stock = stock_server().await;
+        let api = inspector(Config {
+            idle_timeout: Duration::from_millis(200),
+            ..Config::default()
+        })
+        .await;
+        let session = connect(&api, &format!("{stock}/mcp")).await;
+        let (status, _) = get(&session).await;
+        assert_eq!(status, StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let (status, _) = get(&session).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     })
     .await;
 }
