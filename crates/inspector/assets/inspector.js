@@ -262,7 +262,7 @@ function field(name, s, required, root) {
       const addButton = el("button", { type: "button", onclick: add }, "Add item");
       const removeButton = el("button", { type: "button", onclick: () => { const f = rows.pop(); if (f) f.node.remove(); } }, "Remove last");
       if (Array.isArray(s.default)) s.default.forEach(add);
-      return wrap(el("div", {}, list, addButton, removeButton), () => rows.length || required ? rows.map((f) => f.read()) : undefined);
+      return wrap(el("div", {}, list, addButton, removeButton), () => rows.length || required ? rows.map((f) => f.read()).filter((v) => v !== undefined) : undefined);
     }
     default: {
       const area = el("textarea", { id, rows: 3, cols: 50, text: s.default !== undefined ? pretty(s.default) : "" });
