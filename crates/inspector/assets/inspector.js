@@ -21,16 +21,16 @@ function el(tag, attrs = {}, ...children) {
 const pretty = (v) => JSON.stringify(v, null, 2);
 function status(text, isError = false) { const s = $("status"); s.textContent = text; s.className = isError ? "error" : ""; }
 
-async function api(method, path, body) {
-  const opts = { method, headers: {} };
+async function api(method, path, body, signal) {
+  const opts = { method, headers: {}, signal };
   if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
   let resp;
-  try { resp = await fetch(BASE + "/api" + path, opts); } catch (e) { throw new Error("the inspector is not answering: " + e.message); }
+  try { resp = await fetch(BASE + "/api" + path, opts); } catch (e) { if (e.name === "AbortError") throw e; throw new Error("the inspector is not answering: " + e.message); }
   const json = await resp.json().catch(() => ({ error: { message: "answer " + resp.status + " was not JSON" } }));
   if (!resp.ok) throw new Error(json.error ? json.error.message : "HTTP " + resp.status);
   return json;
 }
-const sessionApi = (method, path, body) => api(method, "/sessions/" + session + path, body);
+const sessionApi = (method, path, body, signal) => api(method, "/sessions/" + session + path, body, signal);
 
 // ---- connect / disconnect -------------------------------------------------------------
 $("connect-form").addEventListener("submit", async (ev) => {
@@ -116,8 +116,7 @@ function select(kind, item) {
   if (kind === "tools") {
     d.append(annotationHints(item.annotations));
     const form = schemaForm(item.inputSchema || { type: "object" }, async (args) => {
-      out.replaceChildren(el("p", { text: "Calling…" }));
-      show(out, () => sessionApi("POST", "/call", { name: item.name, arguments: args }), renderToolResult);
+      show(out, (signal) => sessionApi("POST", "/call", { name: item.name, arguments: args }, signal), renderToolResult);
     });
     d.append(form);
     if (item.outputSchema) d.append(el("details", {}, el("summary", { text: "Output schema" }), el("pre", { text: pretty(item.outputSchema) })));
@@ -137,10 +136,16 @@ function select(kind, item) {
 }
 
 async function show(out, request, render) {
+  // Cancel aborts the fetch; the inspector then drops the request and rmcp sends the server
+  // `notifications/cancelled` for it (see the Traffic tab).
+  const abort = new AbortController();
+  out.replaceChildren(el("p", {}, "Waiting for the server… ", el("button", { type: "button", onclick: () => abort.abort() }, "Cancel")));
   // While a request is in flight the server may ask the user something (elicitation).
   inFlight++; pollQuestions();
   let r;
-  try { r = await request(); } catch (e) { out.replaceChildren(el("p", { class: "error", text: e.message })); return; } finally { inFlight--; }
+  try { r = await request(abort.signal); }
+  catch (e) { out.replaceChildren(el("p", { class: "error", text: e.name === "AbortError" ? "Cancelled: the server was sent notifications/cancelled." : e.message })); return; }
+  finally { inFlight--; }
   try {
     out.replaceChildren();
     if (r.rpcError) out.append(el("div", { class: "result is-error" }, el("p", { class: "error", text: "JSON-RPC error " + r.rpcError.code + ": " + r.rpcError.message }), r.rpcError.data ? el("pre", { text: pretty(r.rpcError.data) }) : null));

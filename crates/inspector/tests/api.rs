@@ -617,3 +617,39 @@ async fn idle_sessions_are_closed() {
     })
     .await;
 }
+
+/// A page that gives up on a call (its fetch aborted: the Cancel button, a closed tab) cancels
+/// it on the server: rmcp sends `notifications/cancelled` when the dropped request goes away.
+#[tokio::test]
+async fn an_abandoned_call_is_cancelled_on_the_server() {
+    within(async {
+        let live = stock_server::live::LiveMarket::new(Duration::from_millis(50));
+        let stock = stock_server_with(stock_server::Features {
+            live: Some(live),
+            ..Default::default()
+        })
+        .await;
+        let api = inspector(Config::default()).await;
+        let session = connect(&api, &format!("{stock}/mcp")).await;
+        let abandoned = http()
+            .post(format!("{session}/call"))
+            .json(&json!({"name": "watch_price", "arguments": {"symbol": "AAPL", "ticks": 100}}))
+            .timeout(Duration::from_millis(400))
+            .send()
+            .await;
+        assert!(abandoned.is_err(), "the call should still be running");
+        loop {
+            let (_, traffic) = get(&format!("{session}/traffic")).await;
+            let cancelled = traffic["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["direction"] == "out" && e["method"] == "notifications/cancelled");
+            if cancelled {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+}
