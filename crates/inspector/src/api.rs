@@ -12,6 +12,8 @@
 //! | `POST /api/sessions/{id}/prompt` `{"name": "…", "arguments": {…}}` | `prompts/get` |
 //! | `GET  /api/sessions/{id}/elicitations` | the server's questions waiting for the user |
 //! | `POST /api/sessions/{id}/elicitations/{q}` `{"action": "accept", "content": {…}}` | answer one |
+//! | `GET  /api/sessions/{id}/sampling` | the server's sampling requests waiting for approval |
+//! | `POST /api/sessions/{id}/sampling/{r}` `{"action": "approve", "text": "…"}` | approve (or `reject`) one |
 //! | `GET  /api/sessions/{id}/traffic?since=N` | the raw JSON-RPC after entry N |
 //! | `GET  /api/sessions/{id}/events` | the same, live, as server-sent events |
 //!
@@ -370,6 +372,53 @@ pub async fn answer(
     }
     s.questions.answer(&question, result)?;
     Ok(Json(json!({ "answered": question })))
+}
+
+/// `GET /api/sessions/{id}/sampling`: the server's sampling requests waiting for approval.
+pub async fn sampling_list(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> AppResult {
+    let s = state.session(&id)?;
+    Ok(Json(json!({ "requests": s.sampling.list() })))
+}
+
+/// The body of `POST …/sampling/{request}`.
+#[derive(Debug, Deserialize)]
+pub struct SamplingDecision {
+    /// `approve` or `reject`.
+    pub action: String,
+    /// With `approve`: the answer's text.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// With `approve`: the model name to report (default `inspector-user`).
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+/// `POST /api/sessions/{id}/sampling/{request}`: approve (with the text) or reject.
+pub async fn sampling_answer(
+    State(state): State<Arc<AppState>>,
+    Path((id, request)): Path<(String, String)>,
+    body: Result<Json<SamplingDecision>, axum::extract::rejection::JsonRejection>,
+) -> AppResult {
+    let decision = parse_body(body)?;
+    let answer = match (decision.action.as_str(), decision.text) {
+        ("approve", Some(text)) => crate::sampling::approved(
+            text,
+            decision.model.unwrap_or_else(|| "inspector-user".into()),
+        ),
+        ("approve", None) => return Err(ApiError::bad_request("approve needs the answer's text")),
+        ("reject", _) => crate::sampling::SamplingAnswer::Reject,
+        (other, _) => {
+            return Err(ApiError::bad_request(format!(
+                "unknown action '{other}': use approve or reject"
+            )));
+        }
+    };
+    let s = state.session(&id)?;
+    s.sampling.answer(&request, answer)?;
+    Ok(Json(json!({ "answered": request })))
 }
 
 /// Any other `/api` path: a JSON 404 rather than an empty body.

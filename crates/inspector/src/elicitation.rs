@@ -9,34 +9,27 @@
 //! `accept` with the form's content, `decline`, or `cancel`. The answer goes back to the server
 //! as the elicitation's result and the tool call resumes.
 //!
-//! Waiting is bounded: a question nobody answers is cancelled after the call timeout, and at
-//! most [`MAX_PENDING`] questions wait at once (more are declined on the spot), so a server that
-//! asks in a loop cannot grow the inspector's memory. URL-mode elicitation is not declared, so
+//! Waiting is bounded ([`crate::pending`]): a question nobody answers is cancelled after the
+//! call timeout, and at most 16 wait at once, so a server that asks in a loop cannot grow the
+//! inspector's memory. URL-mode elicitation is not declared, so
 //! servers never send it; if one does anyway, it is declined.
 
-use crate::error::ApiError;
+use crate::pending::Pending;
+use crate::sampling::{self, SamplingAnswer, SamplingRequest};
 use rmcp::model::{
-    ClientCapabilities, ClientConfig, ElicitRequestParams, ElicitResult, ElicitationAction,
-    Implementation,
+    ClientCapabilities, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
+    ElicitRequestParams, ElicitResult, ElicitationAction, Implementation,
 };
 use rmcp::service::{RequestContext, RoleClient};
 use rmcp::{ClientHandler, ErrorData};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::sync::oneshot;
-
-/// At most this many questions wait for an answer at once, per session.
-pub const MAX_PENDING: usize = 16;
+use std::sync::Arc;
 
 /// A question waiting for the user.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Question {
-    /// Its id in the inspector API (not the JSON-RPC id: on 2026-07-28 there is none).
-    pub id: String,
     /// The server's message to the user.
     pub message: String,
     /// The flat JSON Schema of the answer.
@@ -44,81 +37,27 @@ pub struct Question {
 }
 
 /// The questions a session's server is waiting on.
-pub struct Questions {
-    wait: Duration,
-    pending: Mutex<HashMap<String, (Question, oneshot::Sender<ElicitResult>)>>,
-}
+pub type Questions = Pending<Question, ElicitResult>;
 
-impl Questions {
-    /// An empty set whose questions are cancelled after `wait`.
-    pub fn new(wait: Duration) -> Self {
-        Self {
-            wait,
-            pending: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, (Question, oneshot::Sender<ElicitResult>)>> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The questions waiting now.
-    pub fn list(&self) -> Vec<Question> {
-        self.lock().values().map(|(q, _)| q.clone()).collect()
-    }
-
-    /// Answers question `id`.
-    pub fn answer(&self, id: &str, result: ElicitResult) -> Result<(), ApiError> {
-        let (_, reply) = self.lock().remove(id).ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "no question '{id}' is waiting: it was answered, or the server stopped waiting"
-            ))
-        })?;
-        // The tool call may have ended meanwhile (cancelled, timed out): nothing to resume.
-        let _ = reply.send(result);
-        Ok(())
-    }
-
-    /// Parks a question and waits for the page's answer (cancel after the wait).
-    async fn ask(&self, message: String, requested_schema: Value) -> ElicitResult {
-        let id = uuid::Uuid::new_v4().to_string();
-        let (tx, rx) = oneshot::channel();
-        {
-            let mut pending = self.lock();
-            if pending.len() >= MAX_PENDING {
-                return ElicitResult::new(ElicitationAction::Decline);
-            }
-            let question = Question {
-                id: id.clone(),
-                message,
-                requested_schema,
-            };
-            pending.insert(id.clone(), (question, tx));
-        }
-        let result = tokio::time::timeout(self.wait, rx).await;
-        self.lock().remove(&id);
-        match result {
-            Ok(Ok(answer)) => answer,
-            // Nobody answered in time, or the session is closing.
-            _ => ElicitResult::new(ElicitationAction::Cancel),
-        }
-    }
-}
-
-/// The inspector's rmcp client handler: declares form elicitation and answers it through the
-/// page (see the [module docs](self)).
+/// The inspector's rmcp client handler: declares form elicitation and sampling, and answers
+/// both through the page (see the [module docs](self) and [`crate::sampling`]).
 #[derive(Clone)]
 pub struct InspectorClient {
     /// The session's waiting questions.
     pub questions: Arc<Questions>,
+    /// The session's sampling requests waiting for approval.
+    pub sampling: Arc<sampling::Requests>,
 }
 
 impl ClientHandler for InspectorClient {
     fn get_info(&self) -> ClientConfig {
+        let mut capabilities = ClientCapabilities::builder().enable_elicitation().build();
+        capabilities.sampling = ClientCapabilities::builder()
+            .enable_sampling()
+            .build()
+            .sampling;
         ClientConfig::new(
-            ClientCapabilities::builder().enable_elicitation().build(),
+            capabilities,
             Implementation::new("workshop-inspector", env!("CARGO_PKG_VERSION")),
         )
     }
@@ -134,11 +73,35 @@ impl ClientHandler for InspectorClient {
                 requested_schema,
                 ..
             } => {
-                let schema = serde_json::to_value(&requested_schema).unwrap_or_default();
-                Ok(self.questions.ask(message, schema).await)
+                let requested_schema = serde_json::to_value(&requested_schema).unwrap_or_default();
+                let question = Question {
+                    message,
+                    requested_schema,
+                };
+                // Full, or nobody answered in time: as if the user dismissed the question.
+                Ok(self
+                    .questions
+                    .ask(question)
+                    .await
+                    .unwrap_or_else(|| ElicitResult::new(ElicitationAction::Cancel)))
             }
             // Not declared: a server that sends it anyway is told no.
             _ => Ok(ElicitResult::new(ElicitationAction::Decline)),
+        }
+    }
+
+    async fn create_message(
+        &self,
+        params: CreateMessageRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, ErrorData> {
+        let request = SamplingRequest {
+            params: serde_json::to_value(&params).unwrap_or_default(),
+        };
+        match self.sampling.ask(request).await {
+            Some(SamplingAnswer::Approve(result)) => Ok(result),
+            Some(SamplingAnswer::Reject) => Err(sampling::rejected()),
+            None => Err(sampling::unanswered()),
         }
     }
 }

@@ -8,7 +8,8 @@
 //! **How it is built.** The browser never speaks MCP. The page calls the inspector's own JSON
 //! API ([`api`]); the inspector holds one rmcp client per browser tab ([`session`]), connected
 //! through the transport the target names ([`target`]: Streamable HTTP, legacy SSE, or a child
-//! process on stdio), answers the server's questions through the page ([`elicitation`]), and
+//! process on stdio), answers the server's questions and sampling requests through the page ([`elicitation`],
+//! [`sampling`]), and
 //! records every JSON-RPC message at the transport ([`recorder`],
 //! [`traffic`]), which the page shows live over server-sent events. The HTML is an askama
 //! template and a small hand-written script ([`page`]), both compiled into the binary: no
@@ -39,8 +40,10 @@ pub mod api;
 pub mod elicitation;
 pub mod error;
 pub mod page;
+pub mod pending;
 pub mod recorder;
 pub mod same_origin;
+pub mod sampling;
 pub mod session;
 pub mod standalone;
 pub mod target;
@@ -134,6 +137,11 @@ pub fn router(config: Config) -> axum::Router {
         .route(
             &format!("{sessions}/elicitations/{{question}}"),
             post(api::answer),
+        )
+        .route(&format!("{sessions}/sampling"), get(api::sampling_list))
+        .route(
+            &format!("{sessions}/sampling/{{request}}"),
+            post(api::sampling_answer),
         )
         .route(&format!("{sessions}/traffic"), get(api::traffic))
         .route(&format!("{sessions}/events"), get(api::events))

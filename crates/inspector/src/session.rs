@@ -13,6 +13,7 @@
 use crate::elicitation::{InspectorClient, Questions};
 use crate::error::ApiError;
 use crate::recorder::RecordingTransport;
+use crate::sampling;
 use crate::target::Target;
 use crate::traffic::TrafficLog;
 use mcp_transports::sse::SseClientTransport;
@@ -30,6 +31,8 @@ pub struct Session {
     pub client: RunningService<RoleClient, InspectorClient>,
     /// Questions the server asked the user (elicitation), waiting for the page.
     pub questions: Arc<Questions>,
+    /// Sampling requests from the server, waiting for the page's approval.
+    pub sampling: Arc<sampling::Requests>,
     /// Every message of the session.
     pub traffic: Arc<TrafficLog>,
     last_used: Mutex<Instant>,
@@ -45,8 +48,10 @@ impl Session {
     ) -> Result<Self, ApiError> {
         let traffic = Arc::new(TrafficLog::new());
         let questions = Arc::new(Questions::new(answer_wait));
+        let sampling = Arc::new(sampling::Requests::new(answer_wait));
         let config = InspectorClient {
             questions: questions.clone(),
+            sampling: sampling.clone(),
         };
         let handshake = async {
             match &target {
@@ -92,6 +97,7 @@ impl Session {
             target,
             client,
             questions,
+            sampling,
             traffic,
             last_used: Mutex::new(Instant::now()),
         })

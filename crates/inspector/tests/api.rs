@@ -653,3 +653,62 @@ async fn an_abandoned_call_is_cancelled_on_the_server() {
     })
     .await;
 }
+
+/// Polls `…/sampling` until the server's request arrives.
+async fn next_sampling(session: &str) -> Value {
+    loop {
+        let (_, body) = get(&format!("{session}/sampling")).await;
+        if let Some(r) = body["requests"].as_array().and_then(|r| r.first()) {
+            return r.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn sampling_is_approved_or_rejected_through_the_api() {
+    within(async {
+        let stock = stock_server().await;
+        let api = inspector(Config::default()).await;
+        let session = connect(&api, &format!("{stock}/mcp")).await;
+        let headline = |decision: Value| {
+            let session = session.clone();
+            async move {
+                let pending = tokio::spawn({
+                    let session = session.clone();
+                    async move {
+                        post(
+                            &format!("{session}/call"),
+                            json!({"name": "stock_headline_sampling", "arguments": {"symbol": "TSLA"}}),
+                        )
+                        .await
+                    }
+                });
+                let request = next_sampling(&session).await;
+                let asked = request["params"]["messages"][0]["content"]["text"].as_str().unwrap();
+                assert!(asked.contains("TSLA") || asked.contains("Tesla"), "{request}");
+                assert!(request["params"]["maxTokens"].is_number());
+                let id = request["id"].as_str().unwrap();
+                let (status, body) = post(&format!("{session}/sampling/{id}"), decision).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                let (_, result) = pending.await.unwrap();
+                result["result"].clone()
+            }
+        };
+        let approved = headline(json!({"action": "approve", "text": "Tesla rallies on robotaxi hopes"})).await;
+        assert_eq!(approved["isError"], false, "{approved}");
+        assert_eq!(approved["content"][0]["text"], "Tesla rallies on robotaxi hopes");
+        let rejected = headline(json!({"action": "reject"})).await;
+        assert_eq!(rejected["isError"], true, "{rejected}");
+
+        // Bad decisions are refused with a reason.
+        let (status, body) =
+            post(&format!("{session}/sampling/x"), json!({"action": "approve"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(error_message(&body).contains("text"));
+        let (status, body) = post(&format!("{session}/sampling/x"), json!({"action": "maybe"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(error_message(&body).contains("approve or reject"));
+    })
+    .await;
+}
