@@ -164,9 +164,12 @@ async function pollQuestions() {
   if ((inFlight > 0 || shown.size > 0) && !pollTimer) pollTimer = setTimeout(() => { pollTimer = null; pollQuestions(); }, 300);
 }
 async function pollOnce() {
-  let qs = [];
-  try { qs = (await sessionApi("GET", "/elicitations")).questions; } catch (_) { /* session gone */ }
-  const ids = new Set(qs.map((q) => q.id));
+  let qs = [], samples = [];
+  try {
+    qs = (await sessionApi("GET", "/elicitations")).questions;
+    samples = (await sessionApi("GET", "/sampling")).requests;
+  } catch (_) { /* session gone */ }
+  const ids = new Set(qs.map((q) => q.id).concat(samples.map((r) => r.id)));
   for (const [id, node] of shown) if (!ids.has(id)) { node.remove(); shown.delete(id); }
   for (const q of qs) if (!shown.has(q.id)) {
     const box = el("div", { class: "question" }, el("p", { text: q.message }));
@@ -182,7 +185,34 @@ async function pollOnce() {
     $("question-list").append(box);
     form.querySelector("input, select, textarea, button")?.focus();
   }
+  for (const r of samples) if (!shown.has(r.id)) showSampling(r);
   $("questions").hidden = shown.size === 0;
+}
+
+// Sampling: the person at the page plays the model. The request is shown as the server sent
+// it; the answer is editable; Approve sends it, Reject refuses (error -1, as the spec says).
+function showSampling(r) {
+  const p = r.params || {};
+  const box = el("div", { class: "question" }, el("p", { text: "The server asks your model to answer (sampling). You are the model:" }));
+  if (p.systemPrompt) box.append(el("p", { text: "System prompt: " + p.systemPrompt }));
+  for (const m of p.messages || []) {
+    const c = Array.isArray(m.content) ? m.content[0] : m.content;
+    box.append(el("pre", { text: m.role + ": " + (c && c.type === "text" ? c.text : JSON.stringify(c)) }));
+  }
+  box.append(el("p", { text: "maxTokens: " + p.maxTokens + (p.modelPreferences ? " · preferences: " + JSON.stringify(p.modelPreferences) : "") }));
+  const answerId = "sample" + (++fieldCount);
+  const text = el("textarea", { id: answerId, rows: 3, cols: 60 });
+  const model = el("input", { value: "inspector-user", size: 20, "aria-label": "Model name to report" });
+  const decide = async (body) => {
+    try { await sessionApi("POST", "/sampling/" + r.id, body); box.remove(); shown.delete(r.id); $("questions").hidden = shown.size === 0; }
+    catch (e) { box.append(el("p", { class: "error", text: e.message })); }
+  };
+  box.append(el("label", { for: answerId, text: "Your answer" }), text, el("div", {}, "Model: ", model),
+    el("button", { type: "button", onclick: () => decide({ action: "approve", text: text.value, model: model.value }) }, "Approve"),
+    el("button", { type: "button", onclick: () => decide({ action: "reject" }) }, "Reject"));
+  shown.set(r.id, box);
+  $("question-list").append(box);
+  text.focus();
 }
 
 // ---- results -------------------------------------------------------------------------
