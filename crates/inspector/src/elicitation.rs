@@ -99,7 +99,7 @@ impl ClientHandler for InspectorClient {
             params: serde_json::to_value(&params).unwrap_or_default(),
         };
         match self.sampling.ask(request).await {
-            Some(SamplingAnswer::Approve(result)) => Ok(result),
+            Some(SamplingAnswer::Approve(result)) => Ok(*result),
             Some(SamplingAnswer::Reject) => Err(sampling::rejected()),
             None => Err(sampling::unanswered()),
         }

@@ -24,8 +24,8 @@ pub struct SamplingRequest {
 /// The person's decision.
 #[derive(Debug)]
 pub enum SamplingAnswer {
-    /// Send this result as the model's answer.
-    Approve(CreateMessageResult),
+    /// Send this result as the model's answer (boxed: it is large, a rejection is not).
+    Approve(Box<CreateMessageResult>),
     /// Refuse.
     Reject,
 }
@@ -35,10 +35,10 @@ pub type Requests = Pending<SamplingRequest, SamplingAnswer>;
 
 /// The result for an approved `text`, answered as `model`.
 pub fn approved(text: String, model: String) -> SamplingAnswer {
-    SamplingAnswer::Approve(
+    SamplingAnswer::Approve(Box::new(
         CreateMessageResult::new(SamplingMessage::assistant_text(text), model)
             .with_stop_reason("endTurn"),
-    )
+    ))
 }
 
 /// The spec's error for a refused sampling request.
