@@ -60,7 +60,15 @@ impl Session {
                     config
                         .serve(RecordingTransport::new(transport, traffic.clone()))
                         .await
-                        .map_err(|e| ApiError::upstream(format!("cannot connect to {target}: {e}")))
+                        .map_err(|e| match e.auth_challenge() {
+                            // The challenge names the server's metadata, not a secret.
+                            Some(challenge) => ApiError::upstream(format!(
+                                "{target} requires OAuth sign-in, which the inspector cannot do \
+                                 yet; sign in with `cargo run -p entra-client -- {url}` or the \
+                                 console. The server's challenge: {challenge}"
+                            )),
+                            None => ApiError::upstream(format!("cannot connect to {target}: {e}")),
+                        })
                 }
                 Target::Sse { url } => {
                     let transport = SseClientTransport::connect(url).await.map_err(|e| {

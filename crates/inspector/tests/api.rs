@@ -712,3 +712,32 @@ async fn sampling_is_approved_or_rejected_through_the_api() {
     })
     .await;
 }
+
+/// A server that wants OAuth (like the weather server) gets a message that says so.
+#[tokio::test]
+async fn an_oauth_server_is_named_as_such() {
+    within(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+        let app = axum::Router::new().route(
+            "/mcp",
+            axum::routing::any(|| async {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    [(
+                        "www-authenticate",
+                        "Bearer resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource\"",
+                    )],
+                )
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let api = inspector(Config::default()).await;
+        let (status, body) = post(&format!("{api}/sessions"), json!({"target": url})).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY);
+        let message = error_message(&body);
+        assert!(message.contains("requires OAuth sign-in"), "{message}");
+        assert!(message.contains("resource_metadata"), "{message}");
+    })
+    .await;
+}
