@@ -122,17 +122,26 @@ function select(kind, item) {
     if (item.outputSchema) d.append(el("details", {}, el("summary", { text: "Output schema" }), el("pre", { text: pretty(item.outputSchema) })));
   } else if (kind === "resources") {
     d.append(el("p", { text: item.uri + (item.mimeType ? " · " + item.mimeType : "") }));
-    d.append(el("button", { type: "button", onclick: () => show(out, () => sessionApi("POST", "/read", { uri: item.uri }), renderRead) }, "Read"));
+    d.append(el("button", { type: "button", onclick: () => show(out, () => sessionApi("POST", "/read", { uri: item.uri }), renderRead) }, "Read"), ...subscribeButtons(out, () => item.uri));
   } else if (kind === "templates") {
     d.append(el("p", { text: item.uriTemplate }));
     const input = el("input", { size: 50, value: item.uriTemplate, "aria-label": "URI" });
-    d.append(input, el("button", { type: "button", onclick: () => show(out, () => sessionApi("POST", "/read", { uri: input.value }), renderRead) }, "Read"));
+    d.append(input, el("button", { type: "button", onclick: () => show(out, () => sessionApi("POST", "/read", { uri: input.value }), renderRead) }, "Read"), ...subscribeButtons(out, () => input.value));
   } else if (kind === "prompts") {
     const schema = { type: "object", properties: {}, required: [] };
     for (const a of item.arguments || []) { schema.properties[a.name] = { type: "string", description: a.description }; if (a.required) schema.required.push(a.name); }
     d.append(schemaForm(schema, (args) => show(out, () => sessionApi("POST", "/prompt", { name: item.name, arguments: args }), renderPrompt)));
   }
   d.append(out);
+}
+
+// resources/subscribe and unsubscribe; updates then show in the notifications column.
+function subscribeButtons(out, uri) {
+  const done = (what) => (o) => o.append(el("p", { text: what + " " + uri() + (what === "Subscribed to" ? ": updates appear under Notifications." : ".") }));
+  return [
+    el("button", { type: "button", onclick: () => show(out, () => sessionApi("POST", "/subscribe", { uri: uri() }), done("Subscribed to")) }, "Subscribe"),
+    el("button", { type: "button", onclick: () => show(out, () => sessionApi("POST", "/unsubscribe", { uri: uri() }), done("Unsubscribed from")) }, "Unsubscribe"),
+  ];
 }
 
 async function show(out, request, render) {

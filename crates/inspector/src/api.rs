@@ -10,6 +10,7 @@
 //! | `POST /api/sessions/{id}/call` `{"name": "…", "arguments": {…}}` | `tools/call` |
 //! | `POST /api/sessions/{id}/read` `{"uri": "…"}` | `resources/read` |
 //! | `POST /api/sessions/{id}/prompt` `{"name": "…", "arguments": {…}}` | `prompts/get` |
+//! | `POST /api/sessions/{id}/subscribe` · `/unsubscribe` `{"uri": "…"}` | `resources/subscribe` · `unsubscribe` |
 //! | `GET  /api/sessions/{id}/elicitations` | the server's questions waiting for the user |
 //! | `POST /api/sessions/{id}/elicitations/{q}` `{"action": "accept", "content": {…}}` | answer one |
 //! | `GET  /api/sessions/{id}/sampling` | the server's sampling requests waiting for approval |
@@ -33,7 +34,7 @@ use futures::Stream;
 use rmcp::ServiceError;
 use rmcp::model::{
     CallToolRequestParams, ElicitResult, ElicitationAction, GetPromptRequestParams, JsonObject,
-    ReadResourceRequestParams,
+    ReadResourceRequestParams, SubscribeRequestParams, UnsubscribeRequestParams,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -268,6 +269,40 @@ pub async fn read(
         "resources/read",
         s.client
             .read_resource(ReadResourceRequestParams::new(request.uri)),
+    )
+    .await
+}
+
+/// `POST /api/sessions/{id}/subscribe` `{"uri": …}`: `resources/subscribe` (2025-11-25 and
+/// older); updates then arrive as `notifications/resources/updated` in the live traffic.
+pub async fn subscribe(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    body: Result<Json<ReadRequest>, axum::extract::rejection::JsonRejection>,
+) -> AppResult {
+    let request = parse_body(body)?;
+    let s = state.session(&id)?;
+    operation(
+        &state,
+        "resources/subscribe",
+        s.client.subscribe(SubscribeRequestParams::new(request.uri)),
+    )
+    .await
+}
+
+/// `POST /api/sessions/{id}/unsubscribe` `{"uri": …}`: `resources/unsubscribe`.
+pub async fn unsubscribe(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    body: Result<Json<ReadRequest>, axum::extract::rejection::JsonRejection>,
+) -> AppResult {
+    let request = parse_body(body)?;
+    let s = state.session(&id)?;
+    operation(
+        &state,
+        "resources/unsubscribe",
+        s.client
+            .unsubscribe(UnsubscribeRequestParams::new(request.uri)),
     )
     .await
 }

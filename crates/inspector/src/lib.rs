@@ -133,6 +133,8 @@ pub fn router(config: Config) -> axum::Router {
         .route(&format!("{sessions}/call"), post(api::call))
         .route(&format!("{sessions}/read"), post(api::read))
         .route(&format!("{sessions}/prompt"), post(api::prompt))
+        .route(&format!("{sessions}/subscribe"), post(api::subscribe))
+        .route(&format!("{sessions}/unsubscribe"), post(api::unsubscribe))
         .route(&format!("{sessions}/elicitations"), get(api::elicitations))
         .route(
             &format!("{sessions}/elicitations/{{question}}"),

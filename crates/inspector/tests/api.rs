@@ -741,3 +741,53 @@ async fn an_oauth_server_is_named_as_such() {
     })
     .await;
 }
+
+/// Subscribe to a live quote: `notifications/resources/updated` arrive; unsubscribe stops them.
+#[tokio::test]
+async fn subscriptions_bring_resource_updates() {
+    within(async {
+        let live = stock_server::live::LiveMarket::new(Duration::from_millis(20));
+        let stock = stock_server_with(stock_server::Features {
+            live: Some(live),
+            ..Default::default()
+        })
+        .await;
+        let api = inspector(Config::default()).await;
+        let session = connect(&api, &format!("{stock}/mcp")).await;
+        let uri = json!({"uri": "stock://AAPL/live"});
+        let (status, body) = post(&format!("{session}/subscribe"), uri.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("result").is_some(), "{body}");
+        let updates = |traffic: &Value| {
+            traffic["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["method"] == "notifications/resources/updated")
+                .count()
+        };
+        loop {
+            let (_, traffic) = get(&format!("{session}/traffic")).await;
+            if updates(&traffic) >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let (status, body) = post(&format!("{session}/unsubscribe"), uri).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // A URI that never changes is refused by the server, and the page is told why.
+        let (_, refused) = post(
+            &format!("{session}/subscribe"),
+            json!({"uri": "stock://tickers"}),
+        )
+        .await;
+        assert!(
+            refused["rpcError"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("cannot subscribe"),
+            "{refused}"
+        );
+    })
+    .await;
+}
