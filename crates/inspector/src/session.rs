@@ -86,7 +86,17 @@ impl Session {
                     let (transport, _stderr) = TokioChildProcess::builder(command)
                         .stderr(std::process::Stdio::null())
                         .spawn()
-                        .map_err(|e| ApiError::upstream(format!("cannot start {target}: {e}")))?;
+                        .map_err(|e| {
+                            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                                format!(
+                                    "; build it first (`cargo build -p {program}`), or give the \
+                                     inspector --bin-dir"
+                                )
+                            } else {
+                                String::new()
+                            };
+                            ApiError::upstream(format!("cannot start {target}: {e}{hint}"))
+                        })?;
                     config
                         .serve(RecordingTransport::new(transport, traffic.clone()))
                         .await

@@ -339,6 +339,15 @@ async fn a_server_that_dies_mid_session_is_reported() {
         assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
         assert!(error_message(&body).contains("closed the connection"), "{body}");
 
+        // A program that is not there.
+        let (status, body) = post(
+            &format!("{api}/sessions"),
+            json!({"target": "/nonexistent/stock-server"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY);
+        assert!(error_message(&body).contains("build it first"), "{body}");
+
         // A process that exits before answering the handshake.
         let (status, body) = post(&format!("{api}/sessions"), json!({"target": "sh -c true"})).await;
         assert_eq!(status, StatusCode::BAD_GATEWAY);
