@@ -8,10 +8,10 @@
 //! **How it is built.** The browser never speaks MCP. The page calls the inspector's own JSON
 //! API ([`api`]); the inspector holds one rmcp client per browser tab ([`session`]), connected
 //! through the transport the target names ([`target`]: Streamable HTTP, legacy SSE, or a child
-//! process on stdio), answers the server's questions and sampling requests through the page ([`elicitation`],
-//! [`sampling`]), and
-//! records every JSON-RPC message at the transport ([`recorder`],
-//! [`traffic`]), which the page shows live over server-sent events. The HTML is an askama
+//! process on stdio). Its client handler ([`client`]) parks the server's questions and sampling
+//! requests ([`elicitation`], [`sampling`], [`pending`]) until the page answers them, and every
+//! JSON-RPC message is recorded at the transport ([`recorder`], [`traffic`]), which the page
+//! shows live over server-sent events. The HTML is an askama
 //! template and a small hand-written script ([`page`]), both compiled into the binary: no
 //! front-end build, no CDN.
 //!
@@ -37,6 +37,7 @@
 //! ```
 
 pub mod api;
+pub mod client;
 pub mod elicitation;
 pub mod error;
 pub mod page;

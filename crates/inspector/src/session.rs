@@ -10,7 +10,8 @@
 //! `server/discover` where rmcp negotiates 2026-07-28) within a deadline, so a URL that
 //! accepts the connection and then says nothing cannot hang the page.
 
-use crate::elicitation::{InspectorClient, Questions};
+use crate::client::InspectorClient;
+use crate::elicitation::Questions;
 use crate::error::ApiError;
 use crate::recorder::RecordingTransport;
 use crate::sampling;
