@@ -7,7 +7,7 @@
 //!   the `exercise-runner` library, linked in: it is small (clap, serde, toml, cargo_metadata),
 //!   so `cargo xtask check` builds xtask, the runner and the learner's crate, nothing else;
 //! - the classroom's commands (`up`, `status`, `doctor`, `certs`, `smoke`, `offline`,
-//!   `conformance`, `fuzz`) live in
+//!   `conformance`, `fuzz`, `inspector`) live in
 //!   the `classroom` crate, with its web server and TLS stack, and are handed to its binary
 //!   through cargo (see [`classroom`]): a broken `up` cannot break `check`;
 //! - `test` and `bench` stay here: each is a few cargo invocations and needs nothing more.
@@ -69,6 +69,9 @@ enum Command {
     /// Run a lab's attacks and print its table: `lab security [LAB...]` (lesson 5.8).
     #[command(disable_help_flag = true)]
     Lab(Forwarded),
+    /// Try an MCP server by hand in the browser: `cargo xtask inspector [URL or command]`.
+    #[command(disable_help_flag = true)]
+    Inspector(Forwarded),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
     /// Run every registered benchmark (release builds, loopback servers) and print the tables.
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
         Command::Fuzz(f) => classroom::run(&root, "fuzz", &f.args),
         Command::Scale(f) => scale::run(&root, &f.args),
         Command::Lab(f) => lab::run(&root, &f.args),
+        Command::Inspector(f) => classroom::run(&root, "inspector", &f.args),
         Command::Test(args) => test::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Exercises(command) => {

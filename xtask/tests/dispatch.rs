@@ -30,6 +30,7 @@ fn help_lists_every_command_with_its_summary() {
         ("offline", "Vendor every dependency"),
         ("fuzz", "Fuzz the HTTP services"),
         ("lab", "attacks"),
+        ("inspector", "Try an MCP server by hand"),
         ("test", "Run every check CI runs"),
         ("bench", "benchmark"),
         ("scale", "Lesson 5.7"),
@@ -60,6 +61,17 @@ fn classroom_commands_get_their_own_help_flags_and_exit_codes() {
         assert!(
             help.contains(flag),
             "`up --help` should list {flag}:\n{help}"
+        );
+    }
+
+    let out = xtask(&["inspector", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{help}");
+    assert!(help.contains("Usage: cargo xtask inspector"), "{help}");
+    for flag in ["--port", "--allow-any-command", "[TARGET]"] {
+        assert!(
+            help.contains(flag),
+            "`inspector --help` should list {flag}:\n{help}"
         );
     }
 

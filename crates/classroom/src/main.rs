@@ -11,7 +11,7 @@
 //!   [`up::services::ServiceKind`]), restarts crashed ones, serves the dashboard, and stops
 //!   everything on Ctrl-C; [`up::tls`] is the local CA and the TLS proxy.
 //! - [`status`], [`doctor`], [`smoke`], [`offline`], [`conformance`], [`fuzz`]: the other
-//!   commands, one module each.
+//!   commands, one module each; `inspector` is the `inspector` crate's standalone server.
 //! - The ports every command agrees on are `workshop_kit::defaults`, shared with the services.
 
 mod conformance;
@@ -52,12 +52,25 @@ enum Command {
     Conformance(conformance::Args),
     /// Fuzz the HTTP services from outside (seeded, bounded); no 5xx, hang, crash or leak.
     Fuzz(fuzz::Args),
+    /// Try an MCP server by hand in the browser (the inspector on its own; `up` serves it too).
+    ///
+    /// Lists a server's tools, resources, templates and prompts, calls them through forms built
+    /// from their schemas, and shows the raw JSON-RPC both ways, live. TARGET is a Streamable
+    /// HTTP URL (http://127.0.0.1:8001/mcp), a legacy SSE URL (…/sse) or a workshop server to
+    /// start on stdio (stock-server). Open the printed URL in a browser. Under `cargo xtask up`
+    /// the same inspector is at http://127.0.0.1:8080/inspector.
+    Inspector(inspector::standalone::Args),
 }
 
 /// The workspace this classroom serves: the checkout `cargo run` started us in.
 pub fn workspace_root() -> PathBuf {
     use exercise_runner::workspace::{manifest_dir, root_above};
     root_above(&manifest_dir(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// Where `cargo build` put this checkout's debug binaries: the inspector's stdio servers.
+fn inspector_bin_dir() -> anyhow::Result<PathBuf> {
+    Ok(exercise_runner::workspace::target_dir(&workspace_root())?.join("debug"))
 }
 
 fn main() -> std::process::ExitCode {
@@ -71,6 +84,9 @@ fn main() -> std::process::ExitCode {
         Command::Offline(args) => offline::run(args),
         Command::Conformance(args) => conformance::run(args),
         Command::Fuzz(args) => fuzz::run(args),
+        Command::Inspector(args) => {
+            inspector_bin_dir().and_then(|dir| inspector::standalone::run(args, dir))
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

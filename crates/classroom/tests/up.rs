@@ -221,6 +221,24 @@ fn get(url: &str) -> Option<(u16, String)> {
     })
 }
 
+fn post_json(url: &str, body: serde_json::Value) -> Option<(u16, String)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let resp = reqwest::Client::new()
+            .post(url)
+            .json(&body)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await
+            .ok()?;
+        let status = resp.status().as_u16();
+        Some((status, resp.text().await.ok()?))
+    })
+}
+
 fn pid_alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
         && std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -251,6 +269,20 @@ fn up_starts_everything_and_ctrl_c_stops_everything() {
     assert_eq!(status, 200);
     assert!(page.contains("instructor dashboard"), "{page}");
     assert!(page.contains("healthy"), "{page}");
+
+    // The inspector, mounted on the dashboard, offers the servers `up` started and connects.
+    let inspector = format!("http://127.0.0.1:{dashboard}/inspector");
+    let (status, page) = get(&inspector).expect("inspector page");
+    assert_eq!(status, 200);
+    let stock_mcp = format!("http://127.0.0.1:{stock}/mcp");
+    assert!(page.contains(&stock_mcp), "{page}");
+    let (status, body) = post_json(
+        &format!("{inspector}/api/sessions"),
+        serde_json::json!({ "target": stock_mcp }),
+    )
+    .expect("inspector connect");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"stock-server\""), "{body}");
 
     // A second `up` in the same workspace (same state dir) is refused, and starts nothing.
     let second = up_command(

@@ -6,7 +6,7 @@
 //! optional: a service that is down or does not publish a feed shows as such, never an error page.
 //! No external assets, so it works with no network.
 
-use super::services::Service;
+use super::services::{Service, ServiceKind};
 use askama::Template;
 use axum::extract::State;
 use axum::http::header;
@@ -26,6 +26,10 @@ pub struct Sources {
     /// Learners' results files (`cargo xtask check --json` output): files, or folders whose
     /// `*.json` files are read, one learner each.
     pub results: Vec<PathBuf>,
+    /// Where the service binaries are (the inspector starts them for stdio targets).
+    pub bin_dir: PathBuf,
+    /// Extra names the inspector answers to (the advertised address under `up --host`).
+    pub allowed_hosts: Vec<String>,
 }
 
 struct AppState {
@@ -33,18 +37,54 @@ struct AppState {
     http: reqwest::Client,
 }
 
-/// The dashboard's routes: `/` (the page), `/healthz`, `/api/status` (the same data as JSON).
+/// The dashboard's routes: `/` (the page), `/healthz`, `/api/status` (the same data as JSON),
+/// and the MCP inspector at `/inspector` (the `inspector` crate).
 pub fn router(sources: Sources) -> axum::Router {
+    let inspector = inspector_config(&sources);
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
         .build()
         .unwrap_or_default();
     let state = Arc::new(AppState { sources, http });
-    axum::Router::new()
+    let router = axum::Router::new()
         .route("/", get(page))
         .route("/api/status", get(status_json))
         .route("/healthz", get(|| async { "ok" }))
-        .with_state(state)
+        .with_state(state);
+    inspector::mount(router, inspector)
+}
+
+/// The inspector lists the MCP servers `up` started, at their loopback addresses (it connects
+/// from this machine), plus the stock server's legacy SSE and stdio forms.
+fn inspector_config(sources: &Sources) -> inspector::Config {
+    let mut servers = Vec::new();
+    for s in sources
+        .services
+        .iter()
+        .filter(|s| s.kind != ServiceKind::MockIdp)
+    {
+        let base = s.local_base();
+        servers.push(inspector::KnownServer {
+            name: s.name().into(),
+            target: format!("{base}/mcp"),
+        });
+        if s.kind == ServiceKind::Stock {
+            servers.push(inspector::KnownServer {
+                name: "stock (legacy SSE)".into(),
+                target: format!("{base}/sse"),
+            });
+            servers.push(inspector::KnownServer {
+                name: "stock (stdio)".into(),
+                target: s.kind.binary().into(),
+            });
+        }
+    }
+    inspector::Config {
+        servers,
+        bin_dir: Some(sources.bin_dir.clone()),
+        allowed_hosts: sources.allowed_hosts.clone(),
+        ..inspector::Config::default()
+    }
 }
 
 /// A service row.

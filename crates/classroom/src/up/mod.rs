@@ -374,6 +374,13 @@ async fn supervise(
         results: std::iter::once(workspace_root().join(".workshop/results.json"))
             .chain(args.results_dir.clone())
             .collect(),
+        bin_dir: bin_dir.clone(),
+        // `--allowed-host X` pairs: the inspector answers the advertised address too.
+        allowed_hosts: net
+            .allowed_host_args(args.dashboard_port)
+            .into_iter()
+            .filter(|a| a != "--allowed-host")
+            .collect(),
     };
     tokio::spawn(async move {
         let _ = axum::serve(listener, dashboard::router(sources)).await;
