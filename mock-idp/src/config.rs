@@ -251,7 +251,11 @@ impl Config {
         let mut ids = std::collections::HashSet::new();
         for api in self.all_apis() {
             if !is_guid(&api.client_id) {
-                bail!("api {:?}: client_id {:?} is not a GUID", api.name, api.client_id);
+                bail!(
+                    "api {:?}: client_id {:?} is not a GUID",
+                    api.name,
+                    api.client_id
+                );
             }
             if !ids.insert(api.client_id.as_str()) {
                 bail!("API client id {} is registered twice", api.client_id);

@@ -144,7 +144,11 @@ fn exchange_for_api(
         .aadsts(70011));
     }
     let user = verify_assertion(state, assertion, &client.app.client_id)?;
-    let delegated: Vec<&str> = user["scp"].as_str().unwrap_or_default().split(' ').collect();
+    let delegated: Vec<&str> = user["scp"]
+        .as_str()
+        .unwrap_or_default()
+        .split(' ')
+        .collect();
     let scp: Vec<&str> = requested
         .api
         .iter()

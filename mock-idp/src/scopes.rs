@@ -209,7 +209,10 @@ mod tests {
             &format!("openid {}", crate::defaults::FULL_GATEWAY_SCOPES[0]),
         )
         .unwrap();
-        assert_eq!(s.resource.as_deref(), Some(crate::defaults::GATEWAY_CLIENT_ID));
+        assert_eq!(
+            s.resource.as_deref(),
+            Some(crate::defaults::GATEWAY_CLIENT_ID)
+        );
         assert_eq!(s.scp(), "MCP.Tools");
         assert_eq!(
             s.granted(&config),
