@@ -13,7 +13,7 @@
 //!
 //! [auth]                      # the gateway's own callers; leave out for no authentication
 //! issuer = "http://127.0.0.1:8400/<tenant>/v2.0"
-//! audience = "<api client id>"
+//! audience = "<gateway client id>" # the gateway's own app registration
 //!
 //! [[targets]]
 //! name = "stock"              # tools become stock_<tool>
@@ -23,7 +23,8 @@
 //! ```
 //!
 //! [`Config::default()`] is what `mcp-gateway` runs with no `--config`: stock on its classroom
-//! port, weather on its own, both as `cargo xtask up` starts them.
+//! port, weather on its own (called on-behalf-of each caller), both as `cargo xtask up` starts
+//! them.
 
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -684,6 +685,10 @@ mod tests {
         let config = Config::parse("gateway.example.toml", source).unwrap();
         assert_eq!(config.targets[0].name, "stock");
         assert_eq!(config.targets.len(), 2);
+        // The file is what the gateway does with no file at all.
+        let default = Config::default();
+        assert_eq!(config.auth, default.auth);
+        assert_eq!(config.targets[1].auth, default.targets[1].auth);
     }
 
     #[test]

@@ -97,49 +97,62 @@ fn describe(failure: &Failure, target: &str, tool: &str) -> (&'static str, Strin
 }
 
 impl GatewayServer {
-    /// Lists every on-behalf-of target not listed yet, through this caller's own connection:
-    /// the gateway is no user, so it can only see what such an upstream offers through one.
-    /// A caller the exchange refuses lists nothing from it (and a later caller tries again).
+    /// Lists every on-behalf-of target not listed yet, through this caller's own connection
+    /// ([`Self::list_through_caller`]). A caller the exchange refuses lists nothing from it
+    /// (and a later caller tries again).
     async fn list_on_behalf_of(&self, ctx: &RequestContext<RoleServer>) {
-        let caller_token = crate::forward::caller_token(ctx);
         for upstream in self.gateway.targets.iter().filter(|t| t.needs_listing()) {
-            let credential = match upstream.credential(caller_token.as_deref()).await {
-                Ok(credential) => credential,
-                Err(e) => {
-                    tracing::info!(target = upstream.name(), error = %e, "cannot list on-behalf-of this caller");
-                    continue;
-                }
+            if let Err((_, e)) = self.list_through_caller(upstream, ctx).await {
+                tracing::info!(target = upstream.name(), error = %e, "cannot list on-behalf-of this caller");
+            }
+        }
+    }
+
+    /// Lists an on-behalf-of target with this caller's exchanged token: the gateway is no
+    /// user, so it can only see what such an upstream offers through one. The error is an
+    /// outcome label (`unauthorized`: no token; `unavailable`) and a message for the caller.
+    async fn list_through_caller(
+        &self,
+        upstream: &Upstream,
+        ctx: &RequestContext<RoleServer>,
+    ) -> Result<(), (&'static str, String)> {
+        let caller_token = crate::forward::caller_token(ctx);
+        let credential = upstream
+            .credential(caller_token.as_deref())
+            .await
+            .map_err(|e| ("unauthorized", e.to_string()))?;
+        let mut last = format!("target {:?} has no healthy replica", upstream.name());
+        for replica in upstream.replicas.iter().filter(|r| r.is_healthy()) {
+            let link = self
+                .links
+                .link(
+                    &self.gateway,
+                    upstream,
+                    replica,
+                    &ctx.peer,
+                    credential.as_ref(),
+                )
+                .await;
+            let listed = match link {
+                Ok((service, _)) => Catalog::fetch(&service).await.map_err(|e| e.to_string()),
+                Err(e) => Err(format!("{e:#}")),
             };
-            for replica in upstream.replicas.iter().filter(|r| r.is_healthy()) {
-                let link = self
-                    .links
-                    .link(
-                        &self.gateway,
-                        upstream,
-                        replica,
-                        &ctx.peer,
-                        credential.as_ref(),
-                    )
-                    .await;
-                let listed = match link {
-                    Ok((service, _)) => Catalog::fetch(&service).await.map_err(|e| e.to_string()),
-                    Err(e) => Err(format!("{e:#}")),
-                };
-                match listed {
-                    Ok(catalog) => {
-                        upstream.set_unlisted(false);
-                        if upstream.set_catalog(catalog) {
-                            tracing::info!(target = upstream.name(), "catalog changed");
-                            self.gateway.announce().await;
-                        }
-                        break;
+            match listed {
+                Ok(catalog) => {
+                    upstream.set_unlisted(false);
+                    if upstream.set_catalog(catalog) {
+                        tracing::info!(target = upstream.name(), "catalog changed");
+                        self.gateway.announce().await;
                     }
-                    Err(e) => {
-                        tracing::warn!(target = upstream.name(), error = %e, "listing on-behalf-of a caller failed");
-                    }
+                    return Ok(());
+                }
+                Err(e) => {
+                    tracing::warn!(target = upstream.name(), error = %e, "listing on-behalf-of a caller failed");
+                    last = format!("listing {:?} failed: {e}", upstream.name());
                 }
             }
         }
+        Err(("unavailable", last))
     }
 
     /// The target owning a prefixed name, and the upstream name.
@@ -270,6 +283,18 @@ impl ServerHandler for GatewayServer {
                 .record_call("-", "-", "unknown_tool", started.elapsed());
             return Err(unknown());
         };
+        // An on-behalf-of target nobody has listed yet is listed now, as this caller.
+        if upstream.needs_listing()
+            && let Err((outcome, why)) = self.list_through_caller(&upstream, &ctx).await
+            && upstream.is_up()
+        {
+            crate::audit::record(&who, upstream.name(), tool_name, outcome);
+            self.gateway
+                .metrics
+                .record_call(upstream.name(), "-", outcome, started.elapsed());
+            let message = format!("{name} was not sent: {why}");
+            return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
+        }
         let catalog = upstream.catalog();
         let Some(tool) = catalog.tool(tool_name) else {
             if !upstream.is_up() {
