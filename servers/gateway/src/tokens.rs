@@ -252,3 +252,32 @@ pub fn fingerprint(token: &str) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fingerprint_is_a_sha256_that_tells_tokens_apart() {
+        let a = fingerprint("eyJ.a.b");
+        assert_eq!(a.len(), 64);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(a, fingerprint("eyJ.a.b"));
+        assert_ne!(a, fingerprint("eyJ.a.c"));
+        assert!(!a.contains("eyJ"));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_identity_provider_is_a_failure_not_a_refusal() {
+        let obo = OnBehalfOf::new(
+            "http://127.0.0.1:1/token",
+            "gw",
+            "secret",
+            "api://x/.default",
+        );
+        let e = obo.credential("caller-token").await.unwrap_err();
+        assert!(matches!(e, ExchangeError::Failed(_)), "{e}");
+        assert!(!e.to_string().contains("secret"), "{e}");
+        assert!(!e.to_string().contains("caller-token"), "{e}");
+    }
+}

@@ -346,7 +346,12 @@ async fn a_refused_exchange_is_a_tool_error_with_the_oauth_error_in_it() {
         .await;
         assert_eq!(r.is_error, Some(true), "{}", text(&r));
         let message = text(&r);
-        assert!(message.contains("invalid_client"), "{message}");
+        assert!(
+            message.starts_with(
+                "weather_get_forecast was not sent: target \"weather\": the identity provider refused the on-behalf-of exchange: invalid_client"
+            ),
+            "{message}"
+        );
         assert!(message.contains("AADSTS7000215"), "{message}");
         assert!(
             !message.contains("not-it"),
