@@ -55,6 +55,9 @@ pub struct Config {
     pub tenant_name: String,
     /// The protected API (the resource).
     pub api: ApiApp,
+    /// Further APIs of the tenant. The default has one: the MCP gateway, whose callers' tokens
+    /// carry its audience and which exchanges them on-behalf-of the user for tokens to `api`.
+    pub apis: Vec<ApiApp>,
     /// Client applications registered ahead of time.
     pub clients: Vec<ClientApp>,
     /// The classroom roster.
@@ -170,6 +173,15 @@ impl Default for Config {
                 app_roles: scope_names.iter().map(|s| s.to_string()).collect(),
                 client_secret: Some(defaults::API_CLIENT_SECRET.into()),
             },
+            apis: vec![ApiApp {
+                client_id: defaults::GATEWAY_CLIENT_ID.into(),
+                name: defaults::GATEWAY_NAME.into(),
+                app_id_uri: defaults::GATEWAY_APP_ID_URI.into(),
+                // The same short names as the API: a caller's `scp` carries over on-behalf-of.
+                scopes: scope_names.iter().map(|s| s.to_string()).collect(),
+                app_roles: vec![],
+                client_secret: Some(defaults::GATEWAY_CLIENT_SECRET.into()),
+            }],
             clients: vec![
                 ClientApp {
                     client_id: defaults::WORKSHOP_CLIENT_ID.into(),
@@ -237,6 +249,18 @@ impl Config {
             bail!("api.client_id {:?} is not a GUID", self.api.client_id);
         }
         let mut ids = std::collections::HashSet::new();
+        for api in self.all_apis() {
+            if !is_guid(&api.client_id) {
+                bail!(
+                    "api {:?}: client_id {:?} is not a GUID",
+                    api.name,
+                    api.client_id
+                );
+            }
+            if !ids.insert(api.client_id.as_str()) {
+                bail!("API client id {} is registered twice", api.client_id);
+            }
+        }
         for client in &self.clients {
             if !ids.insert(client.client_id.as_str()) {
                 bail!("client id {} is registered twice", client.client_id);
@@ -283,6 +307,28 @@ impl Config {
     /// Finds a user of the roster by username.
     pub fn user(&self, username: &str) -> Option<&User> {
         self.users.iter().find(|u| u.username == username)
+    }
+
+    /// Every API of the tenant: `api` first, then `apis`.
+    pub fn all_apis(&self) -> impl Iterator<Item = &ApiApp> {
+        std::iter::once(&self.api).chain(self.apis.iter())
+    }
+
+    /// The API registered under `client_id`.
+    pub fn api_by_id(&self, client_id: &str) -> Option<&ApiApp> {
+        self.all_apis().find(|a| a.client_id == client_id)
+    }
+
+    /// The API a full scope name belongs to (`api://<id>/<name>` or `<id>/<name>`), with the
+    /// short name.
+    pub fn api_of_scope<'a>(&self, item: &'a str) -> Option<(&ApiApp, &'a str)> {
+        self.all_apis().find_map(|api| {
+            let short = item
+                .strip_prefix(api.app_id_uri.as_str())
+                .or_else(|| item.strip_prefix(api.client_id.as_str()))?
+                .strip_prefix('/')?;
+            Some((api, short))
+        })
     }
 
     /// The full scope names of the API (`api://<id>/MCP.Tools`, ...).

@@ -98,7 +98,10 @@ pub fn metadata(state: &Shared) -> Value {
         ]);
         doc["scopes_supported"] = json!(scopes);
     } else {
-        scopes.extend(state.config.full_scopes());
+        // Every API's scopes: the weather API's and the gateway's.
+        for api in state.config.all_apis() {
+            scopes.extend(api.scopes.iter().map(|s| format!("{}/{s}", api.app_id_uri)));
+        }
         doc["response_types_supported"] = json!(["code"]);
         doc["response_modes_supported"] = json!(["query"]);
         doc["grant_types_supported"] = json!([

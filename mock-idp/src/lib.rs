@@ -110,16 +110,18 @@ pub async fn spawn(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     })
     .await
     .context("key generation task failed")??;
-    // The API is a client too when it has a secret: it exchanges tokens on-behalf-of users.
+    // An API is a client too when it has a secret: it exchanges tokens on-behalf-of users.
     let mut apps = config.clients.clone();
-    if let Some(secret) = &config.api.client_secret {
-        apps.push(config::ClientApp {
-            client_id: config.api.client_id.clone(),
-            name: config.api.name.clone(),
-            redirect_uris: Vec::new(),
-            client_secret: Some(secret.clone()),
-            app_roles: Vec::new(),
-        });
+    for api in config.all_apis() {
+        if let Some(secret) = &api.client_secret {
+            apps.push(config::ClientApp {
+                client_id: api.client_id.clone(),
+                name: api.name.clone(),
+                redirect_uris: Vec::new(),
+                client_secret: Some(secret.clone()),
+                app_roles: Vec::new(),
+            });
+        }
     }
     let clients = clients::ClientRegistry::new(&apps, config.state_dir.as_deref())?;
     let refresh = refresh_tokens::RefreshTokens::new(std::time::Duration::from_secs(

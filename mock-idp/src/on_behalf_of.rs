@@ -73,6 +73,14 @@ pub fn exchange(
     }
     let assertion = params.require("assertion")?;
     let scope = params.require("scope")?;
+    // A scope of one of the tenant's own APIs (the gateway asking for the weather API) gets a
+    // token for that API; anything else is a Graph request.
+    if scope
+        .split(' ')
+        .any(|item| state.config.api_of_scope(item).is_some())
+    {
+        return exchange_for_api(state, client, assertion, scope);
+    }
     let scopes = graph_scopes(scope)?;
     let user = verify_assertion(state, assertion, &client.app.client_id)?;
     let now = chrono::Utc::now().timestamp();
@@ -103,6 +111,95 @@ pub fn exchange(
         scope: scopes
             .iter()
             .map(|s| format!("{}/{s}", defaults::GRAPH_RESOURCE))
+            .collect::<Vec<_>>()
+            .join(" "),
+        expires_in: lifetime,
+        ext_expires_in: lifetime,
+        access_token,
+        refresh_token: None,
+        id_token: None,
+    })
+}
+
+/// On-behalf-of for one of the tenant's own APIs: a middle tier (the gateway) that was called
+/// with `assertion` gets a token for the API `scope` names, as the same user.
+///
+/// The new token's `scp` is what was asked for *and* the user had delegated to the middle tier
+/// (`.default`: all of it): the exchange carries the user's consent over, it never widens it.
+/// Its `azp` is the middle tier, so the API sees who called it, and its `uti` is new: it is
+/// another token, not the caller's.
+fn exchange_for_api(
+    state: &Shared,
+    client: &Client,
+    assertion: &str,
+    scope: &str,
+) -> Result<TokenResponse, OAuthError> {
+    let requested = crate::scopes::ScopeRequest::parse(&state.config, scope)?;
+    let api = requested.api(&state.config);
+    if api.client_id == client.app.client_id {
+        return Err(OAuthError::invalid_scope(format!(
+            "'{}' asked for a token to itself; on-behalf-of is for calling another API.",
+            client.app.name
+        ))
+        .aadsts(70011));
+    }
+    let user = verify_assertion(state, assertion, &client.app.client_id)?;
+    let delegated: Vec<&str> = user["scp"]
+        .as_str()
+        .unwrap_or_default()
+        .split(' ')
+        .collect();
+    let scp: Vec<&str> = requested
+        .api
+        .iter()
+        .map(String::as_str)
+        .filter(|s| delegated.contains(s))
+        .collect();
+    if scp.is_empty() {
+        return Err(OAuthError::invalid_grant(format!(
+            "The user or administrator has not consented to use the application with ID '{}'. \
+             The assertion delegates '{}', none of which '{}' exposes as asked ({scope}).",
+            client.app.client_id,
+            delegated.join(" "),
+            api.name
+        ))
+        .aadsts(65001));
+    }
+    let now = chrono::Utc::now().timestamp();
+    let lifetime = state.config.access_token_lifetime_secs;
+    let mut claims = json!({
+        "aud": api.client_id,
+        "iss": state.issuer,
+        "iat": now,
+        "nbf": now,
+        "exp": now + i64::try_from(lifetime).unwrap_or(i64::MAX / 2),
+        "azp": client.app.client_id,
+        "azpacr": "1",
+        "scp": scp.join(" "),
+        "tid": state.config.tenant_id,
+        "uti": random_token(16),
+        "ver": "2.0",
+    });
+    for carried in ["oid", "name", "preferred_username"] {
+        if let Some(value) = user.get(carried) {
+            claims[carried] = value.clone();
+        }
+    }
+    // `sub` is pairwise per API (see tokens.rs): the same user, as this API sees them.
+    if let Some(oid) = user["oid"].as_str() {
+        claims["sub"] = json!(crate::tokens::pairwise_subject(
+            &state.config.tenant_id,
+            oid,
+            &api.client_id
+        ));
+    }
+    let access_token = sign(&state.keys, &claims)
+        .map_err(|e| OAuthError::new("server_error", format!("cannot sign the token: {e}")))?;
+    Ok(TokenResponse {
+        token_type: "Bearer",
+        scope: scp
+            .iter()
+            .map(|s| format!("{}/{s}", api.app_id_uri))
             .collect::<Vec<_>>()
             .join(" "),
         expires_in: lifetime,
@@ -172,8 +269,12 @@ pub fn verify_assertion(state: &Shared, token: &str, audience: &str) -> Result<V
         _ => OAuthError::invalid_request("JWT token is invalid or malformed.").aadsts(50027),
     })?;
     let aud = claims["aud"].as_str().unwrap_or_default();
-    let app_id_uri = &state.config.api.app_id_uri;
-    let matches = aud == audience || (audience == state.config.api.client_id && aud == app_id_uri);
+    // A token's audience may be the API's client id or its Application ID URI.
+    let matches = aud == audience
+        || state
+            .config
+            .api_by_id(audience)
+            .is_some_and(|api| aud == api.app_id_uri);
     if !matches {
         return Err(OAuthError::invalid_grant(format!(
             "Assertion audience does not match the Client app presenting the assertion. The \

@@ -206,15 +206,11 @@ pub fn consent(
 }
 
 fn describe_scopes(state: &AppState, scopes: &ScopeRequest) -> Vec<String> {
+    let api = scopes.api(&state.config);
     let mut out: Vec<String> = scopes
         .api
         .iter()
-        .map(|s| {
-            format!(
-                "{} of {} ({}/{s})",
-                s, state.config.api.name, state.config.api.app_id_uri
-            )
-        })
+        .map(|s| format!("{} of {} ({}/{s})", s, api.name, api.app_id_uri))
         .collect();
     for s in &scopes.oidc {
         out.push(

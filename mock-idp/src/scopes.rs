@@ -28,15 +28,18 @@ pub struct ScopeRequest {
     pub api: Vec<String>,
     /// Whether `<api>/.default` was requested.
     pub default: bool,
+    /// The client id of the API the scopes are for, when it is one of `apis` (the gateway);
+    /// `None`: the main API.
+    pub resource: Option<String>,
 }
 
 impl ScopeRequest {
-    /// Parses and checks a `scope` parameter against the tenant's API.
+    /// Parses and checks a `scope` parameter against the tenant's APIs. One token is for one
+    /// resource, so the API scopes must all name the same API (Entra's AADSTS28000).
     pub fn parse(config: &Config, scope: &str) -> Result<ScopeRequest, OAuthError> {
         let mut request = ScopeRequest::default();
-        let prefix = format!("{}/", config.api.app_id_uri);
-        // Entra also accepts the API's client id as a prefix of scope names.
-        let guid_prefix = format!("{}/", config.api.client_id);
+        let mut api = &config.api;
+        let mut chosen: Option<&str> = None;
         for item in scope.split(' ').filter(|s| !s.is_empty()) {
             if OIDC_SCOPES.contains(&item) {
                 if !request.oidc.iter().any(|s| s == item) {
@@ -44,32 +47,51 @@ impl ScopeRequest {
                 }
                 continue;
             }
-            let short = item
-                .strip_prefix(&prefix)
-                .or_else(|| item.strip_prefix(&guid_prefix));
+            // Entra also accepts an API's client id as a prefix of its scope names.
+            let Some((named, short)) = config.api_of_scope(item) else {
+                return Err(OAuthError::invalid_scope(format!(
+                    "The provided value for scope '{item}' is not valid. Use OpenID scopes \
+                     ({}) or the API's scopes ({}).",
+                    OIDC_SCOPES.join(", "),
+                    config.full_scopes().join(", ")
+                )));
+            };
+            match chosen {
+                Some(id) if id != named.client_id => {
+                    return Err(OAuthError::invalid_scope(
+                        "Provided value for the input parameter scope is not valid because it \
+                         contains more than one resource. Ask for one API's scopes per token.",
+                    )
+                    .aadsts(28000));
+                }
+                _ => {
+                    chosen = Some(named.client_id.as_str());
+                    api = named;
+                }
+            }
             match short {
-                Some(".default") => request.default = true,
-                Some(name) if config.api.scopes.iter().any(|s| s == name) => {
+                ".default" => request.default = true,
+                name if api.scopes.iter().any(|s| s == name) => {
                     if !request.api.iter().any(|s| s == name) {
                         request.api.push(name.to_string());
                     }
                 }
-                Some(name) => {
+                name => {
+                    let exposed: Vec<String> = api
+                        .scopes
+                        .iter()
+                        .map(|s| format!("{}/{s}", api.app_id_uri))
+                        .collect();
                     return Err(OAuthError::invalid_scope(format!(
                         "The application '{}' has no scope named '{name}'. It exposes: {}.",
-                        config.api.name,
-                        config.full_scopes().join(", ")
-                    )));
-                }
-                None => {
-                    return Err(OAuthError::invalid_scope(format!(
-                        "The provided value for scope '{item}' is not valid. Use OpenID scopes \
-                         ({}) or the API's scopes ({}).",
-                        OIDC_SCOPES.join(", "),
-                        config.full_scopes().join(", ")
+                        api.name,
+                        exposed.join(", ")
                     )));
                 }
             }
+        }
+        if api.client_id != config.api.client_id {
+            request.resource = Some(api.client_id.clone());
         }
         if request.default {
             if !request.api.is_empty() {
@@ -78,7 +100,7 @@ impl ScopeRequest {
                 ));
             }
             // For a user, `.default` means every delegated permission the API exposes.
-            request.api = config.api.scopes.clone();
+            request.api = api.scopes.clone();
         }
         if request.oidc.is_empty() && request.api.is_empty() {
             return Err(OAuthError::invalid_request(
@@ -114,24 +136,30 @@ impl ScopeRequest {
         }
     }
 
+    /// The API the scopes are for.
+    pub fn api<'c>(&self, config: &'c Config) -> &'c crate::config::ApiApp {
+        self.resource
+            .as_deref()
+            .and_then(|id| config.api_by_id(id))
+            .unwrap_or(&config.api)
+    }
+
     /// The `scope` member of a token response: full names, as Entra returns them.
     pub fn granted(&self, config: &Config) -> String {
+        let uri = &self.api(config).app_id_uri;
         if self.default && self.api.is_empty() {
             // App-only (client credentials): the grant is the app's, named by `.default`.
-            return format!("{}/.default", config.api.app_id_uri);
+            return format!("{uri}/.default");
         }
-        let mut out: Vec<String> = self
-            .api
-            .iter()
-            .map(|s| format!("{}/{s}", config.api.app_id_uri))
-            .collect();
+        let mut out: Vec<String> = self.api.iter().map(|s| format!("{uri}/{s}")).collect();
         out.extend(self.oidc.iter().cloned());
         out.join(" ")
     }
 
     /// Whether `narrower` asks for nothing beyond this grant (refresh-token down-scoping).
     pub fn covers(&self, narrower: &ScopeRequest) -> bool {
-        narrower.api.iter().all(|s| self.api.contains(s))
+        (narrower.api.is_empty() || narrower.resource == self.resource)
+            && narrower.api.iter().all(|s| self.api.contains(s))
             && narrower
                 .oidc
                 .iter()
@@ -171,6 +199,35 @@ mod tests {
             ScopeRequest::parse(&config, &mixed).unwrap_err().error,
             "invalid_scope"
         );
+    }
+
+    #[test]
+    fn the_gateways_scopes_make_a_gateway_token_and_do_not_mix_with_the_apis() {
+        let config = Config::default();
+        let s = ScopeRequest::parse(
+            &config,
+            &format!("openid {}", crate::defaults::FULL_GATEWAY_SCOPES[0]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.resource.as_deref(),
+            Some(crate::defaults::GATEWAY_CLIENT_ID)
+        );
+        assert_eq!(s.scp(), "MCP.Tools");
+        assert_eq!(
+            s.granted(&config),
+            format!("{} openid", crate::defaults::FULL_GATEWAY_SCOPES[0])
+        );
+        let api = ScopeRequest::parse(&config, crate::defaults::FULL_SCOPE_TOOLS).unwrap();
+        assert_eq!(api.resource, None);
+        let mixed = format!(
+            "{} {}",
+            crate::defaults::FULL_GATEWAY_SCOPES[0],
+            crate::defaults::FULL_SCOPE_TOOLS
+        );
+        let e = ScopeRequest::parse(&config, &mixed).unwrap_err();
+        assert_eq!(e.error, "invalid_scope");
+        assert!(e.to_string().contains("AADSTS28000"), "{e}");
     }
 
     #[test]

@@ -286,7 +286,7 @@ fn client_credentials(
             "The provided value for scope '{scope}' is not valid. Client credential flows must \
              have a scope value with /.default suffixed to the resource identifier \
              (application ID URI): {}/.default.",
-            state.config.api.app_id_uri
+            scopes.api(&state.config).app_id_uri
         ))
         .aadsts(1002012));
     }
@@ -299,6 +299,7 @@ fn client_credentials(
                 oidc: vec![],
                 api: vec![],
                 default: true,
+                resource: scopes.resource,
             },
             nonce: None,
         },

@@ -104,7 +104,7 @@ pub fn mint(
     let aud = if grant.scopes.api.is_empty() && !grant.scopes.default {
         crate::defaults::GRAPH_APP_ID
     } else {
-        config.api.client_id.as_str()
+        grant.scopes.api(config).client_id.as_str()
     };
     let mut access = json!({
         "aud": aud,

@@ -191,7 +191,7 @@ proptest! {
         prop_assert_eq!(&again, &request);
         // A grant covers itself and anything narrower.
         prop_assert!(request.covers(&again));
-        let narrower = ScopeRequest { api: api.iter().take(1).cloned().collect(), oidc: vec![], default: false };
+        let narrower = ScopeRequest { api: api.iter().take(1).cloned().collect(), oidc: vec![], default: false, resource: None };
         prop_assert!(request.covers(&narrower));
     }
 

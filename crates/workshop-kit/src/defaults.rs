@@ -30,6 +30,11 @@ macro_rules! api_client_id {
         "3c7e4b1a-9f2d-4a6e-8b5c-1d0e9f8a7b6c"
     };
 }
+macro_rules! gateway_client_id {
+    () => {
+        "2d6c8e4f-0a1b-4c3d-9e5f-7a8b9c0d1e2f"
+    };
+}
 macro_rules! local_url {
     ($port:literal $(, $path:expr)*) => {
         concat!("http://127.0.0.1:", $port $(, $path)*)
@@ -127,6 +132,29 @@ pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
 /// The Graph scope the on-behalf-of exchange asks for.
 pub const GRAPH_SCOPE_USER_READ: &str = "https://graph.microsoft.com/User.Read";
 
+/// Client id of the "MCP Gateway" app registration. The gateway is both an API (its callers'
+/// tokens carry this `aud`) and a confidential client: it exchanges a caller's token
+/// on-behalf-of the user for a token to an upstream API (the weather API).
+pub const GATEWAY_CLIENT_ID: &str = gateway_client_id!();
+
+/// Display name of the gateway's app registration.
+pub const GATEWAY_NAME: &str = "MCP Gateway";
+
+/// The gateway's Application ID URI, the prefix of its scope names.
+pub const GATEWAY_APP_ID_URI: &str = concat!("api://", gateway_client_id!());
+
+/// The gateway's client secret, for the on-behalf-of exchange (a classroom secret printed in the
+/// docs, not a real one).
+pub const GATEWAY_CLIENT_SECRET: &str = "workshop-gateway-secret";
+
+/// The gateway's scopes by full name. It exposes the same short names as the API
+/// (`MCP.Tools`, ...), so that the `scp` of a caller's token carries over to the upstream token.
+pub const FULL_GATEWAY_SCOPES: [&str; 3] = [
+    concat!("api://", gateway_client_id!(), "/MCP.Tools"),
+    concat!("api://", gateway_client_id!(), "/MCP.Resources"),
+    concat!("api://", gateway_client_id!(), "/MCP.Prompts"),
+];
+
 // ---- Scopes ---------------------------------------------------------------------------------
 
 /// Short name of the scope that lets a client call MCP tools (as it appears in `scp`).
@@ -183,5 +211,9 @@ mod tests {
             assert_eq!(full, format!("{API_APP_ID_URI}/{short}"));
         }
         assert_eq!(FULL_SCOPE_DEFAULT, format!("{API_APP_ID_URI}/.default"));
+        assert_eq!(GATEWAY_APP_ID_URI, format!("api://{GATEWAY_CLIENT_ID}"));
+        for (short, full) in API_SCOPES.iter().zip(FULL_GATEWAY_SCOPES) {
+            assert_eq!(full, format!("{GATEWAY_APP_ID_URI}/{short}"));
+        }
     }
 }

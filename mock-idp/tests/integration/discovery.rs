@@ -58,6 +58,14 @@ async fn issuer_is_byte_identical_in_both_metadata_documents() {
             .any(|s| s == defaults::FULL_SCOPE_TOOLS)
     );
     assert!(
+        oidc["scopes_supported"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == defaults::FULL_GATEWAY_SCOPES[0]),
+        "the gateway's scopes are listed too"
+    );
+    assert!(
         oidc.get("client_id_metadata_document_supported").is_none(),
         "no CIMD offline"
     );

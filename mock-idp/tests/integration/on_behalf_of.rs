@@ -11,11 +11,16 @@ const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// Alice's token for the weather API, by the device flow with auto-approve.
 async fn alice_token(idp: &Running) -> String {
+    alice_token_for(idp, &api_scopes()).await
+}
+
+/// Alice's token for `scope`, by the device flow with auto-approve.
+async fn alice_token_for(idp: &Running, scope: &str) -> String {
     let (_, _, auth) = post_form(
         &idp.device_authorization_endpoint(),
         &[
             ("client_id", defaults::WORKSHOP_CLIENT_ID),
-            ("scope", &api_scopes()),
+            ("scope", scope),
         ],
     )
     .await;
@@ -224,4 +229,75 @@ async fn graph_checks_scope_and_token() {
     );
     let (status, _) = graph_me(&idp, "garbage").await;
     assert_eq!(status, 401);
+}
+
+/// The gateway's exchange: alice signed in to the *gateway* (its audience, one scope); the
+/// gateway trades that token for a weather-API token for alice, issued to the gateway, with
+/// only the scope alice delegated (never widened by `.default`).
+#[tokio::test]
+async fn the_gateway_exchanges_alices_gateway_token_for_a_weather_api_token() {
+    let idp = start(alice_config()).await;
+    let gateway_token = alice_token_for(&idp, defaults::FULL_GATEWAY_SCOPES[0]).await;
+    let original = verify(&idp, &gateway_token, defaults::GATEWAY_CLIENT_ID).await;
+    assert_eq!(original["scp"], "MCP.Tools");
+    assert_eq!(original["azp"], defaults::WORKSHOP_CLIENT_ID);
+    let as_gateway = [
+        ("client_id", defaults::GATEWAY_CLIENT_ID),
+        ("client_secret", defaults::GATEWAY_CLIENT_SECRET),
+        ("scope", defaults::FULL_SCOPE_DEFAULT),
+    ];
+    let (status, _, body) = exchange(&idp, &gateway_token, &as_gateway).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], defaults::FULL_SCOPE_TOOLS);
+    let claims = verify(
+        &idp,
+        body["access_token"].as_str().unwrap(),
+        defaults::API_CLIENT_ID,
+    )
+    .await;
+    assert_eq!(claims["scp"], "MCP.Tools");
+    assert_eq!(claims["azp"], defaults::GATEWAY_CLIENT_ID);
+    assert_eq!(claims["oid"], defaults::ALICE_OID);
+    assert_ne!(claims["uti"], original["uti"]);
+    assert_ne!(claims["sub"], original["sub"], "sub is pairwise per API");
+
+    // A scope alice never delegated to the gateway: refused, not granted.
+    let prompts = [
+        as_gateway[0],
+        as_gateway[1],
+        ("scope", defaults::FULL_SCOPE_PROMPTS),
+    ];
+    let refused = exchange(&idp, &gateway_token, &prompts).await;
+    assert_oauth_error(&refused, 400, "invalid_grant");
+    assert!(
+        refused.2["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("AADSTS65001"),
+        "{}",
+        refused.2
+    );
+    // A weather-API token is not the gateway's to exchange: its audience is another app.
+    let api_token = alice_token(&idp).await;
+    let wrong = exchange(&idp, &api_token, &as_gateway).await;
+    assert_oauth_error(&wrong, 400, "invalid_grant");
+    assert!(
+        wrong.2["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("AADSTS50013"),
+        "{}",
+        wrong.2
+    );
+    // The gateway may not ask for a token to itself.
+    let own = [
+        as_gateway[0],
+        as_gateway[1],
+        ("scope", defaults::FULL_GATEWAY_SCOPES[0]),
+    ];
+    assert_oauth_error(
+        &exchange(&idp, &gateway_token, &own).await,
+        400,
+        "invalid_scope",
+    );
 }

@@ -13,7 +13,7 @@
 //!
 //! [auth]                      # the gateway's own callers; leave out for no authentication
 //! issuer = "http://127.0.0.1:8400/<tenant>/v2.0"
-//! audience = "<api client id>"
+//! audience = "<gateway client id>" # the gateway's own app registration
 //!
 //! [[targets]]
 //! name = "stock"              # tools become stock_<tool>
@@ -23,7 +23,8 @@
 //! ```
 //!
 //! [`Config::default()`] is what `mcp-gateway` runs with no `--config`: stock on its classroom
-//! port, weather on its own, both as `cargo xtask up` starts them.
+//! port, weather on its own (called on-behalf-of each caller), both as `cargo xtask up` starts
+//! them.
 
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -189,17 +190,42 @@ pub enum UpstreamAuth {
         /// The scope, `api://<upstream api>/.default`.
         scope: String,
     },
+    /// A token for the upstream exchanged from the caller's own token, on-behalf-of the user
+    /// (Entra's OBO grant, [`crate::tokens::OnBehalfOf`]): the upstream sees the user, and the
+    /// gateway as the client. Needs `[auth]` with the gateway's own audience.
+    OnBehalfOf {
+        /// The token endpoint (`<idp>/<tenant>/oauth2/v2.0/token`).
+        token_url: String,
+        /// The gateway's client id: the audience its callers' tokens must carry.
+        client_id: String,
+        /// Its secret (a classroom secret; never logged).
+        client_secret: String,
+        /// The upstream API's scope, `api://<upstream api>/.default` (or named scopes).
+        scope: String,
+    },
+}
+
+impl UpstreamAuth {
+    /// The token endpoint it uses, if any.
+    fn token_url_mut(&mut self) -> Option<&mut String> {
+        match self {
+            UpstreamAuth::None => None,
+            UpstreamAuth::ClientCredentials { token_url, .. }
+            | UpstreamAuth::OnBehalfOf { token_url, .. } => Some(token_url),
+        }
+    }
 }
 
 impl Default for Config {
-    /// The classroom: stock on 8001 (open), weather on 8000 (protected: the gateway's own
-    /// client-credentials token from mock-idp), callers checked against mock-idp.
+    /// The classroom: stock on 8001 (open), weather on 8000 (protected: a token exchanged
+    /// on-behalf-of each caller at mock-idp), callers' tokens checked against mock-idp for the
+    /// gateway's own audience.
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], defaults::GATEWAY_PORT)),
             auth: Some(CallerAuth {
                 issuer: defaults::ISSUER.to_string(),
-                audience: defaults::API_CLIENT_ID.to_string(),
+                audience: defaults::GATEWAY_CLIENT_ID.to_string(),
             }),
             allowed_hosts: Vec::new(),
             targets: vec![
@@ -208,14 +234,14 @@ impl Default for Config {
                     vec![Endpoint::StreamableHttp(defaults::STOCK_MCP_URL.into())],
                 ),
                 Target {
-                    auth: UpstreamAuth::ClientCredentials {
+                    auth: UpstreamAuth::OnBehalfOf {
                         token_url: format!(
                             "{}/{}/oauth2/v2.0/token",
                             defaults::MOCK_IDP_URL,
                             defaults::TENANT_ID
                         ),
-                        client_id: defaults::DAEMON_CLIENT_ID.into(),
-                        client_secret: defaults::DAEMON_CLIENT_SECRET.into(),
+                        client_id: defaults::GATEWAY_CLIENT_ID.into(),
+                        client_secret: defaults::GATEWAY_CLIENT_SECRET.into(),
                         scope: defaults::FULL_SCOPE_DEFAULT.into(),
                     },
                     ..Target::new(
@@ -487,33 +513,42 @@ impl Config {
                     let a = a.into_inner();
                     match a.kind.get_ref().as_str() {
                         "none" => UpstreamAuth::None,
-                        "client-credentials" => {
+                        kind @ ("client-credentials" | "on-behalf-of") => {
                             let need = |v: Option<String>, key: &str| {
                                 v.ok_or_else(|| {
-                                    err(
-                                        a_span.clone(),
-                                        format!("client-credentials auth needs `{key}`"),
-                                    )
+                                    err(a_span.clone(), format!("{kind} auth needs `{key}`"))
                                 })
                             };
-                            UpstreamAuth::ClientCredentials {
-                                token_url: need(a.token_url, "token_url")?,
-                                client_id: need(a.client_id, "client_id")?,
-                                client_secret: need(a.client_secret, "client_secret")?,
-                                scope: need(a.scope, "scope")?,
+                            let (token_url, client_id, client_secret, scope) = (
+                                need(a.token_url, "token_url")?,
+                                need(a.client_id, "client_id")?,
+                                need(a.client_secret, "client_secret")?,
+                                need(a.scope, "scope")?,
+                            );
+                            if kind == "client-credentials" {
+                                UpstreamAuth::ClientCredentials {
+                                    token_url,
+                                    client_id,
+                                    client_secret,
+                                    scope,
+                                }
+                            } else {
+                                check_on_behalf_of(&auth, &client_id, &replicas).map_err(
+                                    |why| err(a_span.clone(), format!("target {name:?}: {why}")),
+                                )?;
+                                UpstreamAuth::OnBehalfOf {
+                                    token_url,
+                                    client_id,
+                                    client_secret,
+                                    scope,
+                                }
                             }
-                        }
-                        "on-behalf-of" => {
-                            return Err(err(
-                                a.kind.span(),
-                                "on-behalf-of is not available yet: mock-idp has no OBO grant; use \"client-credentials\"".into(),
-                            ));
                         }
                         other => {
                             return Err(err(
                                 a.kind.span(),
                                 format!(
-                                    "unknown auth kind {other:?}: use \"none\" or \"client-credentials\""
+                                    "unknown auth kind {other:?}: use \"none\", \"client-credentials\" or \"on-behalf-of\""
                                 ),
                             ));
                         }
@@ -571,7 +606,7 @@ impl Config {
             issuer.trim_end_matches('/').trim_end_matches("/v2.0")
         );
         for target in &mut self.targets {
-            if let UpstreamAuth::ClientCredentials { token_url: t, .. } = &mut target.auth {
+            if let Some(t) = target.auth.token_url_mut() {
                 *t = token_url.clone();
             }
         }
@@ -594,6 +629,35 @@ impl Config {
         }];
         Ok(())
     }
+}
+
+/// On-behalf-of exchanges the caller's token, so there must be a checked caller token, issued
+/// to the gateway itself (the identity provider only exchanges a token sent to the client that
+/// presents it), and an HTTP upstream to send the user's token to.
+fn check_on_behalf_of(
+    auth: &Option<CallerAuth>,
+    client_id: &str,
+    replicas: &[Endpoint],
+) -> Result<(), String> {
+    let Some(auth) = auth else {
+        return Err(
+            "on-behalf-of needs the [auth] table: without a checked caller token there is no user to act for"
+                .into(),
+        );
+    };
+    if auth.audience != client_id && auth.audience != format!("api://{client_id}") {
+        return Err(format!(
+            "on-behalf-of client_id {client_id:?} must be the gateway's own audience ([auth] audience = {:?}): the identity provider only exchanges tokens issued to the client presenting them",
+            auth.audience
+        ));
+    }
+    if replicas.iter().any(|r| matches!(r, Endpoint::Stdio(_))) {
+        return Err(
+            "on-behalf-of needs an HTTP transport: a stdio program has no bearer token to receive"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// Where `program` would be run from: itself if it names a path, else the first match on PATH.
@@ -621,6 +685,10 @@ mod tests {
         let config = Config::parse("gateway.example.toml", source).unwrap();
         assert_eq!(config.targets[0].name, "stock");
         assert_eq!(config.targets.len(), 2);
+        // The file is what the gateway does with no file at all.
+        let default = Config::default();
+        assert_eq!(config.auth, default.auth);
+        assert_eq!(config.targets[1].auth, default.targets[1].auth);
     }
 
     #[test]
@@ -688,8 +756,8 @@ mod tests {
             c.auth.as_ref().unwrap().issuer,
             "http://10.0.0.5:8400/tenant-x/v2.0"
         );
-        let UpstreamAuth::ClientCredentials { token_url, .. } = &c.targets[1].auth else {
-            panic!("weather uses client credentials");
+        let UpstreamAuth::OnBehalfOf { token_url, .. } = &c.targets[1].auth else {
+            panic!("weather uses on-behalf-of");
         };
         assert_eq!(token_url, "http://10.0.0.5:8400/tenant-x/oauth2/v2.0/token");
         c.set_upstream("stock=http://127.0.0.1:9001/mcp").unwrap();
@@ -698,6 +766,19 @@ mod tests {
             vec![Endpoint::StreamableHttp("http://127.0.0.1:9001/mcp".into())]
         );
         assert!(c.set_upstream("nobody=http://x/").is_err());
+    }
+
+    #[test]
+    fn on_behalf_of_needs_the_gateways_own_audience() {
+        let target = "[[targets]]\nname = \"w\"\ntransport = \"streamable-http\"\nurl = \"http://127.0.0.1:1/mcp\"\n[targets.auth]\nkind = \"on-behalf-of\"\ntoken_url = \"http://127.0.0.1:2/t/oauth2/v2.0/token\"\nclient_id = \"gw\"\nclient_secret = \"s\"\nscope = \"api://api/.default\"\n";
+        let e = error(target);
+        assert!(e.message.contains("needs the [auth] table"), "{e}");
+        let other = format!("[auth]\nissuer = \"http://i/v2.0\"\naudience = \"api\"\n{target}");
+        let e = error(&other);
+        assert!(e.message.contains("gateway's own audience"), "{e}");
+        let ok = format!("[auth]\nissuer = \"http://i/v2.0\"\naudience = \"gw\"\n{target}");
+        let c = Config::parse("gateway.toml", &ok).unwrap();
+        assert!(matches!(c.targets[0].auth, UpstreamAuth::OnBehalfOf { .. }));
     }
 
     #[test]

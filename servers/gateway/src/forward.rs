@@ -29,12 +29,43 @@ use crate::connect::connect;
 use crate::gateway::{Gateway, Upstream};
 use crate::relay::{ProgressMap, Relay};
 use crate::replica::Replica;
+use crate::tokens::Credential;
 
 /// A downstream session's own connection to one replica.
 struct Link {
     generation: u64,
     service: Arc<RunningService<RoleClient, Relay>>,
     progress: ProgressMap,
+    /// The token it was opened with: which caller token it was exchanged for, and until when
+    /// it may be used (a Streamable HTTP connection keeps the token it was opened with).
+    credential: Option<(Option<String>, Instant)>,
+}
+
+impl Link {
+    /// Whether a call with `credential` may use this connection.
+    fn serves(&self, credential: Option<&Credential>) -> bool {
+        match (&self.credential, credential) {
+            (None, None) => true,
+            (Some((key, until)), Some(c)) => *key == c.on_behalf_of && Instant::now() < *until,
+            _ => false,
+        }
+    }
+}
+
+/// The caller's bearer token, as the bearer layer checked it (HTTP sessions with `[auth]`).
+pub fn caller_token(ctx: &RequestContext<RoleServer>) -> Option<String> {
+    let parts = ctx.extensions.get::<http::request::Parts>()?;
+    // Only a request the bearer layer let through has claims; never exchange an unchecked token.
+    parts.extensions.get::<weather_server::auth::Claims>()?;
+    let value = parts
+        .headers
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 /// The upstream connections of one downstream session, opened on first use.
@@ -70,22 +101,28 @@ pub enum Failure {
     },
     /// The upstream answered with a JSON-RPC error (passed on as it is).
     Upstream(ErrorData),
+    /// There is no token to send this caller's request with (the identity provider refused
+    /// the exchange, or the session has no caller): nothing was sent.
+    NoToken(String),
     /// The caller cancelled.
     Cancelled,
 }
 
 impl SessionLinks {
-    /// This session's connection to `replica`, opened now if needed.
-    async fn link(
+    /// This session's connection to `replica`, opened now (with `credential`) if needed.
+    pub async fn link(
         &self,
         gateway: &Gateway,
         upstream: &Upstream,
         replica: &Replica,
         downstream: &Peer<RoleServer>,
+        credential: Option<&Credential>,
     ) -> anyhow::Result<(Arc<RunningService<RoleClient, Relay>>, ProgressMap)> {
         let key = (upstream.index, replica.index);
         let usable = |link: &Link| {
-            link.generation == replica.generation() && !link.service.is_transport_closed()
+            link.generation == replica.generation()
+                && !link.service.is_transport_closed()
+                && link.serves(credential)
         };
         if let Some(link) = self.links.lock().await.get(&key).filter(|l| usable(l)) {
             return Ok((link.service.clone(), link.progress.clone()));
@@ -100,7 +137,7 @@ impl SessionLinks {
             changes: gateway.changes(),
             target_index: upstream.index,
         };
-        let token = upstream.token().await?;
+        let token = credential.map(|c| c.token.clone());
         let service =
             Arc::new(connect(&replica.endpoint, token, relay, upstream.config.timeout).await?);
         let level = *self.log_level.lock().unwrap_or_else(|e| e.into_inner());
@@ -119,6 +156,7 @@ impl SessionLinks {
                 generation: replica.generation(),
                 service: service.clone(),
                 progress: progress.clone(),
+                credential: credential.map(|c| (c.on_behalf_of.clone(), c.until)),
             },
         );
         Ok((service, progress))
@@ -174,6 +212,12 @@ pub async fn forward_on(
     pool: Option<Vec<usize>>,
     retry_allowed: bool,
 ) -> Result<(ServerResult, usize), Failure> {
+    // The token first: a refused exchange is this caller's problem, not the replica's, so it
+    // must not take a replica out of rotation.
+    let credential = upstream
+        .credential(caller_token(ctx).as_deref())
+        .await
+        .map_err(|e| Failure::NoToken(e.to_string()))?;
     let mut tried: Vec<usize> = Vec::new();
     let mut retried = false;
     let mut last_error = String::new();
@@ -196,7 +240,10 @@ pub async fn forward_on(
         tried.push(replica.index);
 
         // Not sent yet: any failure here is safe to try elsewhere.
-        let (service, progress) = match links.link(gateway, upstream, &replica, &ctx.peer).await {
+        let (service, progress) = match links
+            .link(gateway, upstream, &replica, &ctx.peer, credential.as_ref())
+            .await
+        {
             Ok(link) => link,
             Err(e) => {
                 last_error = format!("{e:#}");

@@ -8,6 +8,7 @@
 
 use rmcp::model::{Prompt, Resource, ResourceTemplate, Tool};
 use rmcp::{Peer, service::RoleServer};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -18,7 +19,7 @@ use crate::metrics::Metrics;
 use crate::replica::{ListChanged, Replica};
 use crate::routing::Router;
 use crate::strategy::{self, Strategy};
-use crate::tokens::ClientCredentials;
+use crate::tokens::{ClientCredentials, Credential, OnBehalfOf};
 
 /// One configured target at run time.
 pub struct Upstream {
@@ -30,9 +31,38 @@ pub struct Upstream {
     pub replicas: Vec<Arc<Replica>>,
     /// How calls pick a replica.
     pub router: Router,
-    /// The gateway's own token for it, when it is protected.
-    pub tokens: Option<ClientCredentials>,
+    /// Where its tokens come from, when it is protected.
+    pub tokens: Option<TokenSource>,
     catalog: RwLock<Catalog>,
+    /// On-behalf-of targets are listed through a caller's connection (the gateway has no user
+    /// of its own to list with): set until that has happened, and again on a list change.
+    unlisted: AtomicBool,
+}
+
+/// Where an upstream's tokens come from.
+pub enum TokenSource {
+    /// One token for the gateway itself.
+    ClientCredentials(ClientCredentials),
+    /// A token per caller, exchanged from the caller's own.
+    OnBehalfOf(OnBehalfOf),
+}
+
+/// Why the gateway has no token to send a caller's request upstream with.
+#[derive(Debug, thiserror::Error)]
+pub enum NoToken {
+    /// On-behalf-of, but the session has no caller token (stdio, or `[auth]` off).
+    #[error(
+        "target {0:?} is called on-behalf-of the signed-in user, and this session has no user: connect over HTTP with a bearer token"
+    )]
+    NoCaller(String),
+    /// The identity provider refused or failed.
+    #[error("target {target:?}: {error}")]
+    Token {
+        /// The target's name.
+        target: String,
+        /// What went wrong, with the OAuth error inside.
+        error: String,
+    },
 }
 
 impl Upstream {
@@ -50,12 +80,23 @@ impl Upstream {
                 client_id,
                 client_secret,
                 scope,
-            } => Some(ClientCredentials::new(
+            } => Some(TokenSource::ClientCredentials(ClientCredentials::new(
                 token_url,
                 client_id,
                 client_secret,
                 scope,
-            )),
+            ))),
+            UpstreamAuth::OnBehalfOf {
+                token_url,
+                client_id,
+                client_secret,
+                scope,
+            } => Some(TokenSource::OnBehalfOf(OnBehalfOf::new(
+                token_url,
+                client_id,
+                client_secret,
+                scope,
+            ))),
         };
         Self {
             index,
@@ -64,6 +105,7 @@ impl Upstream {
             replicas,
             tokens,
             catalog: RwLock::new(Catalog::default()),
+            unlisted: AtomicBool::new(true),
         }
     }
 
@@ -88,12 +130,57 @@ impl Upstream {
         changed
     }
 
-    /// The token to present upstream, if it needs one.
+    /// The gateway's own token for its control connection, if the upstream needs one. An
+    /// on-behalf-of upstream has none: the gateway is no user ([`crate::health`] checks it over
+    /// HTTP instead).
     pub async fn token(&self) -> anyhow::Result<Option<String>> {
         match &self.tokens {
-            None => Ok(None),
-            Some(source) => source.token().await.map(Some),
+            Some(TokenSource::ClientCredentials(source)) => source.token().await.map(Some),
+            None | Some(TokenSource::OnBehalfOf(_)) => Ok(None),
         }
+    }
+
+    /// Whether calls carry a token exchanged on-behalf-of each caller.
+    pub fn is_on_behalf_of(&self) -> bool {
+        matches!(self.tokens, Some(TokenSource::OnBehalfOf(_)))
+    }
+
+    /// The token to send a call from the caller who presented `caller_token` with.
+    pub async fn credential(
+        &self,
+        caller_token: Option<&str>,
+    ) -> Result<Option<Credential>, NoToken> {
+        let failed = |error: String| NoToken::Token {
+            target: self.name().to_string(),
+            error,
+        };
+        match &self.tokens {
+            None => Ok(None),
+            Some(TokenSource::ClientCredentials(source)) => source
+                .credential()
+                .await
+                .map(Some)
+                .map_err(|e| failed(format!("{e:#}"))),
+            Some(TokenSource::OnBehalfOf(source)) => {
+                let assertion =
+                    caller_token.ok_or_else(|| NoToken::NoCaller(self.name().to_string()))?;
+                source
+                    .credential(assertion)
+                    .await
+                    .map(Some)
+                    .map_err(|e| failed(e.to_string()))
+            }
+        }
+    }
+
+    /// Whether an on-behalf-of target still has to be listed through a caller.
+    pub fn needs_listing(&self) -> bool {
+        self.is_on_behalf_of() && self.unlisted.load(Ordering::Acquire)
+    }
+
+    /// Records that it was listed (`false`) or must be again (`true`).
+    pub fn set_unlisted(&self, unlisted: bool) {
+        self.unlisted.store(unlisted, Ordering::Release);
     }
 
     /// Whether any replica is healthy.
@@ -191,7 +278,13 @@ impl Gateway {
     }
 
     /// Re-lists `upstream` from one of its healthy replicas; announces a change to every client.
+    /// An on-behalf-of upstream is re-listed by the next caller who lists ([`crate::server`]).
     pub async fn refresh(&self, upstream: &Upstream) {
+        if upstream.is_on_behalf_of() {
+            upstream.set_unlisted(true);
+            self.announce().await;
+            return;
+        }
         for replica in upstream.replicas.iter().filter(|r| r.is_healthy()) {
             let link = replica.control.lock().await.clone();
             let Some(link) = link else { continue };

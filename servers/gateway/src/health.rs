@@ -15,6 +15,7 @@ use rmcp::model::{ClientRequest, PingRequest};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::config::Endpoint;
 use crate::connect::connect;
 use crate::gateway::{Gateway, Upstream};
 use crate::replica::{Control, Replica};
@@ -61,8 +62,13 @@ pub async fn watch(gateway: Arc<Gateway>, upstream: Arc<Upstream>, replica: Arc<
     }
 }
 
-/// One check: connect if needed, then ping.
+/// One check: connect if needed, then ping. An on-behalf-of upstream accepts no MCP request
+/// without a user's token, which the gateway never has of its own, so it is checked over HTTP
+/// (`GET /healthz` beside its MCP URL) instead.
 async fn check(gateway: &Gateway, upstream: &Upstream, replica: &Replica) -> Result<(), String> {
+    if upstream.is_on_behalf_of() {
+        return check_http(&replica.endpoint).await;
+    }
     let link = {
         let mut slot = replica.control.lock().await;
         match slot.as_ref() {
@@ -88,6 +94,27 @@ async fn check(gateway: &Gateway, upstream: &Upstream, replica: &Replica) -> Res
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(format!("ping failed: {e}")),
         Err(_) => Err(format!("no answer to ping within {CHECK_TIMEOUT:?}")),
+    }
+}
+
+/// `GET /healthz` beside the replica's MCP URL must answer 2xx.
+async fn check_http(endpoint: &Endpoint) -> Result<(), String> {
+    let (Endpoint::StreamableHttp(url) | Endpoint::Sse(url)) = endpoint else {
+        return Err("an on-behalf-of upstream must be reached over HTTP".into());
+    };
+    let healthz = url::Url::parse(url)
+        .and_then(|u| u.join("healthz"))
+        .map_err(|e| format!("{url:?}: {e}"))?;
+    let response = reqwest::Client::new()
+        .get(healthz.clone())
+        .timeout(CHECK_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| format!("GET {healthz}: {e}"))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("GET {healthz} answered {}", response.status()))
     }
 }
 

@@ -15,7 +15,7 @@
 //! | health checks with backoff | [`health`] |
 //! | timeouts, failover, cancellation | [`forward`] |
 //! | progress, logging, elicitation, sampling back to the client | [`relay`] |
-//! | no token passthrough: the gateway's own upstream tokens | [`tokens`] |
+//! | no token passthrough: on-behalf-of exchange, or the gateway's own token | [`tokens`] |
 //! | the audit line per call | [`audit`] |
 //! | `/metrics` | [`metrics`] |
 //! | what callers see | [`server`] |
@@ -27,7 +27,7 @@
 //!
 //! ```text
 //! client ─► guard ─► bearer (caller's token) ─► GatewayServer ─► route ─► replica ─► upstream
-//!                                                      ▲                    │ (gateway's own token)
+//!                                                      ▲                    │ (token exchanged on-behalf-of the caller)
 //!                                                      └──── relay ◄────────┘ progress, elicitation…
 //! ```
 

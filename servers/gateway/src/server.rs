@@ -27,7 +27,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::federation;
+use crate::federation::{self, Catalog};
 use crate::forward::{Failure, SessionLinks, forward, forward_on};
 use crate::gateway::{Gateway, Upstream};
 
@@ -91,11 +91,70 @@ fn describe(failure: &Failure, target: &str, tool: &str) -> (&'static str, Strin
             ),
         ),
         Failure::Upstream(e) => ("error", e.message.to_string()),
+        Failure::NoToken(why) => ("unauthorized", format!("{tool} was not sent: {why}")),
         Failure::Cancelled => ("cancelled", "cancelled by the client".into()),
     }
 }
 
 impl GatewayServer {
+    /// Lists every on-behalf-of target not listed yet, through this caller's own connection
+    /// ([`Self::list_through_caller`]). A caller the exchange refuses lists nothing from it
+    /// (and a later caller tries again).
+    async fn list_on_behalf_of(&self, ctx: &RequestContext<RoleServer>) {
+        for upstream in self.gateway.targets.iter().filter(|t| t.needs_listing()) {
+            if let Err((_, e)) = self.list_through_caller(upstream, ctx).await {
+                tracing::info!(target = upstream.name(), error = %e, "cannot list on-behalf-of this caller");
+            }
+        }
+    }
+
+    /// Lists an on-behalf-of target with this caller's exchanged token: the gateway is no
+    /// user, so it can only see what such an upstream offers through one. The error is an
+    /// outcome label (`unauthorized`: no token; `unavailable`) and a message for the caller.
+    async fn list_through_caller(
+        &self,
+        upstream: &Upstream,
+        ctx: &RequestContext<RoleServer>,
+    ) -> Result<(), (&'static str, String)> {
+        let caller_token = crate::forward::caller_token(ctx);
+        let credential = upstream
+            .credential(caller_token.as_deref())
+            .await
+            .map_err(|e| ("unauthorized", e.to_string()))?;
+        let mut last = format!("target {:?} has no healthy replica", upstream.name());
+        for replica in upstream.replicas.iter().filter(|r| r.is_healthy()) {
+            let link = self
+                .links
+                .link(
+                    &self.gateway,
+                    upstream,
+                    replica,
+                    &ctx.peer,
+                    credential.as_ref(),
+                )
+                .await;
+            let listed = match link {
+                Ok((service, _)) => Catalog::fetch(&service).await.map_err(|e| e.to_string()),
+                Err(e) => Err(format!("{e:#}")),
+            };
+            match listed {
+                Ok(catalog) => {
+                    upstream.set_unlisted(false);
+                    if upstream.set_catalog(catalog) {
+                        tracing::info!(target = upstream.name(), "catalog changed");
+                        self.gateway.announce().await;
+                    }
+                    return Ok(());
+                }
+                Err(e) => {
+                    tracing::warn!(target = upstream.name(), error = %e, "listing on-behalf-of a caller failed");
+                    last = format!("listing {:?} failed: {e}", upstream.name());
+                }
+            }
+        }
+        Err(("unavailable", last))
+    }
+
     /// The target owning a prefixed name, and the upstream name.
     fn resolve<'a>(&self, name: &'a str) -> Option<(Arc<Upstream>, &'a str)> {
         let (target, upstream_name) = federation::split(name)?;
@@ -170,24 +229,27 @@ impl ServerHandler for GatewayServer {
     async fn list_tools(
         &self,
         _: Option<PaginatedRequestParams>,
-        _: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        self.list_on_behalf_of(&ctx).await;
         Ok(ListToolsResult::with_all_items(self.gateway.tools()))
     }
 
     async fn list_prompts(
         &self,
         _: Option<PaginatedRequestParams>,
-        _: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
+        self.list_on_behalf_of(&ctx).await;
         Ok(ListPromptsResult::with_all_items(self.gateway.prompts()))
     }
 
     async fn list_resources(
         &self,
         _: Option<PaginatedRequestParams>,
-        _: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
+        self.list_on_behalf_of(&ctx).await;
         Ok(ListResourcesResult::with_all_items(
             self.gateway.resources(),
         ))
@@ -196,8 +258,9 @@ impl ServerHandler for GatewayServer {
     async fn list_resource_templates(
         &self,
         _: Option<PaginatedRequestParams>,
-        _: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        self.list_on_behalf_of(&ctx).await;
         Ok(ListResourceTemplatesResult::with_all_items(
             self.gateway.templates(),
         ))
@@ -220,6 +283,18 @@ impl ServerHandler for GatewayServer {
                 .record_call("-", "-", "unknown_tool", started.elapsed());
             return Err(unknown());
         };
+        // An on-behalf-of target nobody has listed yet is listed now, as this caller.
+        if upstream.needs_listing()
+            && let Err((outcome, why)) = self.list_through_caller(&upstream, &ctx).await
+            && upstream.is_up()
+        {
+            crate::audit::record(&who, upstream.name(), tool_name, outcome);
+            self.gateway
+                .metrics
+                .record_call(upstream.name(), "-", outcome, started.elapsed());
+            let message = format!("{name} was not sent: {why}");
+            return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
+        }
         let catalog = upstream.catalog();
         let Some(tool) = catalog.tool(tool_name) else {
             if !upstream.is_up() {

@@ -33,6 +33,23 @@ pub struct Caller {
     pub user_id: String,
     /// Display name from the token.
     pub name: String,
+    /// The client app the token was issued to (`azp`): a middle tier such as the gateway, when
+    /// it calls on-behalf-of the user.
+    pub client: Option<String>,
+    /// The token's unique id (`uti`), never the token itself.
+    pub token_id: Option<String>,
+}
+
+impl Caller {
+    /// The caller a validated token names.
+    pub fn from_claims(claims: &crate::auth::Claims) -> Self {
+        Self {
+            user_id: claims.user_id().to_string(),
+            name: claims.display_name().to_string(),
+            client: claims.azp.clone(),
+            token_id: claims.uti.clone(),
+        }
+    }
 }
 
 /// A refusal label set on the response by the middleware that refused it.
@@ -48,6 +65,10 @@ pub struct AuditEntry {
     pub oid: String,
     /// The user's display name, or `-`.
     pub user: String,
+    /// The client app that presented the token (`azp`), or `-`.
+    pub client: String,
+    /// The token's unique id (`uti`), or `-`: which token, without the token.
+    pub token_id: String,
     /// The HTTP method (`POST`, `GET`, `DELETE`).
     pub http_method: String,
     /// The JSON-RPC method(s), comma-separated, or `-`.
@@ -83,6 +104,7 @@ impl AuditLog {
         tracing::info!(
             target: "audit",
             oid = %entry.oid,
+            client = %entry.client,
             method = %entry.method,
             tool = entry.tool.as_deref().unwrap_or("-"),
             decision = %entry.decision,
@@ -166,6 +188,12 @@ pub async fn record(State(log): State<Arc<AuditLog>>, request: Request, next: Ne
         time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         oid: caller.map_or("-".into(), |c| escaped(&c.user_id)),
         user: caller.map_or("-".into(), |c| escaped(&c.name)),
+        client: caller
+            .and_then(|c| c.client.as_deref())
+            .map_or("-".into(), escaped),
+        token_id: caller
+            .and_then(|c| c.token_id.as_deref())
+            .map_or("-".into(), escaped),
         http_method,
         method: if methods.is_empty() {
             "-".into()

@@ -122,10 +122,7 @@ pub async fn limit(
             "too many users are active at once; retry in a minute".to_string(),
         ),
     };
-    let caller = Caller {
-        user_id: claims.user_id().to_string(),
-        name: claims.display_name().to_string(),
-    };
+    let caller = Caller::from_claims(claims);
     let body = serde_json::json!({ "error": error, "error_description": description });
     let mut response = (
         status,

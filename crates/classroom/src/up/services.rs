@@ -328,6 +328,8 @@ pub fn plan_with(
                 ServiceKind::Gateway => {
                     // Its upstreams on their loopback ports (the gateway runs on this machine);
                     // the issuer is filled in once the identity provider is up, as for weather.
+                    // With no --config the gateway calls weather on-behalf-of each signed-in
+                    // caller, as mock-idp's default "MCP Gateway" registration allows.
                     for upstream in [ServiceKind::Stock, ServiceKind::Weather] {
                         args.extend([
                             "--upstream".to_string(),

@@ -255,10 +255,7 @@ pub async fn require_bearer(
         .unwrap_or_default();
     match authorize(&bearer, query_token, token, &calls).await {
         Ok(claims) => {
-            let caller = Caller {
-                user_id: claims.user_id().to_string(),
-                name: claims.display_name().to_string(),
-            };
+            let caller = Caller::from_claims(&claims);
             request.extensions_mut().insert(claims);
             let mut response = next.run(request).await;
             response.extensions_mut().insert(caller);
@@ -316,10 +313,7 @@ async fn authorize(
     };
     let claims = bearer.validate(&token).await.map_err(|r| (r, None))?;
     bearer.check_scopes(&claims, calls).map_err(|r| {
-        let caller = Caller {
-            user_id: claims.user_id().to_string(),
-            name: claims.display_name().to_string(),
-        };
+        let caller = Caller::from_claims(&claims);
         (r, Some(caller))
     })?;
     Ok(claims)

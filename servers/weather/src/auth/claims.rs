@@ -45,6 +45,10 @@ pub struct Claims {
     /// Delegated scopes, space-separated short names.
     #[serde(default)]
     pub scp: Option<String>,
+    /// Entra's unique token identifier (its `jti`): tells two tokens of one user apart in the
+    /// audit trail without logging either token.
+    #[serde(default)]
+    pub uti: Option<String>,
 }
 
 impl Claims {
