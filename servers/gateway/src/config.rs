@@ -380,11 +380,7 @@ impl Config {
             let name = t.name.get_ref().clone();
             // `_` separates the target from the tool in `<target>_<tool>`; a target name without
             // one makes every prefixed name split one way only, so no two can collide.
-            if name.is_empty()
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            {
+            if !valid_target_name(&name) {
                 return Err(err(
                     t.name.span(),
                     format!(
@@ -612,21 +608,31 @@ impl Config {
         }
     }
 
-    /// Applies `NAME=URL`: target `NAME` gets the single replica `URL` (same transport kind).
+    /// Applies `NAME=URL`: target `NAME` gets the single replica `URL` (same transport kind);
+    /// a name no target has adds a new one, unauthenticated, over Streamable HTTP (how
+    /// `cargo xtask up --with gateway,search` hands the gateway the optional servers it runs).
     pub fn set_upstream(&mut self, spec: &str) -> Result<(), String> {
         let (name, url) = spec
             .split_once('=')
             .ok_or_else(|| "expected NAME=URL".to_string())?;
         url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
-        let target = self
-            .targets
-            .iter_mut()
-            .find(|t| t.name == name)
-            .ok_or_else(|| format!("no target named {name:?}"))?;
-        target.replicas = vec![match target.replicas.first() {
-            Some(Endpoint::Sse(_)) => Endpoint::Sse(url.to_string()),
-            _ => Endpoint::StreamableHttp(url.to_string()),
-        }];
+        match self.targets.iter_mut().find(|t| t.name == name) {
+            Some(target) => {
+                target.replicas = vec![match target.replicas.first() {
+                    Some(Endpoint::Sse(_)) => Endpoint::Sse(url.to_string()),
+                    _ => Endpoint::StreamableHttp(url.to_string()),
+                }];
+            }
+            None if valid_target_name(name) => self.targets.push(Target::new(
+                name,
+                vec![Endpoint::StreamableHttp(url.to_string())],
+            )),
+            None => {
+                return Err(format!(
+                    "target name {name:?} must be lowercase letters, digits and '-' (no '_': it separates the target from the tool name)"
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -658,6 +664,15 @@ fn check_on_behalf_of(
         );
     }
     Ok(())
+}
+
+/// Whether `name` can prefix tool names: lowercase letters, digits and `-`, never `_` (the
+/// separator between target and tool), so two targets' names can never collide.
+fn valid_target_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Where `program` would be run from: itself if it names a path, else the first match on PATH.
@@ -765,7 +780,15 @@ mod tests {
             c.targets[0].replicas,
             vec![Endpoint::StreamableHttp("http://127.0.0.1:9001/mcp".into())]
         );
-        assert!(c.set_upstream("nobody=http://x/").is_err());
+        c.set_upstream("search=http://127.0.0.1:9004/mcp").unwrap();
+        let search = c.targets.iter().find(|t| t.name == "search").unwrap();
+        assert_eq!(
+            search.replicas,
+            vec![Endpoint::StreamableHttp("http://127.0.0.1:9004/mcp".into())]
+        );
+        assert_eq!(search.auth, UpstreamAuth::None);
+        assert!(c.set_upstream("bad_name=http://x/").is_err());
+        assert!(c.set_upstream("stock=not a url").is_err());
     }
 
     #[test]

@@ -35,7 +35,9 @@ struct Args {
     /// gateway's own upstream tokens (`<base>/<tenant>/v2.0` → `<base>/<tenant>/oauth2/v2.0/token`).
     #[arg(long)]
     issuer: Option<String>,
-    /// Point a target's single replica at another URL: `--upstream stock=http://127.0.0.1:9001/mcp`.
+    /// Point a target's single replica at another URL (`--upstream stock=http://127.0.0.1:9001/mcp`),
+    /// or add an open Streamable HTTP target under a new name (`--upstream search=…/mcp`);
+    /// repeatable.
     #[arg(long, value_name = "NAME=URL")]
     upstream: Vec<String>,
     /// Accept this Host/Origin besides loopback (a classroom LAN address), repeatable.

@@ -34,6 +34,29 @@ pub enum Kind {
     Weather,
     /// mock-idp: the OAuth endpoints and consent pages.
     Idp,
+    /// everything-server: the conformance fixture surface over Streamable HTTP, no auth.
+    Everything,
+    /// search-server: the offline search engine over Streamable HTTP, no auth.
+    Search,
+    /// files-server: the roots server over Streamable HTTP, no auth (the campaign's client
+    /// offers no roots, so every tool answers with the no-roots error).
+    Files,
+    /// mcp-gateway: one endpoint in front of other servers, behind bearer tokens.
+    Gateway,
+}
+
+impl Kind {
+    /// Every service the campaign knows, in the order it fires at them (new kinds go last:
+    /// a kind's number seeds its cases, so the older kinds' cases stay what they were).
+    pub const ALL: [Kind; 7] = [
+        Kind::Stock,
+        Kind::Weather,
+        Kind::Idp,
+        Kind::Everything,
+        Kind::Search,
+        Kind::Files,
+        Kind::Gateway,
+    ];
 }
 
 /// What a generator may use: where the service is, and real values to mutate.
@@ -689,7 +712,7 @@ mod tests {
 
     #[test]
     fn a_case_is_the_same_for_the_same_seed_and_index() {
-        for kind in [Kind::Stock, Kind::Weather, Kind::Idp] {
+        for kind in Kind::ALL {
             for index in 0..200 {
                 let a = generate(&ctx(kind), 7, index).request.bytes();
                 let b = generate(&ctx(kind), 7, index).request.bytes();

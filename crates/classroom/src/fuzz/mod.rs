@@ -1,11 +1,12 @@
 //! `cargo xtask fuzz`: a bounded fuzz campaign against the workshop's HTTP services, from
 //! outside, the way an attacker on the same machine (or the same classroom network) sees them.
 //!
-//! 1. Builds stock-server, weather-server and mock-idp in release mode (`--debug` uses the
-//!    debug binaries the tests already built, which is what CI does) and starts each on a free
-//!    port of 127.0.0.1 ([`services`]), logging to files.
+//! 1. Builds every HTTP service (stock-server, weather-server, mock-idp, everything-server,
+//!    search-server, files-server, mcp-gateway; `--target` picks some) in release mode
+//!    (`--debug` uses the debug binaries the tests already built, which is what CI does) and
+//!    starts each on a free port of 127.0.0.1 ([`services`]), logging to files.
 //! 2. Signs in through mock-idp (device code, auto-approved) for a real access and refresh
-//!    token, and opens a few MCP sessions, so mutated requests reach past the bearer and
+//!    token (and one for the gateway's own audience), and opens a few MCP sessions, so mutated requests reach past the bearer and
 //!    session checks into the handlers.
 //! 3. Sends each service `--requests` generated hostile requests ([`cases`], [`oauth`]) over raw TCP
 //!    ([`wire`]), a few at a time, each with a deadline, the whole campaign within
@@ -13,7 +14,7 @@
 //!    the service and its number only, so a failure is replayed with `--case N`.
 //! 4. Checks that every answer came in time and was not a `5xx`, that each service still
 //!    answers `/healthz` and is still running, and that its log holds no panic, no secret
-//!    (the tokens, the device code, the daemon's client secret) and no raw control character
+//!    (the tokens, the device code, the confidential clients' secrets) and no raw control character
 //!    ([`report`]); prints one table and a summary line, and fails on any finding.
 //!
 //! Everything stays on loopback, and every loop is bounded in count and in time.
@@ -30,6 +31,7 @@ use exercise_runner::workspace;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
+use workshop_kit::defaults;
 
 /// Options of `cargo xtask fuzz`.
 #[derive(clap::Args, Debug)]
@@ -77,14 +79,16 @@ pub fn run(mut args: Args) -> Result<()> {
         args.duration = args.duration.min(60);
     }
     let kinds: Vec<Kind> = if args.targets.is_empty() {
-        vec![Kind::Stock, Kind::Weather, Kind::Idp]
+        Kind::ALL.to_vec()
     } else {
-        let all = [Kind::Stock, Kind::Weather, Kind::Idp];
         let mut chosen = Vec::new();
         for t in &args.targets {
-            match all.iter().find(|k| services::name(**k) == t) {
+            match Kind::ALL.iter().find(|k| services::name(**k) == t) {
                 Some(k) => chosen.push(*k),
-                None => bail!("no such service '{t}'; choose from stock, weather, mock-idp"),
+                None => {
+                    let names: Vec<_> = Kind::ALL.iter().map(|k| services::name(*k)).collect();
+                    bail!("no such service '{t}'; choose from {}", names.join(", "))
+                }
             }
         }
         chosen
@@ -98,7 +102,9 @@ pub fn run(mut args: Args) -> Result<()> {
             build.arg("--release");
         }
         // mock-idp always runs: weather-server needs its keys, and it issues the tokens.
-        for binary in ["mock-idp", "weather-server", "stock-server"] {
+        for binary in std::iter::once(services::binary(Kind::Idp))
+            .chain(kinds.iter().map(|k| services::binary(*k)))
+        {
             build.args(["-p", binary, "--bin", binary]);
         }
         workspace::exec(build)?;
@@ -135,7 +141,12 @@ async fn campaign(
     logs: &std::path::Path,
 ) -> Result<bool> {
     let idp = services::start(Kind::Idp, bin_dir, logs, 0).await?;
-    let secrets = services::sign_in(idp.port).await?;
+    let secrets = services::sign_in(idp.port, defaults::API_APP_ID_URI).await?;
+    // The gateway accepts only tokens for its own audience.
+    let gateway_secrets = match kinds.contains(&Kind::Gateway) {
+        true => Some(services::sign_in(idp.port, defaults::GATEWAY_APP_ID_URI).await?),
+        false => None,
+    };
     let mut running = vec![];
     for kind in kinds {
         match kind {
@@ -150,12 +161,18 @@ async fn campaign(
 
     let timeout = Duration::from_millis(args.timeout_ms);
     // Reports show requests; the real tokens in them are replaced by `<secret>`.
-    let needles = secrets.needles();
+    let mut needles = secrets.needles();
+    needles.extend(gateway_secrets.iter().flat_map(|s| s.needles()));
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.duration);
     let mut rows = Vec::new();
     for service in &mut running {
-        let token = (service.kind == Kind::Weather).then_some(secrets.access_token.as_str());
+        // The services behind bearer tokens get the real one, so requests reach past the check.
+        let token = match service.kind {
+            Kind::Weather => Some(secrets.access_token.as_str()),
+            Kind::Gateway => gateway_secrets.as_ref().map(|s| s.access_token.as_str()),
+            _ => None,
+        };
         let sessions = match service.kind {
             Kind::Idp => Vec::new(),
             _ => services::open_sessions(service.port, token, 3).await?,
@@ -166,11 +183,8 @@ async fn campaign(
             sessions,
             access_token: token.map(str::to_string),
             refresh_token: Some(secrets.refresh_token.clone()),
-            tenant: workshop_kit::defaults::TENANT_ID.to_string(),
-            max_body: match service.kind {
-                Kind::Stock => 1024 * 1024,
-                _ => 4 * 1024 * 1024,
-            },
+            tenant: defaults::TENANT_ID.to_string(),
+            max_body: services::max_body(service.kind),
         };
         let indexes: Vec<u64> = match args.case {
             Some(n) => vec![n],

@@ -1,6 +1,8 @@
-//! The services under fire: release (or debug) binaries of stock-server, weather-server and
-//! mock-idp, each on a free loopback port, each writing its log to a file the campaign reads
-//! afterwards.
+//! The services under fire: release (or debug) binaries of every HTTP service of the
+//! workshop (stock-server, weather-server, mock-idp, everything-server, search-server,
+//! files-server, mcp-gateway), each on a free loopback port, each writing its log to a file the
+//! campaign reads afterwards. The security lab's risks-server is left out on purpose: its
+//! vulnerable half is built to fall over.
 //!
 //! weather-server trusts this mock-idp (`--issuer`), and mock-idp signs everyone in as alice
 //! (`--auto-approve`), so the campaign can fetch a real access token and refresh token with
@@ -57,6 +59,10 @@ pub fn name(kind: Kind) -> &'static str {
         Kind::Stock => "stock",
         Kind::Weather => "weather",
         Kind::Idp => "mock-idp",
+        Kind::Everything => "everything",
+        Kind::Search => "search",
+        Kind::Files => "files",
+        Kind::Gateway => "gateway",
     }
 }
 
@@ -66,6 +72,19 @@ pub fn binary(kind: Kind) -> &'static str {
         Kind::Stock => "stock-server",
         Kind::Weather => "weather-server",
         Kind::Idp => "mock-idp",
+        Kind::Everything => "everything-server",
+        Kind::Search => "search-server",
+        Kind::Files => "files-server",
+        Kind::Gateway => "mcp-gateway",
+    }
+}
+
+/// The request body limit of a kind, so the `body` family can step just over it.
+pub fn max_body(kind: Kind) -> usize {
+    match kind {
+        Kind::Stock | Kind::Everything => 1024 * 1024,
+        Kind::Search | Kind::Files => 64 * 1024,
+        Kind::Weather | Kind::Idp | Kind::Gateway => 4 * 1024 * 1024,
     }
 }
 
@@ -89,6 +108,15 @@ pub async fn start(kind: Kind, bin_dir: &Path, logs: &Path, idp_port: u16) -> Re
     }
     let port_arg = port.to_string();
     let issuer = format!("http://127.0.0.1:{idp_port}/{}/v2.0", defaults::TENANT_ID);
+    // files-server serves only inside this folder; the campaign's client offers no roots, so
+    // nothing in it is ever read, but the server needs one to start.
+    let files_root = logs.join("files-root");
+    let files_root_arg = files_root.display().to_string();
+    // The gateway's upstreams point at a port nobody listens on: the campaign fires at the
+    // gateway's own front (guard, bearer check, routing, errors), not through it.
+    let nowhere = format!("http://127.0.0.1:{}/mcp", free_port()?);
+    let stock_upstream = format!("stock={nowhere}");
+    let weather_upstream = format!("weather={nowhere}");
     let args: Vec<&str> = match kind {
         Kind::Stock => vec!["-t", "streamable-http", "--port", &port_arg],
         Kind::Weather => vec![
@@ -106,6 +134,28 @@ pub async fn start(kind: Kind, bin_dir: &Path, logs: &Path, idp_port: u16) -> Re
             "--ephemeral",
             "--auto-approve",
             "alice",
+        ],
+        Kind::Everything | Kind::Search => vec!["-t", "streamable-http", "--port", &port_arg],
+        Kind::Files => {
+            std::fs::create_dir_all(&files_root)?;
+            vec![
+                "-t",
+                "streamable-http",
+                "--port",
+                &port_arg,
+                "--root",
+                &files_root_arg,
+            ]
+        }
+        Kind::Gateway => vec![
+            "--port",
+            &port_arg,
+            "--issuer",
+            &issuer,
+            "--upstream",
+            &stock_upstream,
+            "--upstream",
+            &weather_upstream,
         ],
     };
     let log = logs.join(format!("{}.log", name(kind)));
@@ -181,6 +231,8 @@ impl Secrets {
             self.refresh_token.clone(),
             self.device_code.clone(),
             defaults::DAEMON_CLIENT_SECRET.to_string(),
+            defaults::API_CLIENT_SECRET.to_string(),
+            defaults::GATEWAY_CLIENT_SECRET.to_string(),
         ];
         if let Some(signature) = self.access_token.rsplit('.').next() {
             needles.push(signature.to_string());
@@ -190,13 +242,14 @@ impl Secrets {
     }
 }
 
-/// Signs in through mock-idp on `idp_port` with the device-code grant.
-pub async fn sign_in(idp_port: u16) -> Result<Secrets> {
+/// Signs in through mock-idp on `idp_port` with the device-code grant, for the API whose
+/// application id URI is `api` (the weather API's, or the gateway's: each checks its own
+/// audience).
+pub async fn sign_in(idp_port: u16, api: &str) -> Result<Secrets> {
     let base = format!(
         "http://127.0.0.1:{idp_port}/{}/oauth2/v2.0",
         defaults::TENANT_ID
     );
-    let api = defaults::API_APP_ID_URI;
     let scope = format!("{api}/MCP.Tools {api}/MCP.Resources {api}/MCP.Prompts offline_access");
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))

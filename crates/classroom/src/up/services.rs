@@ -330,7 +330,14 @@ pub fn plan_with(
                     // the issuer is filled in once the identity provider is up, as for weather.
                     // With no --config the gateway calls weather on-behalf-of each signed-in
                     // caller, as mock-idp's default "MCP Gateway" registration allows.
-                    for upstream in [ServiceKind::Stock, ServiceKind::Weather] {
+                    // Every MCP server this `up` runs, core and optional (`--with search`…).
+                    let upstreams =
+                        [ServiceKind::Stock, ServiceKind::Weather]
+                            .into_iter()
+                            .chain(with.iter().copied().filter(|k| {
+                                !matches!(k, ServiceKind::Gateway | ServiceKind::MockIdp)
+                            }));
+                    for upstream in upstreams {
                         args.extend([
                             "--upstream".to_string(),
                             format!(
@@ -482,6 +489,47 @@ mod tests {
                 "stock=http://127.0.0.1:8001/mcp",
                 "--upstream",
                 "weather=http://127.0.0.1:8000/mcp"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_gateway_federates_the_optional_servers_started_with_it() {
+        let ports = Ports {
+            idp: 8400,
+            weather: 8000,
+            stock: 8001,
+            everything: 8003,
+            search: 8004,
+            files: 8005,
+            gateway: 8090,
+        };
+        let all = plan_with(
+            &lan(),
+            ports,
+            ports,
+            Path::new("/state"),
+            None,
+            &[
+                ServiceKind::Search,
+                ServiceKind::Gateway,
+                ServiceKind::Files,
+            ],
+        );
+        let gateway = all.iter().find(|s| s.kind == ServiceKind::Gateway).unwrap();
+        let upstreams: Vec<&str> = gateway
+            .args
+            .windows(2)
+            .filter(|w| w[0] == "--upstream")
+            .map(|w| w[1].as_str())
+            .collect();
+        assert_eq!(
+            upstreams,
+            [
+                "stock=http://127.0.0.1:8001/mcp",
+                "weather=http://127.0.0.1:8000/mcp",
+                "search=http://127.0.0.1:8004/mcp",
+                "files=http://127.0.0.1:8005/mcp",
             ]
         );
     }
