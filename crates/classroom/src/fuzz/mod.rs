@@ -166,7 +166,8 @@ async fn campaign(
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.duration);
     let mut rows = Vec::new();
-    for service in &mut running {
+    let count = running.len();
+    for (done, service) in running.iter_mut().enumerate() {
         // The services behind bearer tokens get the real one, so requests reach past the check.
         let token = match service.kind {
             Kind::Weather => Some(secrets.access_token.as_str()),
@@ -190,9 +191,10 @@ async fn campaign(
             Some(n) => vec![n],
             None => (0..args.requests).collect(),
         };
-        // Each service gets an equal share of what is left of the time budget.
+        // Each service gets an equal share of what is left of the time budget, among the
+        // services still to come (one that finished early leaves its time to the others).
         let share = deadline.saturating_duration_since(Instant::now())
-            / u32::try_from(kinds.len()).unwrap_or(1).max(1);
+            / u32::try_from(count - done).unwrap_or(1).max(1);
         let tally = fire(
             &ctx,
             args,
