@@ -129,16 +129,19 @@ impl ClientHandler for RootsClient {
 
 #[test]
 fn within_roots_compares_whole_components() {
-    let roots = vec![PathBuf::from("/work/a"), PathBuf::from("/work/b")];
+    let roots = vec![PathBuf::from("/projects/a"), PathBuf::from("/projects/b")];
     assert_eq!(
-        within_roots(&roots, Path::new("/work/a/x.txt")),
+        within_roots(&roots, Path::new("/projects/a/x.txt")),
         Some(&roots[0])
     );
-    assert_eq!(within_roots(&roots, Path::new("/work/b")), Some(&roots[1]));
     assert_eq!(
-        within_roots(&roots, Path::new("/work/ab/x.txt")),
+        within_roots(&roots, Path::new("/projects/b")),
+        Some(&roots[1])
+    );
+    assert_eq!(
+        within_roots(&roots, Path::new("/projects/ab/x.txt")),
         None,
-        "/work/ab is not inside /work/a"
+        "/projects/ab is not inside /projects/a"
     );
     assert_eq!(within_roots(&roots, Path::new("/etc/passwd")), None);
 }

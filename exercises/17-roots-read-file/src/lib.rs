@@ -54,7 +54,7 @@ pub fn root_path(uri: &str) -> Option<PathBuf> {
 }
 
 /// The root that contains `canonical` (an already canonicalised path), if any. Compare whole
-/// components: `/work/a` contains `/work/a/x` but not `/work/ab`.
+/// components: `/projects/a` contains `/projects/a/x` but not `/projects/ab`.
 pub fn within_roots<'a>(roots: &'a [PathBuf], canonical: &Path) -> Option<&'a PathBuf> {
     // TODO: find the root that `canonical` starts with (`Path::starts_with` compares
     // components).

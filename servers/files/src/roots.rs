@@ -32,7 +32,7 @@ pub struct Root {
 impl Root {
     /// Whether `canonical` (an already canonicalised path) is this root or inside it.
     pub fn contains(&self, canonical: &Path) -> bool {
-        // `Path::starts_with` compares whole components: `/work/a` does not contain `/work/ab`.
+        // `Path::starts_with` compares whole components: `/projects/a` does not contain `/projects/ab`.
         canonical.starts_with(&self.path)
     }
 }

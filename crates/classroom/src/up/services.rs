@@ -243,6 +243,21 @@ pub struct Ports {
     pub gateway: u16,
 }
 
+impl Default for Ports {
+    /// The classroom's ports, as docs and CONVENTIONS name them ([`workshop_kit::defaults`]).
+    fn default() -> Self {
+        Self {
+            idp: defaults::MOCK_IDP_PORT,
+            weather: defaults::WEATHER_PORT,
+            stock: defaults::STOCK_PORT,
+            everything: defaults::EVERYTHING_PORT,
+            search: defaults::SEARCH_PORT,
+            files: defaults::FILES_PORT,
+            gateway: defaults::GATEWAY_PORT,
+        }
+    }
+}
+
 impl Ports {
     /// The port of `kind`.
     pub fn of(&self, kind: ServiceKind) -> u16 {
@@ -426,15 +441,7 @@ mod tests {
     fn files_is_optional_and_served_over_streamable_http_on_8005() {
         assert_eq!(ServiceKind::optional("files"), Ok(ServiceKind::Files));
         assert!(!ServiceKind::ALL.contains(&ServiceKind::Files));
-        let ports = Ports {
-            idp: 8400,
-            weather: 8000,
-            stock: 8001,
-            everything: 8003,
-            search: 8004,
-            files: 8005,
-            gateway: 8090,
-        };
+        let ports = Ports::default();
         let all = plan_with(
             &lan(),
             ports,
@@ -458,15 +465,7 @@ mod tests {
             tls: false,
         };
         assert_eq!(ServiceKind::optional("gateway"), Ok(ServiceKind::Gateway));
-        let ports = Ports {
-            idp: 8400,
-            weather: 8000,
-            stock: 8001,
-            everything: 8003,
-            search: 8004,
-            files: 8005,
-            gateway: 8090,
-        };
+        let ports = Ports::default();
         let all = plan_with(
             &net,
             ports,
@@ -495,15 +494,7 @@ mod tests {
 
     #[test]
     fn the_gateway_federates_the_optional_servers_started_with_it() {
-        let ports = Ports {
-            idp: 8400,
-            weather: 8000,
-            stock: 8001,
-            everything: 8003,
-            search: 8004,
-            files: 8005,
-            gateway: 8090,
-        };
+        let ports = Ports::default();
         let all = plan_with(
             &lan(),
             ports,
@@ -547,15 +538,7 @@ mod tests {
             "core services are not optional"
         );
         assert!(!ServiceKind::ALL.contains(&ServiceKind::Search));
-        let ports = Ports {
-            idp: 8400,
-            weather: 8000,
-            stock: 8001,
-            everything: 8003,
-            search: 8004,
-            files: 8005,
-            gateway: 8090,
-        };
+        let ports = Ports::default();
         let all = plan_with(
             &net,
             ports,
@@ -591,15 +574,7 @@ mod tests {
             advertised: "127.0.0.1".parse().unwrap(),
             tls: false,
         };
-        let ports = Ports {
-            idp: 8400,
-            weather: 8000,
-            stock: 8001,
-            everything: 8003,
-            search: 8004,
-            files: 8005,
-            gateway: 8090,
-        };
+        let ports = Ports::default();
         let services = plan(&net, ports, ports, Path::new("/tmp/state"), None);
         let names: Vec<_> = services.iter().map(|s| s.name()).collect();
         assert_eq!(names, ["mock-idp", "weather", "stock"]);
@@ -617,15 +592,7 @@ mod tests {
             advertised: "127.0.0.1".parse().unwrap(),
             tls: false,
         };
-        let ports = Ports {
-            idp: 8400,
-            weather: 8000,
-            stock: 8001,
-            everything: 8003,
-            search: 8004,
-            files: 8005,
-            gateway: 8090,
-        };
+        let ports = Ports::default();
         let with = [ServiceKind::optional("everything").unwrap()];
         let services = plan_with(&net, ports, ports, Path::new("/tmp/state"), None, &with);
         let names: Vec<_> = services.iter().map(|s| s.name()).collect();
@@ -651,15 +618,7 @@ mod tests {
 
     #[test]
     fn lan_plan_uses_the_lan_address_everywhere() {
-        let ports = Ports {
-            idp: 8400,
-            weather: 8000,
-            stock: 8001,
-            everything: 8003,
-            search: 8004,
-            files: 8005,
-            gateway: 8090,
-        };
+        let ports = Ports::default();
         let services = plan(&lan(), ports, ports, Path::new("/tmp/state"), Some("alice"));
         let idp = &services[0];
         assert!(
@@ -687,15 +646,7 @@ mod tests {
 
     #[test]
     fn tls_plan_advertises_https_and_listens_privately() {
-        let public = Ports {
-            idp: 8400,
-            weather: 8000,
-            stock: 8001,
-            everything: 8003,
-            search: 8004,
-            files: 8005,
-            gateway: 8090,
-        };
+        let public = Ports::default();
         let private = Ports {
             idp: 41000,
             weather: 41001,

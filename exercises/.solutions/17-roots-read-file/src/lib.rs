@@ -54,7 +54,7 @@ pub fn root_path(uri: &str) -> Option<PathBuf> {
 }
 
 /// The root that contains `canonical` (an already canonicalised path), if any. Compare whole
-/// components: `/work/a` contains `/work/a/x` but not `/work/ab`.
+/// components: `/projects/a` contains `/projects/a/x` but not `/projects/ab`.
 pub fn within_roots<'a>(roots: &'a [PathBuf], canonical: &Path) -> Option<&'a PathBuf> {
     roots.iter().find(|root| canonical.starts_with(root))
 }
