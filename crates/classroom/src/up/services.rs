@@ -306,6 +306,8 @@ pub fn plan_with(
     let mut kinds = ServiceKind::ALL.to_vec();
     kinds.extend(with.iter().filter(|k| !ServiceKind::ALL.contains(k)));
     kinds.dedup();
+    // The gateway starts last, so the servers it federates are up when it first connects.
+    kinds.sort_by_key(|k| *k == ServiceKind::Gateway);
     kinds
         .into_iter()
         .map(|kind| {
@@ -507,7 +509,12 @@ mod tests {
                 ServiceKind::Files,
             ],
         );
-        let gateway = all.iter().find(|s| s.kind == ServiceKind::Gateway).unwrap();
+        let gateway = all.last().unwrap();
+        assert_eq!(
+            gateway.kind,
+            ServiceKind::Gateway,
+            "after what it federates"
+        );
         let upstreams: Vec<&str> = gateway
             .args
             .windows(2)

@@ -60,6 +60,12 @@ pub fn print(
         ));
     }
     out.push_str(&format!("  {:<10} {dashboard}\n", "dashboard"));
+    // The built-in inspector (crates/inspector) is served by the dashboard, offline.
+    out.push_str(&format!(
+        "  {:<10} {}/inspector\n",
+        "inspector",
+        dashboard.trim_end_matches('/')
+    ));
     if let Some(issuer) = &idp.issuer {
         out.push_str(&format!("  {:<10} {issuer}\n", "issuer"));
     }
@@ -104,7 +110,7 @@ pub fn print(
     );
     if let Some(stock) = url_of(ServiceKind::Stock) {
         out.push_str(&format!(
-            "  MCP Inspector: npx @modelcontextprotocol/inspector, transport Streamable HTTP, URL {stock}\n"
+            "  Node's MCP Inspector, where npx can reach npm: npx @modelcontextprotocol/inspector, transport Streamable HTTP, URL {stock}\n"
         ));
     }
     out.push_str("\nPress Ctrl-C to stop everything.\n");
