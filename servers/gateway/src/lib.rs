@@ -103,8 +103,10 @@ pub fn app(
         mcp = mcp
             .layer(from_fn_with_state(check, bearer::require_bearer))
             .layer(from_fn(weather_server::jsonrpc::peek));
-        let document =
+        let mut document =
             metadata::ProtectedResourceMetadata::new(resource, &auth.issuer, &auth.audience);
+        // Weather's document, under the gateway's own name (the one a client shows at sign-in).
+        document.resource_name = "MCP Workshop gateway".into();
         router = router.merge(metadata::routes(document, MCP_PATH));
     }
     let allowed = AllowedHosts::new(

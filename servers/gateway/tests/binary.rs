@@ -152,6 +152,7 @@ async fn the_command_line_up_uses_starts_a_guarded_gateway() {
             idp.issuer(),
             "{metadata}"
         );
+        assert_eq!(metadata["resource_name"], "MCP Workshop gateway");
         // A foreign Host is refused by the shared guard (DNS rebinding).
         let foreign = reqwest::Client::new()
             .get(format!("{base}/metrics"))

@@ -78,11 +78,13 @@ pub fn router(
                 weather_server::auth::bearer::require_bearer,
             ))
             .layer(from_fn(weather_server::jsonrpc::peek));
-        let document = weather_server::auth::metadata::ProtectedResourceMetadata::new(
+        let mut document = weather_server::auth::metadata::ProtectedResourceMetadata::new(
             resource,
             &env.idp.issuer,
             workshop_kit::defaults::API_CLIENT_ID,
         );
+        // Weather's document, under this lab's own name.
+        document.resource_name = format!("MCP Workshop security lab ({})", env.lab);
         router = router.merge(weather_server::auth::metadata::routes(document, "/mcp"));
     }
     if env.lab == LabName::SecretExposure {
