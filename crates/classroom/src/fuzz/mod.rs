@@ -1,7 +1,7 @@
 //! `cargo xtask fuzz`: a bounded fuzz campaign against the workshop's HTTP services, from
 //! outside, the way an attacker on the same machine (or the same classroom network) sees them.
 //!
-//! 1. Builds every HTTP service (stock-server, weather-server, mock-idp, everything-server,
+//! 1. Builds the MCP servers and the identity provider (stock-server, weather-server, mock-idp, everything-server,
 //!    search-server, files-server, mcp-gateway; `--target` picks some) in release mode
 //!    (`--debug` uses the debug binaries the tests already built, which is what CI does) and
 //!    starts each on a free port of 127.0.0.1 ([`services`]), logging to files.

@@ -1,8 +1,9 @@
-//! The services under fire: release (or debug) binaries of every HTTP service of the
-//! workshop (stock-server, weather-server, mock-idp, everything-server, search-server,
+//! The services under fire: release (or debug) binaries of the workshop's MCP servers and its
+//! identity provider (stock-server, weather-server, mock-idp, everything-server, search-server,
 //! files-server, mcp-gateway), each on a free loopback port, each writing its log to a file the
-//! campaign reads afterwards. The security lab's risks-server is left out on purpose: its
-//! vulnerable half is built to fall over.
+//! campaign reads afterwards. Left out: the security lab's risks-server on purpose (its
+//! vulnerable half is built to fall over), and, not yet, the classroom's own dashboard and
+//! inspector on 8080.
 //!
 //! weather-server trusts this mock-idp (`--issuer`), and mock-idp signs everyone in as alice
 //! (`--auto-approve`), so the campaign can fetch a real access token and refresh token with
