@@ -1,8 +1,9 @@
 //! `cargo xtask fuzz`: a bounded fuzz campaign against the workshop's HTTP services, from
 //! outside, the way an attacker on the same machine (or the same classroom network) sees them.
 //!
-//! 1. Builds the MCP servers and the identity provider (stock-server, weather-server, mock-idp, everything-server,
-//!    search-server, files-server, mcp-gateway; `--target` picks some) in release mode
+//! 1. Builds the MCP servers and the identity provider (stock-server, weather-server,
+//!    mock-idp, everything-server, search-server, files-server, mcp-gateway; `--target` picks
+//!    some) in release mode
 //!    (`--debug` uses the debug binaries the tests already built, which is what CI does) and
 //!    starts each on a free port of 127.0.0.1 ([`services`]), logging to files.
 //! 2. Signs in through mock-idp (device code, auto-approved) for a real access and refresh
