@@ -348,12 +348,10 @@ pub fn plan_with(
                     // With no --config the gateway calls weather on-behalf-of each signed-in
                     // caller, as mock-idp's default "MCP Gateway" registration allows.
                     // Every MCP server this `up` runs, core and optional (`--with search`…).
-                    let upstreams =
-                        [ServiceKind::Stock, ServiceKind::Weather]
-                            .into_iter()
-                            .chain(with.iter().copied().filter(|k| {
-                                !matches!(k, ServiceKind::Gateway | ServiceKind::MockIdp)
-                            }));
+                    let upstreams = [ServiceKind::Stock, ServiceKind::Weather]
+                        .into_iter()
+                        // `with` holds optional kinds only (never mock-idp or the core).
+                        .chain(with.iter().copied().filter(|k| *k != ServiceKind::Gateway));
                     for upstream in upstreams {
                         args.extend([
                             "--upstream".to_string(),
