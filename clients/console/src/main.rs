@@ -347,18 +347,28 @@ async fn turn(session: &Session, chat: &mut Chat, render: &Renderer, line: &str)
     }
 }
 
-/// Waits until the server has answered a ping: messages go out in order, so the
-/// `notifications/cancelled` queued before it has been sent.
+/// Makes sure the `notifications/cancelled` that rmcp queued when the request was dropped
+/// has reached the server before the session closes.
+///
+/// rmcp writes each outgoing message from a task of its own, so a ping queued after the
+/// cancellation can be written before it. The first ping's answer means the cancellation's
+/// task has had a full round trip to run; the second ping, sent after that answer, queues
+/// behind it on the transport's writer, so its answer means the cancellation went out.
 async fn flush_cancellation(session: &Session) {
-    let ping = ClientRequest::PingRequest(PingRequest {
-        method: Default::default(),
-        extensions: Default::default(),
-    });
-    let _ = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        session.send_request(ping),
-    )
-    .await;
+    for _ in 0..2 {
+        let ping = ClientRequest::PingRequest(PingRequest {
+            method: Default::default(),
+            extensions: Default::default(),
+        });
+        let answered = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            session.send_request(ping),
+        )
+        .await;
+        if !matches!(answered, Ok(Ok(_))) {
+            return;
+        }
+    }
 }
 
 async fn repl(session: &Session, chat: &mut Chat, render: &Renderer, input: &Input) -> ExitCode {

@@ -19,12 +19,16 @@ use rmcp::model::{
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ServerHandler, ServiceExt, schemars::JsonSchema, tool, tool_handler, tool_router};
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// The lab server.
 #[derive(Clone)]
 struct Lab {
     tool_router: rmcp::handler::server::router::tool::ToolRouter<Lab>,
+    /// Signalled once `on_cancelled` has written `FIXTURE_CANCEL_FILE`.
+    cancel_recorded: Arc<Notify>,
 }
 
 /// Arguments of `count`.
@@ -46,6 +50,7 @@ impl Lab {
     fn new() -> Self {
         Lab {
             tool_router: Self::tool_router(),
+            cancel_recorded: Arc::new(Notify::new()),
         }
     }
 
@@ -60,7 +65,18 @@ impl Lab {
         for i in 1..=args.to {
             tokio::select! {
                 // Cancelled by notifications/cancelled (see `on_cancelled`) or a closed connection.
-                _ = ctx.ct.cancelled() => return Err("cancelled".into()),
+                _ = ctx.ct.cancelled() => {
+                    // rmcp cancels this token as soon as notifications/cancelled arrives but
+                    // runs `on_cancelled` in a task of its own. A client that cancels and
+                    // then closes the connection would let the server exit before that task
+                    // writes its proof; rmcp waits for running requests when stdin closes,
+                    // so waiting here (briefly) keeps the server alive until it is written.
+                    if std::env::var_os("FIXTURE_CANCEL_FILE").is_some() {
+                        let recorded = self.cancel_recorded.notified();
+                        let _ = tokio::time::timeout(Duration::from_secs(2), recorded).await;
+                    }
+                    return Err("cancelled".into());
+                }
                 _ = tokio::time::sleep(Duration::from_millis(args.delay_ms)) => {}
             }
             if let Some(token) = &token {
@@ -161,6 +177,8 @@ impl ServerHandler for Lab {
         if let Ok(path) = std::env::var("FIXTURE_CANCEL_FILE") {
             let reason = params.reason.unwrap_or_default();
             let _ = std::fs::write(path, format!("notifications/cancelled: {reason}"));
+            // `notify_one` keeps a permit if `count` is not waiting yet.
+            self.cancel_recorded.notify_one();
         }
     }
 
