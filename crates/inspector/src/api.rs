@@ -3,7 +3,9 @@
 //! | route (under `/inspector`) | does |
 //! |---|---|
 //! | `GET  /api/targets` | the workshop's servers, to pick from |
-//! | `POST /api/sessions` `{"target": "…", "transport": "auto"}` | connect; answers the session id and the server's info |
+//! | `POST /api/sessions` `{"target": "…", "transport": "auto"}` | connect; answers the session id and the server's info, or `{"signIn": …}` for a server that wants OAuth |
+//! | `GET  /api/signins/{s}` | how an OAuth sign-in stands: `waiting`, `done` (with the session), `failed` |
+//! | `GET  /oauth/callback?code=…&state=…` | where the authorization server sends the browser back |
 //! | `GET  /api/sessions/{id}` | server info, capabilities, instructions, negotiated version |
 //! | `DELETE /api/sessions/{id}` | disconnect |
 //! | `GET  /api/sessions/{id}/tools` · `/resources` · `/templates` · `/prompts` | the lists (all pages) |
@@ -12,9 +14,10 @@
 //! | `POST /api/sessions/{id}/prompt` `{"name": "…", "arguments": {…}}` | `prompts/get` |
 //! | `POST /api/sessions/{id}/subscribe` · `/unsubscribe` `{"uri": "…"}` | `resources/subscribe` · `unsubscribe` |
 //! | `GET  /api/sessions/{id}/elicitations` | the server's questions waiting for the user |
-//! | `POST /api/sessions/{id}/elicitations/{q}` `{"action": "accept", "content": {…}}` | answer one |
+//! | `POST /api/sessions/{id}/elicitations/{q}` `{"action": "accept", "content": {…}}` | answer one (URL mode: no content) |
+//! | `GET  /api/sessions/{id}/roots` · `PUT` `{"roots": [{"uri": "…", "name": "…"}]}` | the roots offered; a PUT sends `notifications/roots/list_changed` |
 //! | `GET  /api/sessions/{id}/sampling` | the server's sampling requests waiting for approval |
-//! | `POST /api/sessions/{id}/sampling/{r}` `{"action": "approve", "text": "…"}` | approve (or `reject`) one |
+//! | `POST /api/sessions/{id}/sampling/{r}` `{"action": "approve", "text": "…"}` | approve (or `reject`) one; each request carries the planner's `draft` |
 //! | `GET  /api/sessions/{id}/traffic?since=N` | the raw JSON-RPC after entry N |
 //! | `GET  /api/sessions/{id}/events` | the same, live, as server-sent events |
 //!
@@ -22,12 +25,16 @@
 //! the server answered with a JSON-RPC error; both are 200, because the inspector did its job.
 //! Anything else is an [`ApiError`].
 
+use crate::elicitation::Question;
 use crate::error::ApiError;
-use crate::session::Session;
+use crate::oauth::{self, Outcome, SignIn};
+use crate::roots::RootInput;
+use crate::session::{ConnectError, Session};
 use crate::target::Target;
 use crate::{Config, KnownServer};
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
@@ -47,19 +54,29 @@ use workshop_kit::expiring::{ExpiringMap, Refused};
 /// The longest a session lives, used or not (idle ones close much sooner).
 const MAX_LIFETIME: Duration = Duration::from_secs(8 * 3600);
 
+/// How long a started OAuth sign-in waits for the person to come back.
+const SIGN_IN_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
 /// Shared by every handler.
 pub struct AppState {
     /// How the inspector was configured.
     pub config: Config,
     /// Open sessions by id: bounded by `config.max_sessions`.
     pub sessions: ExpiringMap<String, Arc<Session>>,
+    /// OAuth sign-ins in progress by id: as many as sessions, for ten minutes each.
+    pub sign_ins: ExpiringMap<String, Arc<SignIn>>,
 }
 
 impl AppState {
     /// State for `config`.
     pub fn new(config: Config) -> Self {
         let sessions = ExpiringMap::new(config.max_sessions, MAX_LIFETIME);
-        Self { config, sessions }
+        let sign_ins = ExpiringMap::new(config.max_sessions, SIGN_IN_LIFETIME);
+        Self {
+            config,
+            sessions,
+            sign_ins,
+        }
     }
 
     /// Closes sessions idle longer than the configured limit (dropping one ends its MCP session).
@@ -97,9 +114,10 @@ pub struct ConnectRequest {
     pub transport: Option<String>,
 }
 
-/// `POST /api/sessions`.
+/// `POST /api/sessions`: connects, or starts an OAuth sign-in for a server that answers 401.
 pub async fn connect(
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
     body: Result<Json<ConnectRequest>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult {
     let Json(request) =
@@ -117,34 +135,232 @@ pub async fn connect(
     if state.sessions.len(Instant::now()) >= state.config.max_sessions {
         return Err(ApiError::full(state.config.max_sessions));
     }
-    let session = Arc::new(
-        Session::connect(
-            target,
-            state.config.connect_timeout,
-            state.config.call_timeout,
-        )
-        .await?,
-    );
-    let info = info_json(&session);
+    let url = match &target {
+        Target::Http { url } => Some(url.clone()),
+        _ => None,
+    };
+    let connected = Session::connect(
+        target,
+        state.config.connect_timeout,
+        state.config.call_timeout,
+        None,
+    )
+    .await;
+    match (connected, url) {
+        (Ok(session), _) => {
+            let (id, info) = add_session(&state, session).await?;
+            Ok(Json(json!({ "session": id, "info": info })))
+        }
+        (Err(ConnectError::SignIn(challenge)), Some(url)) => {
+            start_sign_in(&state, &headers, &url, &challenge).await
+        }
+        (Err(ConnectError::SignIn(challenge)), None) => Err(ApiError::upstream(format!(
+            "the server asks for OAuth ({challenge}), which the inspector does over Streamable HTTP only"
+        ))),
+        (Err(ConnectError::Failed(e)), _) => Err(e),
+    }
+}
+
+/// Stores a connected session; answers its id and info.
+async fn add_session(state: &AppState, session: Session) -> Result<(String, Value), ApiError> {
+    let session = Arc::new(session);
+    let info = info_json(&session).await;
     let id = uuid::Uuid::new_v4().to_string();
     match state.sessions.insert(id.clone(), session, Instant::now()) {
-        Ok(()) => Ok(Json(json!({ "session": id, "info": info }))),
+        Ok(()) => Ok((id, info)),
         Err(Refused::Full) => Err(ApiError::full(state.config.max_sessions)),
         Err(Refused::Occupied) => Err(ApiError::upstream("session id collision; connect again")),
     }
 }
 
-fn info_json(session: &Session) -> Value {
+/// Starts the OAuth sign-in for `url` ([`oauth::start`]), with this inspector's callback as the
+/// redirect URI: the address the browser used (the guard has checked `Host`), so the
+/// authorization server sends it back to the same inspector.
+async fn start_sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    url: &str,
+    challenge: &str,
+) -> AppResult {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .ok_or_else(|| ApiError::bad_request("a sign-in needs the Host header"))?;
+    let redirect_uri = format!("http://{host}{}{}", crate::BASE_PATH, oauth::CALLBACK_PATH);
+    let sign_in = oauth::start(url, challenge, &redirect_uri).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let answer = sign_in.to_json(&id);
+    state
+        .sign_ins
+        .insert(id, Arc::new(sign_in), Instant::now())
+        .map_err(|_| ApiError::full(state.config.max_sessions))?;
+    Ok(Json(json!({ "signIn": answer })))
+}
+
+/// `GET /api/signins/{id}`: `waiting`, `done` with the session and its info (the sign-in is
+/// then forgotten: one tab adopts the session), or `failed` with the reason.
+pub async fn sign_in_status(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> AppResult {
+    let now = Instant::now();
+    let sign_in = state.sign_ins.get(&id, now).ok_or_else(|| {
+        ApiError::not_found("no such sign-in: it finished, or was started over ten minutes ago")
+    })?;
+    match sign_in.outcome() {
+        Outcome::Done { session } => {
+            state.sign_ins.take(&id, now);
+            let info = info_json(&*state.session(&session)?).await;
+            Ok(Json(
+                json!({ "status": "done", "session": session, "info": info }),
+            ))
+        }
+        other => Ok(Json(serde_json::to_value(other).unwrap_or_default())),
+    }
+}
+
+/// The query the authorization server redirects with (RFC 6749 §4.1.2, RFC 9207's `iss`).
+#[derive(Debug, Deserialize)]
+pub struct Callback {
+    /// The authorization code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The `state` of the request.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// The issuer that answered.
+    #[serde(default)]
+    pub iss: Option<String>,
+    /// An error code instead of a code (`access_denied`…).
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Its description.
+    #[serde(default)]
+    pub error_description: Option<String>,
+}
+
+/// `GET /oauth/callback`: finishes the sign-in, connects, and shows a page saying how it went.
+pub async fn callback(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<Callback>,
+) -> impl IntoResponse {
+    let now = Instant::now();
+    // The state finds the sign-in; a callback with a state we never issued is refused (CSRF).
+    let found = query.state.as_deref().and_then(|s| {
+        state.sign_ins.find_map(now, |id, sign_in| {
+            (sign_in.state == s).then(|| (id.clone(), sign_in.clone()))
+        })
+    });
+    let Some((id, sign_in)) = found else {
+        return crate::page::signed_in(
+            None,
+            Err("this sign-in is unknown or expired; connect again from the inspector".into()),
+        );
+    };
+    if !matches!(sign_in.outcome(), Outcome::Waiting) {
+        return crate::page::signed_in(Some(&id), Err("this sign-in was already completed".into()));
+    }
+    let result = finish_sign_in(&state, &sign_in, &query).await;
+    sign_in.set_outcome(match &result {
+        Ok(session) => Outcome::Done {
+            session: session.clone(),
+        },
+        Err(message) => Outcome::Failed {
+            message: message.clone(),
+        },
+    });
+    crate::page::signed_in(Some(&id), result.map(|_| sign_in.url.clone()))
+}
+
+async fn finish_sign_in(
+    state: &AppState,
+    sign_in: &SignIn,
+    query: &Callback,
+) -> Result<String, String> {
+    if let Some(error) = &query.error {
+        return Err(format!(
+            "the authorization server answered {error}: {}",
+            query
+                .error_description
+                .as_deref()
+                .unwrap_or("no description")
+        ));
+    }
+    let code = query
+        .code
+        .as_deref()
+        .ok_or("the authorization server sent no code")?;
+    let client = oauth::finish(sign_in, code, query.iss.as_deref())
+        .await
+        .map_err(|e| e.message)?;
+    let target = Target::Http {
+        url: sign_in.url.clone(),
+    };
+    let session = Session::connect(
+        target,
+        state.config.connect_timeout,
+        state.config.call_timeout,
+        Some((client, sign_in.issuer.clone())),
+    )
+    .await
+    .map_err(|e| match e {
+        ConnectError::SignIn(challenge) => format!("still refused after signing in: {challenge}"),
+        ConnectError::Failed(e) => e.message,
+    })?;
+    add_session(state, session)
+        .await
+        .map(|(id, _)| id)
+        .map_err(|e| e.message)
+}
+
+async fn info_json(session: &Session) -> Value {
+    let auth = match &session.auth {
+        Some((client, issuer)) => Some(oauth::describe(client, issuer).await),
+        None => None,
+    };
     json!({
         "target": session.target,
         // Protocol version, capabilities, server info and instructions, as negotiated.
         "peer": session.client.peer_info().map(|i| serde_json::to_value(&*i).unwrap_or_default()),
+        // Who signed in (the token's claims, never the token).
+        "auth": auth,
     })
 }
 
 /// `GET /api/sessions/{id}`.
 pub async fn info(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> AppResult {
-    Ok(Json(info_json(&*state.session(&id)?)))
+    Ok(Json(info_json(&*state.session(&id)?).await))
+}
+
+/// The body of `PUT …/roots`.
+#[derive(Debug, Deserialize)]
+pub struct RootsBody {
+    /// The new list.
+    pub roots: Vec<RootInput>,
+}
+
+/// `GET /api/sessions/{id}/roots`.
+pub async fn roots(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> AppResult {
+    let s = state.session(&id)?;
+    Ok(Json(json!({ "roots": s.roots.list() })))
+}
+
+/// `PUT /api/sessions/{id}/roots`: replaces the roots and tells the server
+/// (`notifications/roots/list_changed`); it will ask `roots/list` again when it wants them.
+pub async fn set_roots(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    body: Result<Json<RootsBody>, axum::extract::rejection::JsonRejection>,
+) -> AppResult {
+    let body = parse_body(body)?;
+    let s = state.session(&id)?;
+    let roots = s.roots.set(body.roots)?;
+    s.client.notify_roots_list_changed().await.map_err(|e| {
+        ApiError::upstream(format!(
+            "the roots were changed, but the server could not be told: {e}"
+        ))
+    })?;
+    Ok(Json(json!({ "roots": roots, "notified": true })))
 }
 
 /// `DELETE /api/sessions/{id}`.
@@ -373,7 +589,11 @@ pub async fn events(
 /// `GET /api/sessions/{id}/elicitations`: the server's questions waiting for the user.
 pub async fn elicitations(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> AppResult {
     let s = state.session(&id)?;
-    Ok(Json(json!({ "questions": s.questions.list() })))
+    Ok(Json(json!({
+        "questions": s.questions.list(),
+        // URL-mode elicitations the server has since said are complete.
+        "completed": s.completed.list(),
+    })))
 }
 
 /// The body of `POST …/elicitations/{question}`.
@@ -395,7 +615,19 @@ pub async fn answer(
     let answer = parse_body(body)?;
     let s = state.session(&id)?;
     let mut result = ElicitResult::new(answer.action.clone());
+    let is_url = s
+        .questions
+        .list()
+        .iter()
+        .any(|q| q.id == question && matches!(q.request, Question::Url { .. }));
     match (answer.action, answer.content) {
+        // URL mode: accept means "I agreed to open the page", and carries nothing.
+        (ElicitationAction::Accept, None) if is_url => {}
+        (ElicitationAction::Accept, Some(_)) if is_url => {
+            return Err(ApiError::bad_request(
+                "a URL-mode elicitation is accepted without content: the answer is given on the server's page",
+            ));
+        }
         (ElicitationAction::Accept, Some(content @ Value::Object(_))) => {
             result = result.with_content(content)
         }
@@ -429,6 +661,10 @@ pub struct SamplingDecision {
     /// With `approve`: the model name to report (default `inspector-user`).
     #[serde(default)]
     pub model: Option<String>,
+    /// With `approve`: why the answer ends (default `endTurn`; the planner's draft says
+    /// `maxTokens` when it was cut at the limit).
+    #[serde(default, rename = "stopReason")]
+    pub stop_reason: Option<String>,
 }
 
 /// `POST /api/sessions/{id}/sampling/{request}`: approve (with the text) or reject.
@@ -442,6 +678,7 @@ pub async fn sampling_answer(
         ("approve", Some(text)) => crate::sampling::approved(
             text,
             decision.model.unwrap_or_else(|| "inspector-user".into()),
+            decision.stop_reason.unwrap_or_else(|| "endTurn".into()),
         ),
         ("approve", None) => return Err(ApiError::bad_request("approve needs the answer's text")),
         ("reject", _) => crate::sampling::SamplingAnswer::Reject,
