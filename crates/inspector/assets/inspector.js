@@ -179,7 +179,7 @@ async function refresh(kind) {
     if (r.result.length === 0) list.append(el("li", { text: "(none)" }));
     for (const item of r.result) {
       const icon = (item.icons || [])[0];
-      list.append(el("li", {}, el("button", { type: "button", onclick: () => select(kind, item) },
+      list.append(el("li", {}, el("button", { type: "button", "data-name": item.name || item.uri || item.uriTemplate, onclick: () => select(kind, item) },
         icon ? el("img", { src: icon.src, alt: "" }) : null, item.title || item.name || item.uri || item.uriTemplate)));
     }
   } catch (e) { list.append(el("li", { class: "error", text: e.message })); }
@@ -422,21 +422,21 @@ function field(name, s, required, root) {
   const wrap = (input, read) => ({ node: el("div", { class: "field" }, label, help, input), read });
   const options = s.enum || (s.oneOf && s.oneOf.every((o) => "const" in o) ? s.oneOf.map((o) => o.const) : null);
   if (options) {
-    const sel = el("select", { id }, required ? null : el("option", { value: "", text: "(none)" }), ...options.map((o) => el("option", { value: JSON.stringify(o), text: String(o), selected: s.default === o })));
+    const sel = el("select", { id, name }, required ? null : el("option", { value: "", text: "(none)" }), ...options.map((o) => el("option", { value: JSON.stringify(o), text: String(o), selected: s.default === o })));
     return wrap(sel, () => sel.value === "" ? undefined : JSON.parse(sel.value));
   }
   switch (type) {
     case "boolean": {
-      const box = el("input", { id, type: "checkbox", checked: s.default === true });
+      const box = el("input", { id, name, type: "checkbox", checked: s.default === true });
       return wrap(box, () => box.checked);
     }
     case "integer": case "number": {
-      const input = el("input", { id, type: "number", required, min: s.minimum ?? s.exclusiveMinimum, max: s.maximum ?? s.exclusiveMaximum, step: type === "integer" ? 1 : "any", value: s.default });
+      const input = el("input", { id, name, type: "number", required, min: s.minimum ?? s.exclusiveMinimum, max: s.maximum ?? s.exclusiveMaximum, step: type === "integer" ? 1 : "any", value: s.default });
       return wrap(input, () => input.value === "" ? undefined : Number(input.value));
     }
     case "string": {
       const kinds = { date: "date", "date-time": "datetime-local", email: "email", uri: "url", time: "time" };
-      const input = el("input", { id, type: kinds[s.format] || "text", required, minlength: s.minLength, maxlength: s.maxLength, pattern: s.pattern, value: s.default, size: 40 });
+      const input = el("input", { id, name, type: kinds[s.format] || "text", required, minlength: s.minLength, maxlength: s.maxLength, pattern: s.pattern, value: s.default, size: 40 });
       return wrap(input, () => input.value === "" ? undefined : input.value);
     }
     case "object": {
@@ -455,7 +455,7 @@ function field(name, s, required, root) {
       return wrap(el("div", {}, list, addButton, removeButton), () => rows.length || required ? rows.map((f) => f.read()).filter((v) => v !== undefined) : undefined);
     }
     default: {
-      const area = el("textarea", { id, rows: 3, cols: 50, text: s.default !== undefined ? pretty(s.default) : "" });
+      const area = el("textarea", { id, name, rows: 3, cols: 50, text: s.default !== undefined ? pretty(s.default) : "" });
       return wrap(area, () => area.value.trim() === "" ? undefined : JSON.parse(area.value));
     }
   }
