@@ -51,8 +51,8 @@ async function adopt(id, info) {
   showServer(info);
   $("disconnect").disabled = false;
   startEvents();
+  await loadRoots();
   await refreshAll();
-  loadRoots();
 }
 
 // ---- OAuth sign-in ---------------------------------------------------------------------
@@ -136,7 +136,6 @@ function showTab(name) {
   for (const b of document.querySelectorAll("#tabs button")) b.setAttribute("aria-pressed", b.dataset.tab === name);
   for (const p of document.querySelectorAll(".pane")) p.hidden = p.id !== "pane-" + name;
   if (name === "traffic") loadTraffic();
-  if (name === "roots") loadRoots();
 }
 
 // ---- roots -----------------------------------------------------------------------------
@@ -150,6 +149,7 @@ function rootRow(root = { uri: "", name: "" }) {
     el("button", { type: "button", onclick: () => row.remove() }, "Remove"));
   return row;
 }
+// Read once per session (only this page changes them), so switching tabs keeps unsaved rows.
 async function loadRoots() {
   if (!session) return;
   try {
