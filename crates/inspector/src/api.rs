@@ -54,6 +54,9 @@ use workshop_kit::expiring::{ExpiringMap, Refused};
 /// The longest a session lives, used or not (idle ones close much sooner).
 const MAX_LIFETIME: Duration = Duration::from_secs(8 * 3600);
 
+/// How long showing a signed-in session's claims may wait for a token refresh.
+const DESCRIBE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long a started OAuth sign-in waits for the person to come back.
 const SIGN_IN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
@@ -187,13 +190,24 @@ async fn start_sign_in(
         .and_then(|h| h.to_str().ok())
         .ok_or_else(|| ApiError::bad_request("a sign-in needs the Host header"))?;
     let redirect_uri = format!("http://{host}{}{}", crate::BASE_PATH, oauth::CALLBACK_PATH);
-    let sign_in = oauth::start(url, challenge, &redirect_uri).await?;
+    // Discovery and registration talk to servers the 401 named: bounded like connecting.
+    let limit = state.config.connect_timeout;
+    let sign_in = tokio::time::timeout(limit, oauth::start(url, challenge, &redirect_uri))
+        .await
+        .map_err(|_| {
+            ApiError::timeout("discovering the authorization server", limit.as_secs())
+        })??;
     let id = uuid::Uuid::new_v4().to_string();
     let answer = sign_in.to_json(&id);
     state
         .sign_ins
         .insert(id, Arc::new(sign_in), Instant::now())
-        .map_err(|_| ApiError::full(state.config.max_sessions))?;
+        .map_err(|_| {
+            ApiError::unavailable(format!(
+                "{} sign-ins are already waiting; finish one, or wait: each expires after ten minutes",
+                state.config.max_sessions
+            ))
+        })?;
     Ok(Json(json!({ "signIn": answer })))
 }
 
@@ -290,8 +304,15 @@ async fn finish_sign_in(
         .code
         .as_deref()
         .ok_or("the authorization server sent no code")?;
-    let client = oauth::finish(sign_in, code, query.iss.as_deref())
+    let limit = state.config.connect_timeout;
+    let client = tokio::time::timeout(limit, oauth::finish(sign_in, code, query.iss.as_deref()))
         .await
+        .map_err(|_| {
+            format!(
+                "the authorization server did not answer the token request within {} s",
+                limit.as_secs()
+            )
+        })?
         .map_err(|e| e.message)?;
     let target = Target::Http {
         url: sign_in.url.clone(),
@@ -314,8 +335,15 @@ async fn finish_sign_in(
 }
 
 async fn info_json(session: &Session) -> Value {
+    // Reading the token may refresh it, which asks the authorization server: bounded.
     let auth = match &session.auth {
-        Some((client, issuer)) => Some(oauth::describe(client, issuer).await),
+        Some((client, issuer)) => Some(
+            tokio::time::timeout(DESCRIBE_TIMEOUT, oauth::describe(client, issuer))
+                .await
+                .unwrap_or_else(|_| {
+                    json!({"authorizationServer": issuer, "error": "the authorization server did not answer in time"})
+                }),
+        ),
         None => None,
     };
     json!({

@@ -43,6 +43,10 @@ impl ApiError {
     pub fn upstream(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_GATEWAY, message)
     }
+    /// 503: something else is at its limit.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
+    }
     /// 503: all session slots are in use.
     pub fn full(max: usize) -> Self {
         Self::new(

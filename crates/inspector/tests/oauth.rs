@@ -238,3 +238,48 @@ async fn a_denied_consent_is_reported_to_the_page() {
     })
     .await;
 }
+
+/// A protected server whose metadata URL accepts connections and never answers: the connect
+/// gets a 504 that says which step hung, in the configured time, not a hang.
+#[tokio::test]
+async fn an_authorization_server_that_hangs_is_a_timeout() {
+    within(async {
+        let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let metadata = format!(
+            "http://{}/.well-known/oauth-protected-resource/mcp",
+            silent.local_addr().unwrap()
+        );
+        // Accept and hold every connection, saying nothing.
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = silent.accept().await {
+                held.push(socket);
+            }
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+        let challenge = format!("Bearer resource_metadata=\"{metadata}\"");
+        let app = axum::Router::new().route(
+            "/mcp",
+            axum::routing::any(move || {
+                let challenge = challenge.clone();
+                async move { (StatusCode::UNAUTHORIZED, [("www-authenticate", challenge)]) }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let api = inspector(Config {
+            connect_timeout: Duration::from_secs(1),
+            ..Config::default()
+        })
+        .await;
+        let started = std::time::Instant::now();
+        let (status, body) = post(&format!("{api}/sessions"), json!({"target": url})).await;
+        assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+        assert!(
+            error_message(&body).contains("discovering the authorization server"),
+            "{body}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+    })
+    .await;
+}
