@@ -43,6 +43,7 @@ use rmcp::model::{
     CallToolRequestParams, ElicitResult, ElicitationAction, GetPromptRequestParams, JsonObject,
     ReadResourceRequestParams, SubscribeRequestParams, UnsubscribeRequestParams,
 };
+use rmcp::transport::auth::AuthError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::convert::Infallible;
@@ -406,32 +407,45 @@ pub async fn disconnect(State(state): State<Arc<AppState>>, Path(id): Path<Strin
 /// Runs one MCP request with the configured deadline and shapes its outcome.
 async fn operation<T: serde::Serialize>(
     state: &AppState,
+    session: &Session,
     what: &str,
     request: impl Future<Output = Result<T, ServiceError>>,
 ) -> AppResult {
     let secs = state.config.call_timeout.as_secs();
     // Dropping the request on timeout makes rmcp send `notifications/cancelled` for it.
-    match tokio::time::timeout(state.config.call_timeout, request).await {
-        Err(_) => Err(ApiError::timeout(what, secs)),
-        Ok(Ok(result)) => Ok(Json(json!({ "result": result }))),
-        Ok(Err(ServiceError::McpError(error))) => Ok(Json(json!({ "rpcError": error }))),
-        Ok(Err(ServiceError::TransportClosed)) => Err(ApiError::upstream(format!(
+    let failure = match tokio::time::timeout(state.config.call_timeout, request).await {
+        Err(_) => return Err(ApiError::timeout(what, secs)),
+        Ok(Ok(result)) => return Ok(Json(json!({ "result": result }))),
+        Ok(Err(ServiceError::McpError(error))) => return Ok(Json(json!({ "rpcError": error }))),
+        Ok(Err(ServiceError::TransportClosed)) => ApiError::upstream(format!(
             "{what}: the server closed the connection (did it crash?); connect again"
-        ))),
-        Ok(Err(other)) => Err(ApiError::upstream(format!("{what}: {other}"))),
+        )),
+        Ok(Err(other)) => ApiError::upstream(format!("{what}: {other}")),
+    };
+    // A signed-in session whose token can no longer be renewed (the refresh token expired or
+    // was revoked) fails like a broken connection; say what it really is.
+    if let Some((client, issuer)) = &session.auth
+        && let Ok(Err(AuthError::AuthorizationRequired)) =
+            tokio::time::timeout(DESCRIBE_TIMEOUT, client.get_access_token()).await
+    {
+        return Err(ApiError::upstream(format!(
+            "{what}: your sign-in has expired ({issuer} would not renew the token); connect \
+             again to sign in"
+        )));
     }
+    Err(failure)
 }
 
 /// `GET /api/sessions/{id}/tools`.
 pub async fn tools(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> AppResult {
     let s = state.session(&id)?;
-    operation(&state, "tools/list", s.client.list_all_tools()).await
+    operation(&state, &s, "tools/list", s.client.list_all_tools()).await
 }
 
 /// `GET /api/sessions/{id}/resources`.
 pub async fn resources(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> AppResult {
     let s = state.session(&id)?;
-    operation(&state, "resources/list", s.client.list_all_resources()).await
+    operation(&state, &s, "resources/list", s.client.list_all_resources()).await
 }
 
 /// `GET /api/sessions/{id}/templates`.
@@ -439,6 +453,7 @@ pub async fn templates(State(state): State<Arc<AppState>>, Path(id): Path<String
     let s = state.session(&id)?;
     operation(
         &state,
+        &s,
         "resources/templates/list",
         s.client.list_all_resource_templates(),
     )
@@ -448,7 +463,7 @@ pub async fn templates(State(state): State<Arc<AppState>>, Path(id): Path<String
 /// `GET /api/sessions/{id}/prompts`.
 pub async fn prompts(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> AppResult {
     let s = state.session(&id)?;
-    operation(&state, "prompts/list", s.client.list_all_prompts()).await
+    operation(&state, &s, "prompts/list", s.client.list_all_prompts()).await
 }
 
 /// The body of `POST …/call` and `POST …/prompt`.
@@ -490,7 +505,7 @@ pub async fn call(
     if let Some(arguments) = arguments_object(request.arguments)? {
         params = params.with_arguments(arguments);
     }
-    operation(&state, "tools/call", s.client.call_tool(params)).await
+    operation(&state, &s, "tools/call", s.client.call_tool(params)).await
 }
 
 /// The body of `POST …/read`.
@@ -510,6 +525,7 @@ pub async fn read(
     let s = state.session(&id)?;
     operation(
         &state,
+        &s,
         "resources/read",
         s.client
             .read_resource(ReadResourceRequestParams::new(request.uri)),
@@ -528,6 +544,7 @@ pub async fn subscribe(
     let s = state.session(&id)?;
     operation(
         &state,
+        &s,
         "resources/subscribe",
         s.client.subscribe(SubscribeRequestParams::new(request.uri)),
     )
@@ -544,6 +561,7 @@ pub async fn unsubscribe(
     let s = state.session(&id)?;
     operation(
         &state,
+        &s,
         "resources/unsubscribe",
         s.client
             .unsubscribe(UnsubscribeRequestParams::new(request.uri)),
@@ -563,7 +581,7 @@ pub async fn prompt(
     if let Some(arguments) = arguments_object(request.arguments)? {
         params = params.with_arguments(arguments);
     }
-    operation(&state, "prompts/get", s.client.get_prompt(params)).await
+    operation(&state, &s, "prompts/get", s.client.get_prompt(params)).await
 }
 
 /// The query of `GET …/traffic`.

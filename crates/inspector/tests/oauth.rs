@@ -283,3 +283,62 @@ async fn an_authorization_server_that_hangs_is_a_timeout() {
     })
     .await;
 }
+
+/// Connects to the stack's weather server and signs in as `user`; answers the session's URL.
+async fn signed_in_session(stack: &Stack, api: &str, user: &str) -> String {
+    let url = stack.weather.mcp_url.to_string();
+    let (_, body) = post(&format!("{api}/sessions"), json!({"target": url})).await;
+    let id = body["signIn"]["id"].as_str().unwrap();
+    let link = body["signIn"]["authorizationUrl"].as_str().unwrap();
+    let callback = sign_in_on_mock_idp(&stack.idp, link, user, "approve").await;
+    assert_eq!(
+        http().get(&callback).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let (_, done) = sign_in_status(api, id).await;
+    format!("{api}/sessions/{}", done["session"].as_str().unwrap())
+}
+
+/// When the refresh token has expired too, a call says the sign-in expired (not "did the
+/// server crash?").
+#[tokio::test]
+async fn an_expired_sign_in_says_so() {
+    within(async {
+        let config = mock_idp::Config {
+            access_token_lifetime_secs: 2,
+            refresh_token_lifetime_secs: 2,
+            ..mock_idp::Config::default()
+        };
+        let idp = mock_idp::spawn(config, TcpListener::bind("127.0.0.1:0").await.unwrap())
+            .await
+            .unwrap();
+        let weather = weather_server::spawn(
+            TcpListener::bind("127.0.0.1:0").await.unwrap(),
+            weather_server::Config {
+                auth: Some(weather_server::AuthConfig::new(
+                    idp.issuer(),
+                    mock_idp::defaults::API_CLIENT_ID,
+                )),
+                rate_limit_per_minute: None,
+                ..weather_server::Config::default()
+            },
+        )
+        .unwrap();
+        let stack = Stack { idp, weather };
+        let api = inspector(Config::default()).await;
+        let session = signed_in_session(&stack, &api, "bob").await;
+        let (_, me) = post(&format!("{session}/call"), json!({"name": "whoami"})).await;
+        assert_eq!(
+            me["result"]["structuredContent"]["name"], "Bob Jones",
+            "{me}"
+        );
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        let (status, expired) = post(&format!("{session}/call"), json!({"name": "whoami"})).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{expired}");
+        assert!(
+            error_message(&expired).contains("sign-in has expired"),
+            "{expired}"
+        );
+    })
+    .await;
+}
