@@ -43,7 +43,7 @@ use rmcp::model::{
     CallToolRequestParams, ElicitResult, ElicitationAction, GetPromptRequestParams, JsonObject,
     ReadResourceRequestParams, SubscribeRequestParams, UnsubscribeRequestParams,
 };
-use rmcp::transport::auth::AuthError;
+use rmcp::transport::auth::{AuthError, AuthorizationSession};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::convert::Infallible;
@@ -272,10 +272,11 @@ pub async fn callback(
             Err("this sign-in is unknown or expired; connect again from the inspector".into()),
         );
     };
-    if !matches!(sign_in.outcome(), Outcome::Waiting) {
+    // Claimed once: a replayed (or racing) callback changes nothing.
+    let Some(session) = sign_in.take_session() else {
         return crate::page::signed_in(Some(&id), Err("this sign-in was already completed".into()));
-    }
-    let result = finish_sign_in(&state, &sign_in, &query).await;
+    };
+    let result = finish_sign_in(&state, &sign_in, session, &query).await;
     sign_in.set_outcome(match &result {
         Ok(session) => Outcome::Done {
             session: session.clone(),
@@ -290,6 +291,7 @@ pub async fn callback(
 async fn finish_sign_in(
     state: &AppState,
     sign_in: &SignIn,
+    session: AuthorizationSession,
     query: &Callback,
 ) -> Result<String, String> {
     if let Some(error) = &query.error {
@@ -306,15 +308,18 @@ async fn finish_sign_in(
         .as_deref()
         .ok_or("the authorization server sent no code")?;
     let limit = state.config.connect_timeout;
-    let client = tokio::time::timeout(limit, oauth::finish(sign_in, code, query.iss.as_deref()))
-        .await
-        .map_err(|_| {
-            format!(
-                "the authorization server did not answer the token request within {} s",
-                limit.as_secs()
-            )
-        })?
-        .map_err(|e| e.message)?;
+    let client = tokio::time::timeout(
+        limit,
+        oauth::finish(sign_in, session, code, query.iss.as_deref()),
+    )
+    .await
+    .map_err(|_| {
+        format!(
+            "the authorization server did not answer the token request within {} s",
+            limit.as_secs()
+        )
+    })?
+    .map_err(|e| e.message)?;
     let target = Target::Http {
         url: sign_in.url.clone(),
     };

@@ -92,6 +92,15 @@ impl SignIn {
             .clone()
     }
 
+    /// Takes rmcp's session (with the PKCE verifier) out, once: the first callback gets it, so
+    /// a code can be exchanged only once even when two callbacks race.
+    pub fn take_session(&self) -> Option<AuthorizationSession> {
+        self.session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
     /// Records how it ended.
     pub fn set_outcome(&self, outcome: Outcome) {
         *self.outcome.lock().unwrap_or_else(|e| e.into_inner()) = outcome;
@@ -164,18 +173,13 @@ pub async fn start(url: &str, challenge: &str, redirect_uri: &str) -> Result<Sig
 }
 
 /// Step 4: exchanges the callback's `code` (checking `iss`) for tokens, and gives the HTTP
-/// client that carries them. A callback may be used once.
+/// client that carries them. `session` is the sign-in's, taken with [`SignIn::take_session`].
 pub async fn finish(
     sign_in: &SignIn,
+    session: AuthorizationSession,
     code: &str,
     issuer: Option<&str>,
 ) -> Result<SignedInClient, ApiError> {
-    let session = sign_in
-        .session
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take()
-        .ok_or_else(|| ApiError::bad_request("this sign-in was already completed"))?;
     session
         .handle_callback_with_issuer(code, &sign_in.state, issuer)
         .await
