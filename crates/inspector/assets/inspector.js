@@ -70,6 +70,7 @@ function showSignIn(s) {
     el("p", {}, el("a", { id: "sign-in-link", href: s.authorizationUrl, target: "_blank", rel: "noopener" }, "Sign in (opens the authorization server in a new tab)")),
     el("p", { id: "sign-in-status", text: "Waiting for you to sign in…" }));
   status("Sign-in needed.");
+  $("sign-in-link").focus();
   pollSignIn(s.id);
 }
 function pollSignIn(id) {

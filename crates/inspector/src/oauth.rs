@@ -18,7 +18,9 @@
 //! 4. **Callback.** mock-idp redirects the browser to the callback with `code`, `state` and
 //!    `iss`; the inspector finds the sign-in by its `state` (an unknown state is refused, which
 //!    is the CSRF check), checks `iss` (RFC 9207), and exchanges the code and the PKCE
-//!    verifier for tokens ([`finish`]).
+//!    verifier for tokens ([`finish`]). The redirect is a plain top-level `GET`, which carries
+//!    no `Origin` header, so [`crate::same_origin`] lets it through while still refusing
+//!    another site's scripts.
 //! 5. **Connecting.** The session's HTTP client is rmcp's [`AuthClient`], which puts
 //!    `Authorization: Bearer …` on every request, refreshes the access token shortly before it
 //!    expires (with the refresh token, which mock-idp rotates), and retries once after a `401`.
