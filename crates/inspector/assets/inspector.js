@@ -97,7 +97,12 @@ async function disconnect() {
   if (events) { events.close(); events = null; }
   if (session) { try { await sessionApi("DELETE", ""); } catch (_) { /* already gone */ } }
   session = null;
-  for (const id of ["server", "tabs", "live", "sign-in"]) $(id).hidden = true;
+  for (const id of ["server", "tabs", "live", "sign-in", "questions"]) $(id).hidden = true;
+  // Nothing of the old session stays on the page: its questions, traffic and notifications.
+  shown.clear(); urlWaiting.clear(); $("question-list").replaceChildren();
+  trafficRows.length = 0; $("traffic").tBodies[0].replaceChildren();
+  for (const k of Object.keys(bars)) delete bars[k];
+  $("progress").replaceChildren(); $("notifications").replaceChildren();
   for (const p of document.querySelectorAll(".pane")) p.hidden = true;
   $("disconnect").disabled = true;
   status("Not connected.");
