@@ -180,6 +180,12 @@ async fn sign_in_with_the_code_flow_call_a_tool_and_refresh() {
         assert_eq!(weather["result"]["isError"], false, "{weather}");
         assert_eq!(weather["result"]["structuredContent"]["city"], "London");
         let first_exp = claims["exp"].as_i64().unwrap();
+        // The scopes the challenge asked for were granted: every list the page shows works.
+        for list in ["tools", "resources", "templates", "prompts"] {
+            let (status, body) = get(&format!("{session}/{list}")).await;
+            assert_eq!(status, StatusCode::OK, "{list}: {body}");
+            assert!(body["result"].is_array(), "{list}: {body}");
+        }
 
         // After the access token expired, the session still works: rmcp refreshed it.
         tokio::time::sleep(Duration::from_secs(5)).await;
