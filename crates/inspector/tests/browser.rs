@@ -249,6 +249,27 @@ async fn a_url_elicitation_is_opened_only_by_a_click_and_completes() {
             result.as_str().unwrap().contains("completed on the page"),
             "{result}"
         );
+
+        // The -32042 error: the pages to visit are listed as links; after the page, the retry
+        // goes through.
+        run_tool(&page, "test_url_elicitation_required", &[]).await;
+        let required = page
+            .wait_for("document.querySelector('#detail-tools .result a.open')?.href", WAIT)
+            .await
+            .unwrap();
+        let text = page.text("#detail-tools .result").await.unwrap().unwrap();
+        assert!(text.contains("-32042"), "{text}");
+        let submitted = http().post(required.as_str().unwrap()).send().await.unwrap();
+        assert_eq!(submitted.status(), reqwest::StatusCode::OK);
+        page.click("#detail-tools form button[type=submit]")
+            .await
+            .unwrap();
+        page.wait_for(
+            "document.querySelector('#detail-tools .result')?.textContent.includes('Approved on the page')",
+            WAIT,
+        )
+        .await
+        .unwrap();
         assert!(page.errors().is_empty(), "{:?}", page.errors());
         browser.close().await;
     })
