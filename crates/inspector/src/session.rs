@@ -110,7 +110,6 @@ impl Session {
                     let transport = SseClientTransport::connect(url).await.map_err(|e| {
                         ApiError::upstream(format!("cannot connect to {target}: {e}"))
                     })?;
-
                     config
                         .serve(RecordingTransport::new(transport, traffic.clone()))
                         .await
