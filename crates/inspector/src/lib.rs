@@ -16,7 +16,7 @@
 //! template and a small hand-written script ([`page`]), both compiled into the binary: no
 //! front-end build, no CDN. A server that wants OAuth (the weather server) is signed in to
 //! from the page, with the authorization code flow and PKCE against the workshop's identity
-//! provider; the token stays in the inspector ([`oauth`]).
+//! provider; the token stays in the inspector ([`oauth`], and its routes in [`sign_in`]).
 //!
 //! **Why it is locked down.** The inspector connects wherever it is told and can start
 //! programs: whoever can drive its API can make this laptop open connections and run the
@@ -51,6 +51,7 @@ pub mod roots;
 pub mod same_origin;
 pub mod sampling;
 pub mod session;
+pub mod sign_in;
 pub mod standalone;
 pub mod target;
 pub mod traffic;
@@ -131,8 +132,8 @@ pub fn router(config: Config) -> axum::Router {
         .route("/inspector.css", get(page::style))
         .route("/api/targets", get(api::targets))
         .route("/api/sessions", post(api::connect))
-        .route("/api/signins/{id}", get(api::sign_in_status))
-        .route(oauth::CALLBACK_PATH, get(api::callback))
+        .route("/api/signins/{id}", get(sign_in::status))
+        .route(oauth::CALLBACK_PATH, get(sign_in::callback))
         .route(sessions, get(api::info).delete(api::disconnect))
         .route(&format!("{sessions}/tools"), get(api::tools))
         .route(&format!("{sessions}/resources"), get(api::resources))
