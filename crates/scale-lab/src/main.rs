@@ -4,6 +4,8 @@
 //! scale-lab scale                          # Redis, 3 replicas (8101-8103), HAProxy on 8100
 //! scale-lab scale --balancer nginx --local-state   # the contrast: watch the 404s
 //! scale-lab scale --stateless --chaos 20   # load for 20 s, r1 killed and restarted midway
+//! scale-lab scale --live --resumable --cache-ttl-ms 2000   # ticks over pub/sub, SSE events
+//!                                          # and quotes in Redis
 //! scale-lab load --url http://127.0.0.1:8100/mcp --sessions 32 --seconds 10
 //! scale-lab replica --port 8101 --name r1 --redis redis://127.0.0.1:6379
 //! ```
@@ -63,6 +65,22 @@ struct ScaleArgs {
     /// Concurrent sessions of --load and --chaos.
     #[arg(long, default_value_t = 32)]
     sessions: usize,
+    /// Keep every SSE event in Redis, so a stream resumed with Last-Event-ID on another
+    /// replica replays what it missed (needs Redis: not with --local-state).
+    #[arg(long)]
+    resumable: bool,
+    /// Read get_stock_price through one quote cache in Redis whose entries live MS
+    /// milliseconds (needs Redis: not with --local-state).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    cache_ttl_ms: Option<u64>,
+    /// The live market (stock://{symbol}/live, watch_price). Its feed runs on r1
+    /// and reaches the others over Redis pub/sub.
+    #[arg(long)]
+    live: bool,
+    /// Milliseconds between ticks of the live market (with --live).
+    #[arg(long, value_name = "MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    tick_ms: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -102,6 +120,26 @@ struct ReplicaArgs {
     /// replicas together with it.
     #[arg(long, value_name = "CALLS/MS", value_parser = parse_limit)]
     rate_limit: Option<Limit>,
+    /// Keep every SSE event in Redis, so a stream resumed with Last-Event-ID on another
+    /// replica replays what it missed (needs Redis: not with --local-state).
+    #[arg(long)]
+    resumable: bool,
+    /// Read get_stock_price through one quote cache in Redis whose entries live MS
+    /// milliseconds (needs Redis: not with --local-state).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    cache_ttl_ms: Option<u64>,
+    /// The live market (stock://{symbol}/live, watch_price). Its feed runs on the replica started with --feed
+    /// and reaches the others over Redis pub/sub.
+    #[arg(long)]
+    live: bool,
+    /// Milliseconds between ticks of the live market (with --live).
+    #[arg(long, value_name = "MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    tick_ms: u64,
+    /// Run the live market's feed here (with --live): with --redis every replica hears it,
+    /// without Redis only this replica's clients do.
+    #[arg(long, requires = "live")]
+    feed: bool,
 }
 
 fn parse_limit(text: &str) -> Result<Limit, String> {
@@ -155,6 +193,10 @@ async fn main() -> anyhow::Result<()> {
                 stateless: args.stateless,
                 rate_limit: args.rate_limit,
                 allowed_hosts: args.allowed_hosts,
+                resumable: args.resumable,
+                cache_ttl: args.cache_ttl_ms.map(Duration::from_millis),
+                live: args.live.then(|| Duration::from_millis(args.tick_ms)),
+                feed: args.feed,
             };
             replica::serve(listener, config, workshop_kit::shutdown::shutdown_signal()).await
         }
@@ -162,6 +204,11 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
+    if args.local_state && (args.resumable || args.cache_ttl_ms.is_some()) {
+        anyhow::bail!(
+            "--resumable and --cache-ttl-ms keep their state in Redis; drop --local-state"
+        );
+    }
     let config = ClusterConfig {
         binary: std::env::current_exe()?,
         replicas: args.replicas.into(),
@@ -171,6 +218,9 @@ async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
         stateless: args.stateless,
         shared_state: !args.local_state,
         rate_limit: args.rate_limit,
+        resumable: args.resumable,
+        cache_ttl: args.cache_ttl_ms.map(Duration::from_millis),
+        live: args.live.then(|| Duration::from_millis(args.tick_ms)),
         quiet: false,
     };
     let mut cluster = tokio::task::block_in_place(|| Cluster::start(config))?;
