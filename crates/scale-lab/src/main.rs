@@ -8,6 +8,8 @@
 //!                                          # and quotes in Redis
 //! scale-lab load --url http://127.0.0.1:8100/mcp --sessions 32 --seconds 10
 //! scale-lab replica --port 8101 --name r1 --redis redis://127.0.0.1:6379
+//! scale-lab quote --url http://127.0.0.1:8100/mcp --symbol AAPL --times 4
+//! scale-lab watch --url http://127.0.0.1:8102/mcp --uri stock://AAPL/live --seconds 5
 //! ```
 
 use clap::{Parser, Subcommand};
@@ -15,6 +17,7 @@ use scale_lab::balancer::Balancer;
 use scale_lab::cluster::{Cluster, ClusterConfig};
 use scale_lab::limiter::Limit;
 use scale_lab::loadgen::{self, LoadConfig};
+use scale_lab::probe;
 use scale_lab::replica::{self, ReplicaConfig};
 use std::time::Duration;
 
@@ -34,6 +37,39 @@ enum Command {
     Load(LoadArgs),
     /// Run one replica (what `scale` starts N times).
     Replica(ReplicaArgs),
+    /// Call get_stock_price on fresh sessions: which replica answered, the price, the cache.
+    Quote(QuoteArgs),
+    /// Subscribe to a resource and print every notifications/resources/updated.
+    Watch(WatchArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct QuoteArgs {
+    /// The MCP endpoint.
+    #[arg(long, default_value = "http://127.0.0.1:8100/mcp")]
+    url: String,
+    /// The ticker.
+    #[arg(long, default_value = "AAPL")]
+    symbol: String,
+    /// How many calls, each on a session of its own.
+    #[arg(long, default_value_t = 4)]
+    times: u32,
+    /// Milliseconds between calls.
+    #[arg(long, default_value_t = 500)]
+    pause_ms: u64,
+}
+
+#[derive(clap::Args, Debug)]
+struct WatchArgs {
+    /// The MCP endpoint (a replica's own, to see what its subscribers hear).
+    #[arg(long, default_value = "http://127.0.0.1:8100/mcp")]
+    url: String,
+    /// The resource to subscribe to.
+    #[arg(long, default_value = "stock://AAPL/live")]
+    uri: String,
+    /// How long to watch.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -170,6 +206,13 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", loadgen::run(&config).await?);
             Ok(())
         }
+        Command::Quote(args) => {
+            let pause = Duration::from_millis(args.pause_ms);
+            probe::quotes(&args.url, &args.symbol, args.times, pause).await
+        }
+        Command::Watch(args) => probe::watch(&args.url, &args.uri, args.seconds)
+            .await
+            .map(drop),
         Command::Replica(args) => {
             let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
                 .await

@@ -19,6 +19,13 @@
 //!   (`progress` counts ticks, `total` is `ticks`) and as a `notifications/message` log line.
 //!   When the client sends `notifications/cancelled`, rmcp cancels the request's token and the
 //!   tool returns at once, mid-wait.
+//!
+//! **Several replicas** (lesson 5.7). A feed per process is fine for one server; behind a load
+//! balancer each replica would tick on its own, quote its own prices, and notify only its own
+//! subscribers. [`LiveMarket::replica`] takes a [`TickBus`](crate::scale_out::TickBus): one
+//! replica runs the clock and publishes, every replica takes its ticks from the bus, and the
+//! subscriptions, `watch_price` and `subscriptions/listen` above work unchanged, since they
+//! only ever read the market's broadcast channel.
 
 use crate::StockServer;
 use crate::history::{SplitMix64, seed};

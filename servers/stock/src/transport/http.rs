@@ -17,6 +17,12 @@
 //! `stock_headline_sampling` reports that sampling is unavailable. Protocol 2026-07-28
 //! clients are stateless by design and keep both features, through `InputRequiredResult`.
 //!
+//! **Replicas** (lesson 5.7, `scale-lab`). Three fields let several copies share what one
+//! keeps in memory: [`HttpConfig::session_store`] (a session opened on one replica is restored
+//! on another), [`HttpConfig::event_store`] (a stream resumed with `Last-Event-ID` elsewhere
+//! replays what it missed) and [`HttpConfig::quote_cache`] (one cache for `get_stock_price`).
+//! All three are traits; this crate ships no implementation, so it needs no Redis.
+//!
 //! **Hardening.** Every MCP endpoint checks Host and Origin ([`workshop_kit::guard`]) and
 //! answers CORS preflights for allowed origins only; a body rmcp cannot read as a message gets
 //! a JSON-RPC error (`400` with `-32700` or `-32600`, [`workshop_kit::malformed`]); request
