@@ -197,8 +197,11 @@ fn parse_limit(text: &str) -> Result<Limit, String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    workshop_kit::telemetry::init("info");
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    // The probes print their own lines; rmcp's client would log every notification at info.
+    let quiet = matches!(cli.command, Command::Quote(_) | Command::Watch(_));
+    workshop_kit::telemetry::init(if quiet { "warn" } else { "info" });
+    match cli.command {
         Command::Scale(args) => scale(args).await,
         Command::Load(args) => {
             let mut config = LoadConfig::new(&args.url, Duration::from_secs(args.seconds));

@@ -71,7 +71,15 @@ pub struct ReplicaConfig {
 pub async fn connect(url: &str) -> anyhow::Result<(redis::Client, redis::aio::ConnectionManager)> {
     let client =
         redis::Client::open(url).map_err(|e| anyhow::anyhow!("invalid Redis URL {url:?}: {e}"))?;
-    let manager = redis::aio::ConnectionManager::new(client.clone())
+    // Fail fast when Redis is gone: redis-rs's default backoff (six retries, up to 3.2 s
+    // apart) holds every command for seconds, and a tool call with it; the pieces here would
+    // rather report "Redis unavailable" at once (the cache is skipped, the limiter answers 503).
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_number_of_retries(2)
+        .set_max_delay(Duration::from_millis(500))
+        .set_connection_timeout(Some(Duration::from_secs(1)))
+        .set_response_timeout(Some(Duration::from_secs(2)));
+    let manager = redis::aio::ConnectionManager::new_with_config(client.clone(), config)
         .await
         .map_err(|e| {
             anyhow::anyhow!("cannot reach Redis at {url}: {e}. Is redis-server running?")
@@ -115,10 +123,9 @@ pub async fn serve(
     } else if let Some(tick) = config.live {
         http.features.live = Some(LiveMarket::replica(tick, None, config.feed));
     }
-    if config.feed
-        && let Some(market) = &http.features.live
-    {
-        // The feed runs for every replica, not only when a client of this one first asks.
+    if let Some(market) = &http.features.live {
+        // Now, not when a client first asks: the feed runs for every replica, and a follower
+        // that subscribed only at its first quote would answer that quote with tick 0.
         market.start();
     }
     let redis = redis.map(|(_, manager)| manager);

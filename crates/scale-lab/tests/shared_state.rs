@@ -77,11 +77,17 @@ impl ClientHandler for Subscriber {
     }
 }
 
-/// Connects a [`Subscriber`] to `url` and subscribes it to `uri`.
-async fn subscribe(url: &str, uri: &str) -> (RunningService<RoleClient, Subscriber>, Subscriber) {
+/// Connects a [`Subscriber`] to `url`.
+async fn connect(url: &str) -> (RunningService<RoleClient, Subscriber>, Subscriber) {
     let subscriber = Subscriber::default();
     let transport = StreamableHttpClientTransport::from_uri(url.to_string());
     let client = subscriber.clone().serve(transport).await.unwrap();
+    (client, subscriber)
+}
+
+/// Connects a [`Subscriber`] to `url` and subscribes it to `uri`.
+async fn subscribe(url: &str, uri: &str) -> (RunningService<RoleClient, Subscriber>, Subscriber) {
+    let (client, subscriber) = connect(url).await;
     client
         .subscribe(SubscribeRequestParams::new(uri))
         .await
@@ -128,6 +134,14 @@ async fn a_tick_published_by_one_replica_reaches_a_subscriber_of_another() {
             ..config("r1", Some(&redis))
         })
         .await;
+
+        // r1 follows the feed from its start, not from its first client: the first read of
+        // a newcomer already shows ticks that came over Redis.
+        tokio::time::sleep(TICK * 8).await;
+        let (newcomer, _) = connect(&r1).await;
+        let first = read_tick(&newcomer, AAPL).await;
+        assert!(first["seq"].as_u64().unwrap() > 0, "r1 followed: {first}");
+        newcomer.cancel().await.unwrap();
 
         let (a, on_a) = subscribe(&r1, AAPL).await;
         wait_until(Duration::from_secs(10), || on_a.updates() >= 3).await;
@@ -355,8 +369,16 @@ async fn two_replicas_share_one_cached_quote_until_its_ttl() {
 
         // A cache that is down is skipped, never a failed call.
         drop(redis_process);
+        let started = std::time::Instant::now();
         let (price, word) = quote(&r1, "NVDA").await;
         assert_eq!((price, word.as_str()), (445.32, "unavailable"));
+        // …and quickly: the replicas' Redis connection gives up fast rather than holding
+        // the call through a long reconnect backoff.
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     })
     .await;
 }
