@@ -17,7 +17,9 @@
 //! publishes every tick as an update of `stock://<SYMBOL>/live` carrying the tick itself, and
 //! every replica's market follows the channel. A client that sent `resources/subscribe` to
 //! any replica then gets `notifications/resources/updated` from that replica, whichever one
-//! runs the feed, and reading the resource anywhere gives the same price.
+//! runs the feed, and reading the resource anywhere gives the same price. Beside each tick the
+//! bus keeps the last one of its symbol in the hash `mcp:market:last`, so a feed that restarts
+//! continues the market instead of starting again from the opening prices.
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -28,6 +30,9 @@ use stock_server::scale_out::{SharedError, TickBus};
 
 /// The channel resource updates are published on.
 pub const CHANNEL: &str = "mcp:resources:updated";
+
+/// The hash holding the last tick of each symbol (field: the symbol, value: the tick as JSON).
+pub const LAST_TICKS: &str = "mcp:market:last";
 
 /// One update: which resource changed and which replica said so.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -81,6 +86,18 @@ impl UpdateBus {
 
     async fn send(&self, update: Update) -> anyhow::Result<usize> {
         let mut redis = self.publisher.clone();
+        if let Some(tick) = &update.tick {
+            // Keep the last tick of each symbol beside the message, in one transaction, for a
+            // feed that restarts and for replicas that start late (`TickBus::last_ticks`).
+            let (listeners,): (usize,) = redis::pipe()
+                .atomic()
+                .hset(LAST_TICKS, &tick.symbol, serde_json::to_string(tick)?)
+                .ignore()
+                .publish(CHANNEL, serde_json::to_string(&update)?)
+                .query_async(&mut redis)
+                .await?;
+            return Ok(listeners);
+        }
         Ok(redis
             .publish(CHANNEL, serde_json::to_string(&update)?)
             .await?)
@@ -137,5 +154,14 @@ impl TickBus for UpdateBus {
             // market subscribes again.
         });
         Ok(receiver)
+    }
+
+    async fn last_ticks(&self) -> Result<Vec<Tick>, SharedError> {
+        let mut redis = self.publisher.clone();
+        let values: Vec<String> = redis.hvals(LAST_TICKS).await?;
+        Ok(values
+            .iter()
+            .filter_map(|json| serde_json::from_str(json).ok())
+            .collect())
     }
 }

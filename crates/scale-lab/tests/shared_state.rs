@@ -170,6 +170,61 @@ async fn a_tick_published_by_one_replica_reaches_a_subscriber_of_another() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_feed_continues_the_market_where_it_stopped() {
+    within(async {
+        let (_redis, redis) = common::redis();
+        let feed = |stop: tokio::sync::oneshot::Receiver<()>| async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let config = ReplicaConfig {
+                live: Some(TICK),
+                feed: true,
+                ..config("r1", Some(&redis))
+            };
+            tokio::spawn(replica::serve(listener, config, async {
+                let _ = stop.await;
+            }));
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        feed(stopped).await;
+        let r2 = start(ReplicaConfig {
+            live: Some(TICK),
+            ..config("r2", Some(&redis))
+        })
+        .await;
+        let (client, _) = connect(&r2).await;
+        let seq = |v: Value| v["seq"].as_u64().unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut before = 0;
+        while before < 10 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(TICK).await;
+            before = seq(read_tick(&client, AAPL).await);
+        }
+        assert!(before >= 10, "the feed ran: tick {before}");
+
+        // The feed's replica goes away, and a new one takes over.
+        stop.send(()).unwrap();
+        tokio::time::sleep(TICK * 4).await;
+        let paused = seq(read_tick(&client, AAPL).await);
+        tokio::time::sleep(TICK * 4).await;
+        assert_eq!(
+            seq(read_tick(&client, AAPL).await),
+            paused,
+            "no feed, no ticks: the market stands still"
+        );
+        let (_stop, stopped) = tokio::sync::oneshot::channel();
+        feed(stopped).await;
+        tokio::time::sleep(TICK * 6).await;
+        let after = seq(read_tick(&client, AAPL).await);
+        assert!(
+            after > paused && paused >= before,
+            "tick {after} continues from tick {paused}, not from 0"
+        );
+        client.cancel().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_redis_only_the_feed_replicas_subscribers_hear_a_tick() {
     within(async {
         // The problem: the same two replicas with their state in memory.

@@ -244,6 +244,11 @@ async fn publish_feed(
     bus: Arc<dyn TickBus>,
     mut walk: Vec<Tick>,
 ) {
+    // Continue the market where the bus last saw it (this replica may be a restarted one).
+    match bus.last_ticks().await {
+        Ok(last) => continue_from(&mut walk, last),
+        Err(e) => tracing::warn!("cannot read the last ticks from the bus: {e}"),
+    }
     let mut clock = tokio::time::interval(interval);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     clock.tick().await;
@@ -268,10 +273,29 @@ async fn publish_feed(
     }
 }
 
+/// Replaces the ticks of `walk` by the newer ones of `last`, symbol by symbol.
+fn continue_from(walk: &mut [Tick], last: Vec<Tick>) {
+    for tick in last {
+        if let Some(mine) = walk.iter_mut().find(|t| t.symbol == tick.symbol)
+            && tick.seq > mine.seq
+        {
+            *mine = tick;
+        }
+    }
+}
+
 /// Takes this replica's ticks from the bus: each one becomes the latest price and goes to the
 /// session's subscribers, exactly as a local tick would. Subscribes again (every second) when
 /// the bus connection ends.
 async fn follow_bus(feed: Weak<Feed>, bus: Arc<dyn TickBus>) {
+    if let (Ok(last), Some(feed)) = (bus.last_ticks().await, feed.upgrade()) {
+        let mut latest = feed.latest.lock().unwrap_or_else(|p| p.into_inner());
+        for tick in last {
+            if let Ok(stock) = market::lookup(&tick.symbol) {
+                latest.insert(stock.symbol, tick);
+            }
+        }
+    }
     loop {
         match bus.subscribe().await {
             Ok(mut ticks) => {

@@ -81,6 +81,10 @@ pub trait TickBus: Send + Sync + fmt::Debug {
     /// Every tick published from now on, by any replica, until the receiver is dropped or
     /// the connection ends (the channel then closes, and the market subscribes again).
     async fn subscribe(&self) -> Result<mpsc::Receiver<Tick>, SharedError>;
+    /// The last tick of each symbol the bus carried, so a feed that restarts (its replica
+    /// crashed, or was replaced) continues from there rather than from the opening prices,
+    /// and a replica that starts late quotes the market at once. Empty if nothing was kept.
+    async fn last_ticks(&self) -> Result<Vec<Tick>, SharedError>;
 }
 
 /// The read-through pattern: the cached quote of `symbol` if there is one, otherwise
