@@ -14,7 +14,7 @@
 //! **Wired into the stock server.** The cache implements the stock server's
 //! [`QuoteCache`](stock_server::scale_out::QuoteCache) (a quote under its symbol, in the cache
 //! named `quote`): a replica started with `--cache-ttl-ms` reads `get_stock_price` through it,
-//! and the tool result's `_meta` says `"workshop.mcp/cache": "hit"` or `"miss"`.
+//! and the tool result's `_meta` says `"stock-server/cache": "hit"` or `"miss"`.
 
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;

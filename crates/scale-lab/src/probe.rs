@@ -3,7 +3,7 @@
 //!
 //! `scale-lab quote --url … --symbol AAPL --times 4` opens a fresh session per call (so the
 //! balancer may pick another replica each time) and prints the replica's name, the price and
-//! the `workshop.mcp/cache` word of the result's `_meta` (`hit`, `miss`, `unavailable`, or
+//! the `stock-server/cache` word of the result's `_meta` (`hit`, `miss`, `unavailable`, or
 //! `-` when the replica has no cache).
 //!
 //! `scale-lab watch --url … --uri stock://AAPL/live --seconds 5` connects with rmcp's own

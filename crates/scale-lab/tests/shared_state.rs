@@ -381,7 +381,7 @@ async fn quote(url: &str, symbol: &str) -> (f64, String) {
     let result = &answer.message.unwrap()["result"];
     (
         result["structuredContent"]["price"].as_f64().unwrap(),
-        result["_meta"]["workshop.mcp/cache"]
+        result["_meta"]["stock-server/cache"]
             .as_str()
             .unwrap()
             .to_string(),

@@ -65,8 +65,9 @@ impl fmt::Display for CacheOutcome {
 }
 
 /// The `_meta` key of `get_stock_price`'s result that says [`CacheOutcome`] when a cache is
-/// configured (a `_meta` key names its owner with a prefix, as the MCP spec asks).
-pub const CACHE_META_KEY: &str = "workshop.mcp/cache";
+/// configured. The prefix names the key's owner, as the MCP spec asks of `_meta` keys (and stays
+/// clear of the `…mcp…/` and `…modelcontextprotocol…/` prefixes it reserves).
+pub const CACHE_META_KEY: &str = "stock-server/cache";
 
 /// How the live market's ticks travel between replicas.
 ///
@@ -112,5 +113,64 @@ pub async fn read_through(
             tracing::warn!("quote cache unavailable, {symbol} not stored: {e}");
             (quote, CacheOutcome::Unavailable)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// A cache in a map, or one that always fails.
+    #[derive(Debug, Default)]
+    struct MapCache {
+        quotes: Mutex<HashMap<String, Quote>>,
+        broken: bool,
+    }
+
+    #[async_trait::async_trait]
+    impl QuoteCache for MapCache {
+        async fn get(&self, symbol: &str) -> Result<Option<Quote>, SharedError> {
+            if self.broken {
+                return Err("down".into());
+            }
+            Ok(self.quotes.lock().unwrap().get(symbol).cloned())
+        }
+        async fn put(&self, quote: &Quote) -> Result<(), SharedError> {
+            self.quotes
+                .lock()
+                .unwrap()
+                .insert(quote.symbol.clone(), quote.clone());
+            Ok(())
+        }
+    }
+
+    fn quote(price: f64) -> Quote {
+        Quote {
+            symbol: "AAPL".into(),
+            name: "Apple Inc.".into(),
+            price,
+            currency: "USD".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn read_through_computes_once_then_serves_the_cached_value() {
+        let cache = MapCache::default();
+        let (first, outcome) = read_through(&cache, "AAPL", || quote(1.0)).await;
+        assert_eq!((first.price, outcome), (1.0, CacheOutcome::Miss));
+        let (second, outcome) = read_through(&cache, "AAPL", || unreachable!("cached")).await;
+        assert_eq!((second.price, outcome), (1.0, CacheOutcome::Hit));
+    }
+
+    #[tokio::test]
+    async fn a_failing_cache_is_skipped() {
+        let cache = MapCache {
+            broken: true,
+            ..MapCache::default()
+        };
+        let (answer, outcome) = read_through(&cache, "AAPL", || quote(2.0)).await;
+        assert_eq!((answer.price, outcome), (2.0, CacheOutcome::Unavailable));
     }
 }
