@@ -86,7 +86,8 @@ struct ScaleArgs {
     /// The balancer's port; replicas take the ports after it.
     #[arg(long, default_value_t = 8100)]
     port: u16,
-    /// Keep sessions and the rate limit in each replica (the problems), not in Redis (the fixes).
+    /// Keep sessions, the rate limit and the live feed in each replica (the problems), not in
+    /// Redis (the fixes).
     #[arg(long)]
     local_state: bool,
     /// At most CALLS tool calls per MS milliseconds (`CALLS/MS`).
@@ -110,7 +111,7 @@ struct ScaleArgs {
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     cache_ttl_ms: Option<u64>,
     /// The live market (stock://{symbol}/live, watch_price). Its feed runs on r1
-    /// and reaches the others over Redis pub/sub.
+    /// and reaches the others over Redis pub/sub (with --local-state, only r1's clients hear it).
     #[arg(long)]
     live: bool,
     /// Milliseconds between ticks of the live market (with --live).

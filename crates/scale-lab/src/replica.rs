@@ -59,7 +59,8 @@ pub struct ReplicaConfig {
     pub allowed_hosts: Vec<String>,
     /// SSE events in Redis, so streams resume on any replica (needs [`redis`](Self::redis)).
     pub resumable: bool,
-    /// The quote cache's time to live; `None` (or no Redis) asks the market every time.
+    /// The quote cache's time to live (needs [`redis`](Self::redis)); `None` asks the market
+    /// every time.
     pub cache_ttl: Option<Duration>,
     /// The live market's tick interval; `None` leaves the live lesson off.
     pub live: Option<Duration>,
