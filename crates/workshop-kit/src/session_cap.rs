@@ -283,7 +283,7 @@ pub async fn cap(State(cap): State<SessionCap>, request: Request, next: Next) ->
 
 /// `503` with `Retry-After` and a JSON-RPC error naming the limit that was reached (in
 /// `message` for people, in `data` for programs).
-fn busy(message: String, limit: &str, max: usize) -> Response {
+pub(crate) fn busy(message: String, limit: &str, max: usize) -> Response {
     let data =
         serde_json::json!({ "limit": limit, "max": max, "retryAfterSeconds": RETRY_AFTER_SECS });
     let mut response = error_response(

@@ -121,15 +121,19 @@ pub fn router(
         streamable_config,
     );
     let (features, cache) = (config.features.clone(), config.quote_cache.clone());
+    // Legacy SSE streams and WebSockets each hold a session for as long as they are open; one
+    // count bounds both, with the same limits as Streamable HTTP sessions.
+    let connections = config.sessions.connection_cap();
     let legacy = sse::server::router(
         move || StockServer::with_features(&features).with_quote_cache(cache.clone()),
         sse::server::SseServerConfig {
             keep_alive: config.sse_keep_alive,
             cancellation_token: shutdown.clone(),
+            connections: connections.clone(),
             ..Default::default()
         },
     );
-    let ws = super::websocket::router(config.max_body_bytes, shutdown);
+    let ws = super::websocket::router(config.max_body_bytes, shutdown, connections);
 
     let allowed = AllowedHosts::new(&config.allowed_hosts)?;
     let mut mcp = Router::new()
