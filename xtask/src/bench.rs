@@ -20,6 +20,7 @@ pub const BENCHES: &[(&str, &str)] = &[
     ("search-server", "search"),
     ("scale-lab", "scaling"),
     ("mcp-gateway", "gateway_overhead"),
+    ("classroom", "class"),
 ];
 
 /// Options for `cargo xtask bench`.

@@ -18,8 +18,10 @@ use workshop_kit::defaults;
 
 /// The identity provider with a roster of `learners` users (`learner001`, …), polling fast.
 async fn identity_provider(learners: usize) -> mock_idp::Running {
-    let mut config = mock_idp::config::Config::default();
-    config.device_code_interval_secs = 1;
+    let mut config = mock_idp::config::Config {
+        device_code_interval_secs: 1,
+        ..Default::default()
+    };
     for n in 1..=learners {
         config.users.push(mock_idp::config::User {
             username: username(n),
