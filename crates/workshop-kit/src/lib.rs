@@ -10,6 +10,7 @@
 //! | [`authority`] | parsing `host[:port]` the way browsers see hosts | always |
 //! | [`loopback`] | "does this name or URL stay on this machine?" | always |
 //! | [`logsafe`] | `escape()`: request-derived values shown safely in log lines | always (std only) |
+//! | [`packages`] | system programs from Debian's packages: found, installed as root, or the install line | always (std only) |
 //! | `guard` | the DNS-rebinding guard: Host and Origin checks, CORS | `http` |
 //! | `jsonrpc` | JSON-RPC error bodies on rmcp's `ErrorCode` | `http` |
 //! | `malformed` | unreadable bodies answered with `-32700` / `-32600` | `http` |
@@ -40,6 +41,7 @@ pub mod malformed;
 pub mod mcp_log;
 #[cfg(feature = "http")]
 pub mod mcp_removed;
+pub mod packages;
 #[cfg(feature = "http")]
 pub mod serve;
 #[cfg(feature = "http")]
