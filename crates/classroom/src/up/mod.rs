@@ -427,7 +427,7 @@ async fn supervise(
     if let Some(files) = &tls_files {
         println!("{}\n", tls::trust_hint(&files.ca_cert));
     }
-    if !net.advertised.is_loopback() {
+    if args.host.is_unspecified() || !net.advertised.is_loopback() {
         println!(
             "{}",
             join_block(&net.plain_url(args.dashboard_port), tls_files.as_ref())
