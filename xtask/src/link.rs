@@ -19,7 +19,9 @@ pub const PACKAGE: &str = "classroom-link";
 /// The command line that runs `classroom-link command args`.
 pub fn command(root: &Path, command: &str, args: &[OsString]) -> std::process::Command {
     let mut cmd = workspace::cargo(root);
-    cmd.args(["run", "-q", "-p", PACKAGE, "--bin", PACKAGE, "--"])
+    // Cargo's progress stays on: the first join compiles the HTTP stack for a minute, and a
+    // build that shows its progress does not look like a hang.
+    cmd.args(["run", "-p", PACKAGE, "--bin", PACKAGE, "--"])
         .arg(command)
         .args(args);
     cmd
