@@ -482,10 +482,15 @@ fn class_config(
 ) -> Result<classroom::class::Config> {
     use exercise_runner::classroom::{Description, ServiceUrl, TlsTrust};
     let dashboard = net.plain_url(args.dashboard_port);
-    let issuer = idp
-        .issuer
-        .clone()
-        .context("the identity provider did not say its issuer; learners cannot join")?;
+    // The issuer the provider reports; if it would not say, the one `up` configured it with.
+    let issuer = idp.issuer.clone().unwrap_or_else(|| {
+        let base = services
+            .iter()
+            .find(|s| s.kind == ServiceKind::MockIdp)
+            .map(|s| s.url.trim_end_matches('/').to_string())
+            .unwrap_or_default();
+        format!("{base}/{}/v2.0", defaults::TENANT_ID)
+    });
     let tls = match tls_files {
         Some(files) => {
             let ca_pem = std::fs::read_to_string(&files.ca_cert)
