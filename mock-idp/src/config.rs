@@ -173,15 +173,27 @@ impl Default for Config {
                 app_roles: scope_names.iter().map(|s| s.to_string()).collect(),
                 client_secret: Some(defaults::API_CLIENT_SECRET.into()),
             },
-            apis: vec![ApiApp {
-                client_id: defaults::GATEWAY_CLIENT_ID.into(),
-                name: defaults::GATEWAY_NAME.into(),
-                app_id_uri: defaults::GATEWAY_APP_ID_URI.into(),
-                // The same short names as the API: a caller's `scp` carries over on-behalf-of.
-                scopes: scope_names.iter().map(|s| s.to_string()).collect(),
-                app_roles: vec![],
-                client_secret: Some(defaults::GATEWAY_CLIENT_SECRET.into()),
-            }],
+            apis: vec![
+                ApiApp {
+                    client_id: defaults::GATEWAY_CLIENT_ID.into(),
+                    name: defaults::GATEWAY_NAME.into(),
+                    app_id_uri: defaults::GATEWAY_APP_ID_URI.into(),
+                    // The same short names as the API: a caller's `scp` carries over on-behalf-of.
+                    scopes: scope_names.iter().map(|s| s.to_string()).collect(),
+                    app_roles: vec![],
+                    client_secret: Some(defaults::GATEWAY_CLIENT_SECRET.into()),
+                },
+                // The classroom dashboard: learners' `cargo xtask join` asks for its
+                // `Results.Write` scope, and the dashboard accepts results only with this audience.
+                ApiApp {
+                    client_id: workshop_kit::defaults::DASHBOARD_CLIENT_ID.into(),
+                    name: workshop_kit::defaults::DASHBOARD_NAME.into(),
+                    app_id_uri: workshop_kit::defaults::DASHBOARD_APP_ID_URI.into(),
+                    scopes: vec![workshop_kit::defaults::SCOPE_RESULTS_WRITE.into()],
+                    app_roles: vec![],
+                    client_secret: None,
+                },
+            ],
             clients: vec![
                 ClientApp {
                     client_id: defaults::WORKSHOP_CLIENT_ID.into(),

@@ -158,6 +158,25 @@ pub async fn spawn(config: Config, listener: TcpListener) -> anyhow::Result<Runn
 }
 
 impl Running {
+    /// Test hook: approves the pending device code `user_code` as the roster user `username`,
+    /// as if they had typed the code and consented on the sign-in pages. Lets a test sign in
+    /// several different users at once (`auto_approve` signs everyone in as one user). Returns
+    /// why not, in words, for an unknown user or a code that is not pending.
+    pub fn approve_device_code(&self, user_code: &str, username: &str) -> Result<(), String> {
+        let user = self
+            .state
+            .config
+            .user(username)
+            .cloned()
+            .ok_or_else(|| format!("no user {username} in the roster"))?;
+        let code = device_flow::normalize_user_code(user_code);
+        self.state
+            .devices
+            .decide(&code, device_flow::DeviceStatus::Approved(user))
+            .map(|_| ())
+            .map_err(|problem| format!("device code {code} cannot be approved: {problem:?}"))
+    }
+
     /// The base URL, e.g. `http://127.0.0.1:8400`.
     pub fn base_url(&self) -> &str {
         &self.state.base_url

@@ -21,6 +21,7 @@ pub const BENCHES: &[(&str, &str)] = &[
     ("scale-lab", "scaling"),
     ("scale-lab", "quote_cache"),
     ("mcp-gateway", "gateway_overhead"),
+    ("classroom", "class"),
 ];
 
 /// Options for `cargo xtask bench`.

@@ -10,6 +10,8 @@
 //!   `conformance`, `fuzz`, `inspector`) live in
 //!   the `classroom` crate, with its web server and TLS stack, and are handed to its binary
 //!   through cargo (see [`classroom`]): a broken `up` cannot break `check`;
+//! - `join` and `leave` (a learner's laptop joining the instructor's classroom) live in the
+//!   `classroom-link` crate, with its HTTP client, and are handed on the same way (see [`link`]);
 //! - `test` and `bench` stay here: each is a few cargo invocations and needs nothing more.
 //!
 //! `cargo xtask --help` lists every command with its one-line summary; a classroom command's
@@ -18,6 +20,7 @@
 mod bench;
 mod classroom;
 mod lab;
+mod link;
 mod scale;
 mod test;
 
@@ -72,6 +75,12 @@ enum Command {
     /// Try an MCP server by hand in the browser: `cargo xtask inspector [URL or command]`.
     #[command(disable_help_flag = true)]
     Inspector(Forwarded),
+    /// Join a classroom: `join URL` (the instructor's dashboard); then `check` sends your results.
+    #[command(disable_help_flag = true)]
+    Join(Forwarded),
+    /// Leave the classroom you joined: forget its settings, token and queued results.
+    #[command(disable_help_flag = true)]
+    Leave(Forwarded),
     /// Run every check CI runs: formatting, clippy with warnings denied, then all tests.
     Test(test::Args),
     /// Run every registered benchmark (release builds, loopback servers) and print the tables.
@@ -101,6 +110,8 @@ fn main() -> ExitCode {
         Command::Scale(f) => scale::run(&root, &f.args),
         Command::Lab(f) => lab::run(&root, &f.args),
         Command::Inspector(f) => classroom::run(&root, "inspector", &f.args),
+        Command::Join(f) => link::run(&root, "join", &f.args),
+        Command::Leave(f) => link::run(&root, "leave", &f.args),
         Command::Test(args) => test::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Exercises(command) => {

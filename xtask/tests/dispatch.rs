@@ -31,6 +31,8 @@ fn help_lists_every_command_with_its_summary() {
         ("fuzz", "Fuzz the HTTP services"),
         ("lab", "attacks"),
         ("inspector", "Try an MCP server by hand"),
+        ("join", "Join a classroom"),
+        ("leave", "Leave the classroom"),
         ("test", "Run every check CI runs"),
         ("bench", "benchmark"),
         ("scale", "Lesson 5.7"),
@@ -137,6 +139,7 @@ fn xtask_does_not_link_the_classroom_or_a_web_stack() {
     assert!(linked.contains("exercise-runner"), "{linked:?}");
     for heavy in [
         "classroom",
+        "classroom-link",
         "axum",
         "askama",
         "rcgen",

@@ -402,3 +402,87 @@ fn watch_checks_again_when_a_file_changes() {
         "the second check sees the fix: {text}"
     );
 }
+
+/// After `cargo xtask join`, a check queues its result for the instructor (outcomes and check
+/// names, never code) and starts the sender in the background without waiting for it.
+#[test]
+fn a_joined_check_queues_its_result_and_starts_the_sender_without_waiting() {
+    let dir = fixture();
+    let root = dir.path();
+    let state = root.join(".workshop/classroom");
+    std::fs::create_dir_all(&state).unwrap();
+    // A stand-in sender: records how it was started, then takes far longer than a check.
+    let marker = root.join("sender-started");
+    let sender = root.join("sender.sh");
+    std::fs::write(
+        &sender,
+        format!("#!/bin/sh\necho \"$@\" > {}\nsleep 30\n", marker.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&sender, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let settings = serde_json::json!({
+        "classroom": {
+            "name": "the test room", "dashboard": "http://127.0.0.1:9", "results_url": "http://127.0.0.1:9/api/results",
+            "issuer": "http://127.0.0.1:9/t/v2.0", "client_id": "c", "scope": "s"
+        },
+        "learner": "Dana",
+        "sender": sender,
+    });
+    std::fs::write(state.join("settings.json"), settings.to_string()).unwrap();
+
+    let started = std::time::Instant::now();
+    let out = xtask(root, &["check", "02"]);
+    let elapsed = started.elapsed();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("sending to the test room: 1 result queued"),
+        "{stderr}"
+    );
+    assert!(
+        elapsed < std::time::Duration::from_secs(25),
+        "the check waited for the sender"
+    );
+
+    let queued: Vec<_> = std::fs::read_dir(state.join("outbox"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    let text = std::fs::read_to_string(&queued[0]).unwrap();
+    let post: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(post["exercise"], "failing");
+    assert_eq!(post["status"], "failed");
+    let checks: Vec<(&str, &str)> = post["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert!(
+        checks.contains(&("two_plus_two_is_four", "failed")),
+        "{checks:?}"
+    );
+    assert!(
+        checks.contains(&("this_one_passes", "passed")),
+        "{checks:?}"
+    );
+    // Outcomes and names only: no code, no messages from the learner's crate.
+    assert!(
+        !text.contains("fn ") && !text.contains("2 + 2 should be 4"),
+        "{text}"
+    );
+    assert_eq!(post["result_id"].as_str().unwrap().len(), 32);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !marker.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let args = std::fs::read_to_string(&marker).expect("the sender was started");
+    assert_eq!(args.trim(), format!("send --state-dir {}", state.display()));
+}

@@ -101,10 +101,14 @@ fn up_command(state: &Path, ports: [u16; 4], extra: &[String]) -> Command {
 
 impl Up {
     fn start(tag: &str) -> Self {
+        Self::start_with(tag, &[])
+    }
+
+    fn start_with(tag: &str, extra: &[String]) -> Self {
         ensure_binaries();
         let state = TempDir::new(tag);
         let ports = [free_port(), free_port(), free_port(), free_port()];
-        let mut child = up_command(&state.0, ports, &[]).spawn().unwrap();
+        let mut child = up_command(&state.0, ports, extra).spawn().unwrap();
         let (tx, rx) = mpsc::channel();
         for stream in [
             Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
@@ -373,4 +377,75 @@ fn an_unknown_optional_service_is_refused_by_name() {
         stderr.contains("no optional service 'bogus'; choose from everything, search"),
         "{stderr}"
     );
+}
+
+/// A learner joins a real `up` from another loopback address (the device code approved by
+/// `--auto-approve`), and the result they send appears on the class grid; `up` names the
+/// classroom in its description, and a roster's learners are the identity provider's users.
+#[test]
+fn a_learner_joins_a_real_up_and_their_result_reaches_the_class_grid() {
+    let roster_dir = TempDir::new("roster");
+    let roster = roster_dir.0.join("roster.txt");
+    std::fs::write(&roster, "dana, Dana Li\neli\n").unwrap();
+    let up = Up::start_with(
+        "join",
+        &[
+            "--roster".into(),
+            roster.display().to_string(),
+            "--auto-approve".into(),
+            "dana".into(),
+        ],
+    );
+    let dashboard = format!("http://127.0.0.1:{}", up.ports[3]);
+    let (status, body) = get(&format!("{dashboard}/api/classroom")).expect("the description");
+    assert_eq!(status, 200, "{body}");
+    let description: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        description["results_url"],
+        format!("{dashboard}/api/results")
+    );
+    assert!(
+        description["issuer"].as_str().unwrap().ends_with("/v2.0"),
+        "{description}"
+    );
+
+    let learner = roster_dir.0.join("learner");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let settings = rt.block_on(async {
+        let options = classroom_link::JoinOptions {
+            url: dashboard.clone(),
+            state: learner.clone(),
+            local_address: Some("127.0.0.2".parse().unwrap()),
+            sender: None,
+        };
+        classroom_link::join(&options, |_| true, |_| {})
+            .await
+            .unwrap()
+    });
+    assert_eq!(settings.learner, "Dana Li");
+    let post = exercise_runner::classroom::ResultPost {
+        result_id: "up-test-1".into(),
+        exercise: "portfolio-value".into(),
+        status: exercise_runner::Status::Passed,
+        checks: vec![],
+        checked_at: 1,
+        runner_version: "0.1.0".into(),
+    };
+    exercise_runner::classroom::enqueue(&learner, &post).unwrap();
+    let delivery = rt
+        .block_on(classroom_link::send(&learner, Duration::ZERO))
+        .unwrap();
+    assert_eq!(delivery.sent, 1, "{delivery:?}");
+
+    let (_, grid) = get(&format!("{dashboard}/api/class")).unwrap();
+    let grid: serde_json::Value = serde_json::from_str(&grid).unwrap();
+    let row = &grid["rows"][0];
+    assert_eq!(row["name"], "Dana Li", "{grid}");
+    assert_eq!(row["passed"], 1);
+    let (status, page) = get(&format!("{dashboard}/class")).unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("Dana Li") && page.contains("data-state=\"passed\""));
 }

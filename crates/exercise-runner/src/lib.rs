@@ -12,6 +12,7 @@
 //! - [`report`]: explains the outcome in the learner's terms, as text or JSON.
 //! - [`progress`]: the learner's progress, `.workshop/progress.toml`.
 //! - [`results`]: the results file `check --json` writes for instructor tools.
+//! - [`classroom`]: after `cargo xtask join`, each result queued for the instructor's dashboard.
 //! - [`check`], [`commands`], [`watch`]: the subcommands.
 //! - [`workspace`]: finding the workspace and running cargo in it (xtask and the classroom use
 //!   it too).
@@ -22,15 +23,18 @@
 //! dependencies stay light (clap, serde, toml, cargo_metadata) for the same reason.
 
 mod check;
+pub mod classroom;
 mod commands;
 mod compile;
 mod libtest;
-mod manifest;
+pub mod manifest;
 mod progress;
 mod report;
 pub mod results;
 mod watch;
 pub mod workspace;
+
+pub use report::{Status, TestStatus};
 
 use anyhow::Result;
 use std::path::PathBuf;

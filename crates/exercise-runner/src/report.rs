@@ -29,7 +29,7 @@ pub enum Status {
 }
 
 /// How one hidden test ended (`passed`, `failed` or `not_finished` in the JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TestStatus {
     /// The test passed.

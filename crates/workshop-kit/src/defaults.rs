@@ -155,6 +155,23 @@ pub const FULL_GATEWAY_SCOPES: [&str; 3] = [
     concat!("api://", gateway_client_id!(), "/MCP.Prompts"),
 ];
 
+/// Client id of the "Classroom dashboard" app registration: the audience of the tokens learners
+/// send with their exercise results (`cargo xtask join`, then every `check`).
+pub const DASHBOARD_CLIENT_ID: &str = "bb3bf28f-9717-44d8-98a7-0dbcfb9c3326";
+
+/// Display name of the dashboard's app registration (shown on the consent page).
+pub const DASHBOARD_NAME: &str = "Classroom dashboard";
+
+/// The dashboard's Application ID URI, the prefix of its scope names.
+pub const DASHBOARD_APP_ID_URI: &str = "api://bb3bf28f-9717-44d8-98a7-0dbcfb9c3326";
+
+/// Short name of the scope that lets a learner post their exercise results.
+pub const SCOPE_RESULTS_WRITE: &str = "Results.Write";
+
+/// The results scope by full name, as `join` asks for it.
+pub const FULL_SCOPE_RESULTS_WRITE: &str =
+    "api://bb3bf28f-9717-44d8-98a7-0dbcfb9c3326/Results.Write";
+
 // ---- Scopes ---------------------------------------------------------------------------------
 
 /// Short name of the scope that lets a client call MCP tools (as it appears in `scp`).
@@ -212,6 +229,11 @@ mod tests {
         }
         assert_eq!(FULL_SCOPE_DEFAULT, format!("{API_APP_ID_URI}/.default"));
         assert_eq!(GATEWAY_APP_ID_URI, format!("api://{GATEWAY_CLIENT_ID}"));
+        assert_eq!(DASHBOARD_APP_ID_URI, format!("api://{DASHBOARD_CLIENT_ID}"));
+        assert_eq!(
+            FULL_SCOPE_RESULTS_WRITE,
+            format!("{DASHBOARD_APP_ID_URI}/{SCOPE_RESULTS_WRITE}")
+        );
         for (short, full) in API_SCOPES.iter().zip(FULL_GATEWAY_SCOPES) {
             assert_eq!(full, format!("{GATEWAY_APP_ID_URI}/{short}"));
         }

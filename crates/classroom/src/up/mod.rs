@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod lock;
 pub mod logs;
 pub mod ports;
+pub mod roster;
 pub mod services;
 pub mod summary;
 pub mod supervisor;
@@ -95,6 +96,14 @@ pub struct Args {
     /// Serve HTTPS with a local CA (made with `cargo xtask certs`, in `.workshop/tls`).
     #[arg(long)]
     pub tls: bool,
+    /// The learners who may sign in (`cargo xtask join`): one user name per line, optionally
+    /// `, Display Name`. Without it, the demo users (alice, bob, carol) are the roster.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// On the class grid (`/class`), a learner whose last result has been the same failure for
+    /// this many minutes is listed as stuck.
+    #[arg(long, default_value_t = 10, value_name = "MINUTES")]
+    pub stuck_minutes: u64,
 }
 
 impl Args {
@@ -171,6 +180,18 @@ pub fn run(args: Args) -> Result<()> {
         service
             .args
             .extend(["--root".to_string(), files_root.display().to_string()]);
+    }
+    // The roster becomes the identity provider's users (see `roster`).
+    if let Some(file) = &args.roster {
+        let config = roster::write_config(file, &state_dir)?;
+        for service in services
+            .iter_mut()
+            .filter(|s| s.kind == ServiceKind::MockIdp)
+        {
+            service
+                .args
+                .extend(["--config".to_string(), config.display().to_string()]);
+        }
     }
     let tls_files = if args.tls {
         let files = tls::ensure(&state_dir.join("tls"), &[net.advertised.to_string()])?;
@@ -382,8 +403,18 @@ async fn supervise(
             .filter(|a| a != "--allowed-host")
             .collect(),
     };
+    let class = classroom::class::Class::open(class_config(
+        &args,
+        &net,
+        &services,
+        &idp,
+        tls_files.as_ref(),
+    )?)?;
+    let app = dashboard::router(sources).merge(classroom::class::router(class));
     tokio::spawn(async move {
-        let _ = axum::serve(listener, dashboard::router(sources)).await;
+        // With the peer's address: the class grid shows where each learner posts from.
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let _ = axum::serve(listener, app).await;
     });
 
     summary::print(
@@ -395,6 +426,12 @@ async fn supervise(
     );
     if let Some(files) = &tls_files {
         println!("{}\n", tls::trust_hint(&files.ca_cert));
+    }
+    if args.host.is_unspecified() || !net.advertised.is_loopback() {
+        println!(
+            "{}",
+            join_block(&net.plain_url(args.dashboard_port), tls_files.as_ref())
+        );
     }
 
     loop {
@@ -432,4 +469,89 @@ pub async fn stop_all(handles: Vec<Handle>, painter: &Painter) {
         painter.say(&format!("{name} stopped"));
     }
     force.abort();
+}
+
+/// The class's settings for this `up`: what a joining learner is told, the exercises, where
+/// the results are kept.
+fn class_config(
+    args: &Args,
+    net: &Network,
+    services: &[Service],
+    idp: &IdpInfo,
+    tls_files: Option<&tls::Files>,
+) -> Result<classroom::class::Config> {
+    use exercise_runner::classroom::{Description, ServiceUrl, TlsTrust};
+    let dashboard = net.plain_url(args.dashboard_port);
+    // The issuer the provider reports; if it would not say, the one `up` configured it with.
+    let issuer = idp.issuer.clone().unwrap_or_else(|| {
+        let base = services
+            .iter()
+            .find(|s| s.kind == ServiceKind::MockIdp)
+            .map(|s| s.url.trim_end_matches('/').to_string())
+            .unwrap_or_default();
+        format!("{base}/{}/v2.0", defaults::TENANT_ID)
+    });
+    let tls = match tls_files {
+        Some(files) => {
+            let ca_pem = std::fs::read_to_string(&files.ca_cert)
+                .with_context(|| format!("cannot read {}", files.ca_cert.display()))?;
+            Some(TlsTrust {
+                sha256: classroom_link::description::fingerprint(&ca_pem)?,
+                ca_pem,
+            })
+        }
+        None => None,
+    };
+    let exercises = exercise_runner::manifest::Manifest::load(&workspace_root())
+        .map(|m| {
+            m.exercises
+                .iter()
+                .map(|e| classroom::class::grid::Column {
+                    id: e.id.clone(),
+                    number: e.number.clone(),
+                    title: e.title.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(classroom::class::Config {
+        state_dir: Some(args.state_dir().join("class")),
+        description: Description {
+            name: format!("the classroom at {}", net.advertised),
+            results_url: format!("{dashboard}/api/results"),
+            dashboard: dashboard.clone(),
+            issuer,
+            client_id: defaults::WORKSHOP_CLIENT_ID.into(),
+            scope: defaults::FULL_SCOPE_RESULTS_WRITE.into(),
+            services: services
+                .iter()
+                .map(|s| ServiceUrl {
+                    name: s.name().to_string(),
+                    url: s.url.clone(),
+                })
+                .collect(),
+            tls,
+        },
+        exercises,
+        stuck_after: Duration::from_secs(args.stuck_minutes.max(1) * 60),
+        rate: classroom::class::limit::Rate::default(),
+        join_line: format!("cargo xtask join {dashboard}"),
+    })
+}
+
+/// What to write on the board in LAN mode: the `join` line, and the CA fingerprint to compare
+/// under `--tls`.
+fn join_block(dashboard: &str, tls_files: Option<&tls::Files>) -> String {
+    let mut out = format!(
+        "Learners join from their laptops with:\n\n    cargo xtask join {dashboard}\n\nThen each `cargo xtask check` reaches the class grid: {dashboard}/class\n"
+    );
+    if let Some(files) = tls_files
+        && let Ok(pem) = std::fs::read_to_string(&files.ca_cert)
+        && let Ok(fingerprint) = classroom_link::description::fingerprint(&pem)
+    {
+        out.push_str(&format!(
+            "`join` shows this CA fingerprint; learners check it matches:\n    SHA-256 {fingerprint}\n"
+        ));
+    }
+    out
 }
