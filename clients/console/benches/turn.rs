@@ -81,7 +81,7 @@ fn client() -> ConsoleClient {
         input: Input::lines(std::io::empty()),
         render: Renderer::quiet(),
         auto_approve: true,
-        roots: vec![],
+        roots: Default::default(),
         protocol: None,
     })
 }
@@ -145,6 +145,13 @@ async fn main() -> anyhow::Result<()> {
         let session = connect(&target, client(), &ConnectOptions::default()).await?;
         let mut model = Model::Offline(Offline::default());
         model.learn_from(&session).await;
+        let mut host = mcp_console::host::Host::new();
+        host.add(mcp_console::host::Server {
+            name: "stock".into(),
+            target: target.clone(),
+            session,
+            defences: Default::default(),
+        });
         let mut chat = Chat::new(model, "stock", 8);
         let render = Renderer::quiet();
         let mut samples = Vec::new();
@@ -153,12 +160,12 @@ async fn main() -> anyhow::Result<()> {
             chat.clear();
             let t = Instant::now();
             let q = QUESTIONS[samples.len() % 2];
-            chat.ask(&session, &render, q).await.expect("a turn");
+            chat.ask(&host, &render, q).await.expect("a turn");
             samples.push(t.elapsed());
         }
         let (rate, p50, p99) = stats(samples, start.elapsed());
         println!("| one chat turn over {name} | {rate:.0} | {p50:?} | {p99:?} |");
-        session.cancel().await?;
+        host.close().await;
     }
 
     // 3. A whole process: start the console, start the server, answer, exit.
