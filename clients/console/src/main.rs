@@ -28,8 +28,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Chat with an MCP server: a URL ending in /sse is legacy HTTP+SSE, another http(s) URL is
-/// Streamable HTTP, anything else is a command to run over stdio.
+/// Chat with an MCP server (or several at once, named with --server): a URL ending in /sse is
+/// legacy HTTP+SSE, another http(s) URL is Streamable HTTP, anything else is a command to run
+/// over stdio.
 #[derive(Parser, Debug)]
 #[command(
     name = "mcp-console",
@@ -328,8 +329,9 @@ async fn run(cli: Cli) -> ExitCode {
     let names: Vec<String> = host.servers().iter().map(|s| s.name.clone()).collect();
     if multi {
         render.note(&format!(
-            "agent host: {} servers ({}), one chat; /servers lists them\nmodel: {}",
+            "agent host: {} server{} ({}), one chat; /servers lists them\nmodel: {}",
             names.len(),
+            if names.len() == 1 { "" } else { "s" },
             names.join(", "),
             model.describe()
         ));
