@@ -40,7 +40,7 @@ pub struct Settings {
     pub input: Input,
     /// How things are shown.
     pub render: Renderer,
-    /// `--yes`: approve sampling requests without asking.
+    /// `--yes`: approve sampling requests and tool calls without asking.
     pub auto_approve: bool,
     /// Directories advertised as roots (shared: `/roots add|remove` changes them).
     pub roots: crate::roots::RootList,

@@ -240,8 +240,16 @@ async fn run(cli: Cli) -> ExitCode {
         None => Media::temporary(),
     });
 
+    // A bearer token has one audience: with several servers it would reach all of them (token
+    // passthrough), so it is not sent; each server that answers 401 signs in on its own.
+    if multi && cli.token.is_some() {
+        render.warn(
+            "--token / MCP_BEARER_TOKEN is not sent with several servers (a token is for one \
+             server); servers that answer 401 sign in with the device-code flow",
+        );
+    }
     let options = ConnectOptions {
-        bearer: cli.token.clone(),
+        bearer: cli.token.clone().filter(|_| !multi),
         sign_in: (!cli.no_sign_in).then(|| SignIn {
             client_id: cli.client_id.clone(),
             cache_dir: cli.token_cache.clone(),

@@ -335,3 +335,21 @@ async fn the_context_policy_cuts_large_results_and_summarises_old_turns() {
         "{out}"
     );
 }
+
+/// A bearer token is for one server: with several, the console says it will not send it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bearer_token_is_not_sent_to_several_servers() {
+    let a = server("a", &STOCK_STDIO);
+    let b = server("b", &lab());
+    let mut cmd = console(&["--server", &a, "--server", &b, "-q", "/servers"]);
+    cmd.env("MCP_BEARER_TOKEN", "eyJ.secret.token");
+    let r = run(cmd, "").await;
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("MCP_BEARER_TOKEN is not sent with several servers"),
+        "{}",
+        r.stderr
+    );
+    assert!(!format!("{}{}", r.stdout, r.stderr).contains("eyJ.secret.token"));
+}
