@@ -97,7 +97,9 @@ pub async fn run(
         }
         "/roots" => return Ok(roots(rest, host, render).await),
         "/context" => {
-            let tools: Vec<ToolSpec> = listed_tools(host)
+            // The tools as the model gets them (after the defences, if they are on).
+            let tools: Vec<ToolSpec> = host
+                .tools()
                 .await?
                 .iter()
                 .map(|t| ToolSpec {

@@ -14,7 +14,9 @@ fn lab() -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_chat_uses_the_tools_of_every_server() {
-    let stock = server("stock", &STOCK_STDIO);
+    // One server over Streamable HTTP, one over stdio.
+    let base = common::start_stock_http().await;
+    let stock = server("stock", &format!("{base}/mcp"));
     let lab = server("lab", &lab());
     let r = run(
         console(&[
@@ -181,6 +183,9 @@ async fn denied_and_edited_calls_are_what_the_model_sees() {
             "count to 3",
             "-q",
             "price of Tesla",
+            // lab is the first server, but stock:// is the stock server's scheme.
+            "-q",
+            "/read stock://tickers",
         ]),
         // 1: edit with arguments the schema refuses, then good ones. 2: deny. 3: approve.
         "e\n{\"to\": \"three\"}\ne\n{\"to\": 2, \"delay_ms\": 1}\nd\ny\n",
