@@ -170,7 +170,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // 2b. The same turn in the agent host: stock, files and the lab fixture over stdio. Every
-    //     model step lists the tools of all three servers, so this is what a host pays per
+    //     turn lists the tools of all three servers, so this is what a host pays per
     //     extra server; then with a context budget, so that the policy runs on every turn.
     let files = std::path::Path::new(&stock)
         .with_file_name(format!("files-stdio{}", std::env::consts::EXE_SUFFIX))
