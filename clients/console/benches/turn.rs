@@ -1,5 +1,6 @@
 //! How long the console takes to answer: the offline planner alone, one chat turn over each
-//! transport against the real stock server, and a whole one-shot `mcp-console -q` process.
+//! transport against the real stock server, the same turn in the agent host over three servers
+//! (with and without a context budget), and a whole one-shot `mcp-console -q` process.
 //!
 //! Run with `cargo build --release -p mcp-console --examples`, then
 //! `cargo bench -p mcp-console --bench turn`. `BENCH_SECONDS` sets the measuring time
@@ -81,7 +82,7 @@ fn client() -> ConsoleClient {
         input: Input::lines(std::io::empty()),
         render: Renderer::quiet(),
         auto_approve: true,
-        roots: vec![],
+        roots: Default::default(),
         protocol: None,
     })
 }
@@ -145,6 +146,13 @@ async fn main() -> anyhow::Result<()> {
         let session = connect(&target, client(), &ConnectOptions::default()).await?;
         let mut model = Model::Offline(Offline::default());
         model.learn_from(&session).await;
+        let mut host = mcp_console::host::Host::new();
+        host.add(mcp_console::host::Server {
+            name: "stock".into(),
+            target: target.clone(),
+            session,
+            defences: Default::default(),
+        });
         let mut chat = Chat::new(model, "stock", 8);
         let render = Renderer::quiet();
         let mut samples = Vec::new();
@@ -153,12 +161,63 @@ async fn main() -> anyhow::Result<()> {
             chat.clear();
             let t = Instant::now();
             let q = QUESTIONS[samples.len() % 2];
-            chat.ask(&session, &render, q).await.expect("a turn");
+            chat.ask(&host, &render, q).await.expect("a turn");
             samples.push(t.elapsed());
         }
         let (rate, p50, p99) = stats(samples, start.elapsed());
         println!("| one chat turn over {name} | {rate:.0} | {p50:?} | {p99:?} |");
-        session.cancel().await?;
+        host.close().await;
+    }
+
+    // 2b. The same turn in the agent host: stock, files and the lab fixture over stdio. Every
+    //     turn lists the tools of all three servers, so this is what a host pays per
+    //     extra server; then with a context budget, so that the policy runs on every turn.
+    let files = std::path::Path::new(&stock)
+        .with_file_name(format!("files-stdio{}", std::env::consts::EXE_SUFFIX))
+        .to_string_lossy()
+        .into_owned();
+    for budget in [None, Some(1500)] {
+        let mut host = mcp_console::host::Host::new();
+        let servers = [
+            ("stock", stock.clone(), vec![]),
+            ("files", files.clone(), vec![]),
+            ("lab", FIXTURE.to_string(), vec!["lab".to_string()]),
+        ];
+        for (name, program, args) in servers {
+            let target = Target::Command { program, args };
+            let session = connect(&target, client(), &ConnectOptions::default()).await?;
+            host.add(mcp_console::host::Server {
+                name: name.into(),
+                target,
+                session,
+                defences: Default::default(),
+            });
+        }
+        let mut model = Model::Offline(Offline::default());
+        let sessions: Vec<_> = host.servers().iter().map(|s| &s.session).collect();
+        model.learn_from_all(&sessions).await;
+        let mut chat = Chat::for_servers(model, &["stock", "files", "lab"], 8);
+        chat.policy = budget.map(mcp_console::context::Policy::new);
+        let render = Renderer::quiet();
+        let mut samples = Vec::new();
+        let start = Instant::now();
+        while start.elapsed() < seconds() {
+            // Without a budget the history is cleared as above; with one, the policy keeps it.
+            if budget.is_none() {
+                chat.clear();
+            }
+            let t = Instant::now();
+            let q = QUESTIONS[samples.len() % 2];
+            chat.ask(&host, &render, q).await.expect("a turn");
+            samples.push(t.elapsed());
+        }
+        let (rate, p50, p99) = stats(samples, start.elapsed());
+        let what = match budget {
+            None => "one chat turn, agent host over 3 stdio servers".to_string(),
+            Some(b) => format!("the same, --context-budget {b} (policy every turn)"),
+        };
+        println!("| {what} | {rate:.0} | {p50:?} | {p99:?} |");
+        host.close().await;
     }
 
     // 3. A whole process: start the console, start the server, answer, exit.

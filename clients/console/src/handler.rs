@@ -14,7 +14,8 @@
 //! | `notifications/resources/updated` | (after `/subscribe`) | [`crate::subscriptions`]     |
 //!
 //! Roots tell a server which directories the human is working in: file URIs, informational
-//! only (they grant nothing).
+//! only (they grant nothing). The list can change while the console runs ([`crate::roots`]):
+//! the console declares `roots.listChanged` and notifies every server when it does.
 
 use crate::input::Input;
 use crate::media::Media;
@@ -25,10 +26,9 @@ use rmcp::model::{
     ClientCapabilities, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
     ElicitRequestParams, ElicitResult, ElicitationCapability, ErrorData, FormElicitationCapability,
     Implementation, ListRootsResult, LoggingMessageNotificationParam, ProgressNotificationParam,
-    ProtocolVersion, ResourceUpdatedNotificationParam, Root, UrlElicitationCapability,
+    ProtocolVersion, ResourceUpdatedNotificationParam, UrlElicitationCapability,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleClient};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Everything the handler needs, shared with the chat loop.
@@ -40,10 +40,10 @@ pub struct Settings {
     pub input: Input,
     /// How things are shown.
     pub render: Renderer,
-    /// `--yes`: approve sampling requests without asking.
+    /// `--yes`: approve sampling requests and tool calls without asking.
     pub auto_approve: bool,
-    /// Directories advertised as roots.
-    pub roots: Vec<PathBuf>,
+    /// Directories advertised as roots (shared: `/roots add|remove` changes them).
+    pub roots: crate::roots::RootList,
     /// `--protocol`: the version to ask for at `initialize`.
     pub protocol: Option<ProtocolVersion>,
 }
@@ -81,25 +81,17 @@ impl ConsoleClient {
     }
 }
 
-/// The roots to advertise: each directory as a `file://` URI, named after its last component.
-pub fn roots(dirs: &[PathBuf]) -> Vec<Root> {
-    dirs.iter()
-        .filter_map(|d| {
-            let abs = std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
-            let uri = url::Url::from_directory_path(&abs).ok()?;
-            let name = abs
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_else(|| abs.display().to_string());
-            Some(Root::new(uri.to_string()).with_name(name))
-        })
-        .collect()
-}
+pub use crate::roots::roots;
 
 impl ClientHandler for ConsoleClient {
     fn get_info(&self) -> ClientConfig {
+        // `listChanged`: the roots can change at run time, and servers are told when they do.
+        // (rmcp marks roots deprecated because a draft revision may replace them; 2025-11-25,
+        // which the console speaks, has them.)
+        #[allow(deprecated)]
         let capabilities = ClientCapabilities::builder()
             .enable_roots()
+            .enable_roots_list_changed()
             .enable_sampling()
             .enable_elicitation_with(
                 ElicitationCapability::new()
@@ -140,7 +132,7 @@ impl ClientHandler for ConsoleClient {
         &self,
         _ctx: RequestContext<RoleClient>,
     ) -> Result<ListRootsResult, ErrorData> {
-        Ok(ListRootsResult::new(roots(&self.settings.roots)))
+        Ok(ListRootsResult::new(self.settings.roots.to_mcp()))
     }
 
     async fn on_progress(
@@ -165,19 +157,5 @@ impl ClientHandler for ConsoleClient {
         ctx: NotificationContext<RoleClient>,
     ) {
         crate::subscriptions::show_update(ctx.peer, params.uri, self.settings.input.clone());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roots_are_file_uris_of_directories() {
-        let dir = std::env::temp_dir();
-        let r = roots(std::slice::from_ref(&dir));
-        assert_eq!(r.len(), 1);
-        assert!(r[0].uri.starts_with("file:///"), "{}", r[0].uri);
-        assert!(r[0].uri.ends_with('/'));
     }
 }

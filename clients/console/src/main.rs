@@ -5,6 +5,7 @@
 //! mcp-console http://127.0.0.1:8001/sse             # legacy HTTP+SSE
 //! mcp-console stock-server                          # stdio: spawn the server
 //! mcp-console -q "Compare Apple and Google" -- cargo run -q -p stock-server
+//! mcp-console --server stock=http://127.0.0.1:8001/mcp --server files=files-server   # agent host
 //! ```
 //!
 //! With `--query` (or when stdin is not a terminal) it answers and exits, with a non-zero status
@@ -13,7 +14,9 @@
 use clap::Parser;
 use mcp_console::chat::{Chat, TurnError};
 use mcp_console::connect::{ConnectOptions, Session, SignIn, connect, parse_protocol};
+use mcp_console::defences::approval;
 use mcp_console::handler::{ConsoleClient, Settings};
+use mcp_console::host::{self, Host, Named};
 use mcp_console::input::{Input, Line};
 use mcp_console::media::Media;
 use mcp_console::model::{Model, ModelKind, OpenAiSettings};
@@ -25,23 +28,47 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Chat with an MCP server: a URL ending in /sse is legacy HTTP+SSE, another http(s) URL is
-/// Streamable HTTP, anything else is a command to run over stdio.
+/// Chat with an MCP server (or several at once, named with --server): a URL ending in /sse is
+/// legacy HTTP+SSE, another http(s) URL is Streamable HTTP, anything else is a command to run
+/// over stdio.
 #[derive(Parser, Debug)]
 #[command(
     name = "mcp-console",
     version,
-    after_help = "Examples:\n  mcp-console http://127.0.0.1:8001/mcp        the stock server over Streamable HTTP\n  mcp-console http://127.0.0.1:8001/sse        the same server over legacy HTTP+SSE\n  mcp-console -- cargo run -q -p stock-server  a server over stdio (any command)\n  mcp-console -q \"What's the price of Tesla?\" -- cargo run -q -p stock-server\n  mcp-console http://127.0.0.1:8000/mcp        the weather server: signs in (device code) on 401\n  mcp-console --protocol 2026-07-28 http://127.0.0.1:8001/mcp\n  mcp-console --model openai http://127.0.0.1:8000/mcp   (OPENAI_BASE_URL, OPENAI_MODEL...)\n\nSettings are read from the environment and from a .env file in the current directory\n(see clients/console/.env.example)."
+    after_help = "Examples:\n  mcp-console http://127.0.0.1:8001/mcp        the stock server over Streamable HTTP\n  mcp-console http://127.0.0.1:8001/sse        the same server over legacy HTTP+SSE\n  mcp-console -- cargo run -q -p stock-server  a server over stdio (any command)\n  mcp-console -q \"What's the price of Tesla?\" -- cargo run -q -p stock-server\n  mcp-console http://127.0.0.1:8000/mcp        the weather server: signs in (device code) on 401\n  mcp-console --protocol 2026-07-28 http://127.0.0.1:8001/mcp\n  mcp-console --model openai http://127.0.0.1:8000/mcp   (OPENAI_BASE_URL, OPENAI_MODEL...)\n\nSeveral servers in one chat (the agent host; calls are approved first):\n  mcp-console --server stock=http://127.0.0.1:8001/mcp --server weather=http://127.0.0.1:8000/mcp \\\n              --server files=files-server\n  mcp-console --config agent.toml --approve all --context-budget 4000\n\nSettings are read from the environment and from a .env file in the current directory\n(see clients/console/.env.example)."
 )]
 struct Cli {
     /// The server: a URL, or a command and its arguments (put `--` before a command with flags).
     #[arg(
-        required = true,
+        required_unless_present_any = ["servers", "config"],
+        conflicts_with_all = ["servers", "config"],
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_name = "TARGET"
     )]
     target: Vec<String>,
+
+    /// A named server for the agent host, NAME=URL or NAME=COMMAND (arguments separated by
+    /// spaces). Repeatable: every server's tools are in one chat, named server__tool when two
+    /// servers share a name.
+    #[arg(long = "server", value_name = "NAME=TARGET")]
+    servers: Vec<String>,
+
+    /// A TOML file of servers for the agent host: [[server]] tables with name and url, or
+    /// name, command and args (see docs/agents.md). Combines with --server.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// When to ask before a tool call (approve, deny or edit its arguments): off, auto (unless
+    /// the tool declares readOnlyHint; always for destructiveHint), all. Default: off for one
+    /// server, auto with --server/--config or --defences.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    approve: Option<approval::Mode>,
+
+    /// Keep the model's context within N tokens (estimated): large tool results are cut, old
+    /// turns summarised (see /context and docs/context.md). No budget by default.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(64..))]
+    context_budget: Option<u64>,
 
     /// Ask this question (or /command), print the answer and exit. Repeatable.
     #[arg(short, long = "query", value_name = "TEXT")]
@@ -75,7 +102,7 @@ struct Cli {
     #[arg(long, value_parser = parse_protocol, value_name = "VERSION")]
     protocol: Option<ProtocolVersion>,
 
-    /// Approve the server's sampling requests without asking.
+    /// Approve the server's sampling requests and tool calls without asking.
     #[arg(short, long)]
     yes: bool,
 
@@ -162,13 +189,15 @@ async fn terminated() {
 
 async fn run(cli: Cli) -> ExitCode {
     let render = Renderer::detect();
-    let target = match Target::parse(&cli.target) {
-        Ok(t) => t,
+    // The servers: one TARGET (named after the server once it answers), or named ones.
+    let named = match named_servers(&cli) {
+        Ok(n) => n,
         Err(e) => {
-            render.error(&e.to_string());
+            render.error(&e);
             return ExitCode::from(2);
         }
     };
+    let multi = !cli.servers.is_empty() || cli.config.is_some();
     let openai = OpenAiSettings {
         base_url: cli.openai_base_url.clone(),
         api_key: cli.openai_api_key.clone(),
@@ -197,6 +226,7 @@ async fn run(cli: Cli) -> ExitCode {
     };
     let mut roots = vec![std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))];
     roots.extend(cli.roots.iter().cloned());
+    let roots = mcp_console::roots::RootList::new(roots);
     let client = ConsoleClient::new(Settings {
         model: model.clone(),
         input: input.clone(),
@@ -210,77 +240,137 @@ async fn run(cli: Cli) -> ExitCode {
         None => Media::temporary(),
     });
 
-    render.note(&format!(
-        "connecting to {target} ({})…",
-        target.transport_name()
-    ));
+    // A bearer token has one audience: with several servers it would reach all of them (token
+    // passthrough), so it is not sent; each server that answers 401 signs in on its own.
+    if multi && cli.token.is_some() {
+        render.warn(
+            "--token / MCP_BEARER_TOKEN is not sent with several servers (a token is for one \
+             server); servers that answer 401 sign in with the device-code flow",
+        );
+    }
     let options = ConnectOptions {
-        bearer: cli.token.clone(),
+        bearer: cli.token.clone().filter(|_| !multi),
         sign_in: (!cli.no_sign_in).then(|| SignIn {
             client_id: cli.client_id.clone(),
             cache_dir: cli.token_cache.clone(),
         }),
     };
-    let session = tokio::select! {
-        r = connect(&target, client, &options) => match r {
-            Ok(s) => s,
-            Err(e) => {
-                render.error(&e.to_string());
-                return ExitCode::FAILURE;
+    let mut host = Host::new();
+    for Named { name, target } in named {
+        let label = if multi {
+            format!("{name} at {target}")
+        } else {
+            target.to_string()
+        };
+        render.note(&format!(
+            "connecting to {label} ({})…",
+            target.transport_name()
+        ));
+        let session = tokio::select! {
+            r = connect(&target, client.clone(), &options) => match r {
+                Ok(s) => s,
+                Err(e) => {
+                    let e = if multi { format!("{name}: {e}") } else { e.to_string() };
+                    render.error(&e);
+                    host.close().await;
+                    return ExitCode::FAILURE;
+                }
+            },
+            _ = tokio::signal::ctrl_c() => {
+                host.close().await;
+                return ExitCode::from(130);
             }
-        },
-        _ = tokio::signal::ctrl_c() => return ExitCode::from(130),
-    };
-    let (server_name, version) = session
-        .peer_info()
-        .map(|i| {
-            (
-                i.server_info
-                    .as_ref()
-                    .map(|s| format!("{} {}", s.name, s.version))
-                    .unwrap_or_else(|| "server".into()),
-                i.protocol_version.to_string(),
-            )
-        })
-        .unwrap_or_else(|| ("server".into(), "?".into()));
-    render.note(&format!(
-        "connected to {server_name} over {}, protocol {version}\nmodel: {}",
-        target.transport_name(),
-        model.describe()
-    ));
-    if let Some(instructions) = session.peer_info().and_then(|i| i.instructions.clone()) {
-        render.note(&instructions);
+        };
+        let (server_name, version) = session
+            .peer_info()
+            .map(|i| {
+                (
+                    i.server_info
+                        .as_ref()
+                        .map(|s| format!("{} {}", s.name, s.version))
+                        .unwrap_or_else(|| "server".into()),
+                    i.protocol_version.to_string(),
+                )
+            })
+            .unwrap_or_else(|| ("server".into(), "?".into()));
+        if multi {
+            render.note(&format!(
+                "connected to {name}: {server_name} over {}, protocol {version}",
+                target.transport_name()
+            ));
+        } else {
+            render.note(&format!(
+                "connected to {server_name} over {}, protocol {version}\nmodel: {}",
+                target.transport_name(),
+                model.describe()
+            ));
+        }
+        if let Some(instructions) = session.peer_info().and_then(|i| i.instructions.clone()) {
+            render.note(&instructions);
+        }
+        let name = if multi { name } else { server_name };
+        let defences = if cli.defences {
+            let dir = cli.pins.clone().unwrap_or_else(|| {
+                dirs::cache_dir()
+                    .unwrap_or_else(std::env::temp_dir)
+                    .join("mcp-console")
+                    .join("pins")
+            });
+            render.note(&format!("defences on: tool pins in {}", dir.display()));
+            mcp_console::defences::Defences::on(&dir, &target.to_string())
+        } else {
+            Default::default()
+        };
+        // Flag and pin the tools as soon as the server connects, before any question.
+        if defences.enabled()
+            && let Ok(tools) = session.list_all_tools().await
+        {
+            defences.review(tools, session.service().settings()).await;
+        }
+        host.add(host::Server {
+            name,
+            target,
+            session,
+            defences,
+        });
+    }
+    let names: Vec<String> = host.servers().iter().map(|s| s.name.clone()).collect();
+    if multi {
+        render.note(&format!(
+            "agent host: {} server{} ({}), one chat; /servers lists them\nmodel: {}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", "),
+            model.describe()
+        ));
     }
     // Learnt after the banner, so a slow server shows who it is before the console waits on it.
-    model.learn_from(&session).await;
-    let mut chat = Chat::new(model, &server_name, cli.max_tool_rounds);
-    if cli.defences {
-        let dir = cli.pins.clone().unwrap_or_else(|| {
-            dirs::cache_dir()
-                .unwrap_or_else(std::env::temp_dir)
-                .join("mcp-console")
-                .join("pins")
-        });
-        render.note(&format!("defences on: tool pins in {}", dir.display()));
-        chat.defences = mcp_console::defences::Defences::on(&dir, &target.to_string());
-    }
-    // Flag and pin the tools as soon as the server connects, before any question.
-    if chat.defences.enabled()
-        && let Ok(tools) = session.list_all_tools().await
-    {
-        chat.defences
-            .review(tools, session.service().settings())
-            .await;
-    }
+    let sessions: Vec<&Session> = host.servers().iter().map(|s| &s.session).collect();
+    model.learn_from_all(&sessions).await;
+    let mut chat = if multi {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        Chat::for_servers(model, &names, cli.max_tool_rounds)
+    } else {
+        Chat::new(model, &names[0], cli.max_tool_rounds)
+    };
+    chat.approval = cli.approve.unwrap_or(if multi || cli.defences {
+        approval::Mode::Auto
+    } else {
+        approval::Mode::Off
+    });
+    chat.policy = cli
+        .context_budget
+        .map(|n| mcp_console::context::Policy::new(n as usize));
+    let session = &host;
 
     let code = if one_shot {
         let mut ok = true;
         for q in &cli.queries {
-            match turn(&session, &mut chat, &render, q).await {
+            match turn(session, &mut chat, &render, q).await {
                 Outcome::Done(good) => ok &= good,
                 Outcome::Cancelled => {
-                    flush_cancellation(&session).await;
-                    let _ = session.cancel().await;
+                    flush_cancellation(session).await;
+                    host.close().await;
                     return ExitCode::from(130);
                 }
                 Outcome::Fatal => {
@@ -298,10 +388,33 @@ async fn run(cli: Cli) -> ExitCode {
         if stdin_tty {
             render.note("type a question, /help for commands, quit or Ctrl-D to leave");
         }
-        repl(&session, &mut chat, &render, &input).await
+        repl(session, &mut chat, &render, &input).await
     };
-    let _ = session.cancel().await;
+    host.close().await;
     code
+}
+
+/// The servers to connect to: the one TARGET, or the named ones of --server and --config.
+fn named_servers(cli: &Cli) -> Result<Vec<Named>, String> {
+    if cli.servers.is_empty() && cli.config.is_none() {
+        let target = Target::parse(&cli.target).map_err(|e| e.to_string())?;
+        return Ok(vec![Named {
+            name: String::new(),
+            target,
+        }]);
+    }
+    let mut named = Vec::new();
+    if let Some(path) = &cli.config {
+        named.extend(host::parse_file(path).map_err(|e| e.to_string())?);
+    }
+    for flag in &cli.servers {
+        named.push(host::parse_flag(flag).map_err(|e| e.to_string())?);
+    }
+    if named.is_empty() {
+        return Err("the config file names no servers ([[server]] tables)".into());
+    }
+    host::check_unique(&named).map_err(|e| e.to_string())?;
+    Ok(named)
 }
 
 /// How one question ended.
@@ -314,7 +427,7 @@ enum Outcome {
     Fatal,
 }
 
-async fn turn(session: &Session, chat: &mut Chat, render: &Renderer, line: &str) -> Outcome {
+async fn turn(session: &Host, chat: &mut Chat, render: &Renderer, line: &str) -> Outcome {
     let line = line.trim();
     let work = async {
         if line.starts_with('/') {
@@ -354,7 +467,13 @@ async fn turn(session: &Session, chat: &mut Chat, render: &Renderer, line: &str)
 /// cancellation can be written before it. The first ping's answer means the cancellation's
 /// task has had a full round trip to run; the second ping, sent after that answer, queues
 /// behind it on the transport's writer, so its answer means the cancellation went out.
-async fn flush_cancellation(session: &Session) {
+async fn flush_cancellation(host: &Host) {
+    for server in host.servers() {
+        flush_one(&server.session).await;
+    }
+}
+
+async fn flush_one(session: &Session) {
     for _ in 0..2 {
         let ping = ClientRequest::PingRequest(PingRequest {
             method: Default::default(),
@@ -371,7 +490,7 @@ async fn flush_cancellation(session: &Session) {
     }
 }
 
-async fn repl(session: &Session, chat: &mut Chat, render: &Renderer, input: &Input) -> ExitCode {
+async fn repl(session: &Host, chat: &mut Chat, render: &Renderer, input: &Input) -> ExitCode {
     let mut ok = true;
     loop {
         let line = match input.read_line("you> ").await {

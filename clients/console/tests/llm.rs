@@ -306,3 +306,78 @@ async fn tool_rounds_are_capped() {
     );
     assert_eq!(log.lock().unwrap().len(), 3);
 }
+
+/// With a real model configured, the context policy asks the model to summarise old turns,
+/// and the next request carries that summary instead of the turn.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_model_summarises_old_turns_when_over_budget() {
+    let (base, log) = fake_model().await;
+    let url = format!("{base}/v1");
+    let mut args = vec![
+        "--model",
+        "openai",
+        "--openai-base-url",
+        url.as_str(),
+        "--openai-model",
+        "test-model",
+        // Below the tool schemas alone: every turn but the newest is summarised.
+        "--context-budget",
+        "64",
+        "-q",
+        "What does Apple trade at?",
+        "-q",
+        "And now?",
+        "-q",
+        "/context",
+        "-q",
+        "Once more?",
+    ];
+    args.extend(stdio_stock());
+    let r = run(console(&args), "").await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("context policy: summarised 1 old turn(s)"),
+        "{}",
+        r.stderr
+    );
+    let seen = log.lock().unwrap().clone();
+    let ask = seen
+        .iter()
+        .find(|s| {
+            s.body["messages"][0]["content"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Summarise this exchange"))
+        })
+        .unwrap_or_else(|| panic!("the model was asked to summarise: {seen:#?}"));
+    let transcript = ask.body["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        transcript.contains("user: What does Apple trade at?")
+            && transcript.contains("[called get_stock_price"),
+        "{transcript}"
+    );
+    assert!(ask.body.get("tools").is_none(), "a summary needs no tools");
+    // The model's sentence (the fake answers every tool-less request with a headline) is what
+    // the next step reads, right after the system prompt.
+    let last = seen
+        .iter()
+        .rfind(|s| s.body.get("tools").is_some())
+        .unwrap();
+    let summary = last.body["messages"][1]["content"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        summary.starts_with("Summary of the earlier conversation")
+            && summary.contains("- Amazon climbs in a quiet month"),
+        "{:#}",
+        last.body["messages"]
+    );
+    assert!(
+        r.stdout.contains("summaries  ")
+            && r.stdout.contains("(1 questions)")
+            && r.stderr
+                .contains("context policy: summarised 1 old turn(s)"),
+        "{}",
+        r.stdout
+    );
+}

@@ -90,7 +90,7 @@ fn client() -> ConsoleClient {
         input: Input::lines(std::io::empty()),
         render: Renderer::quiet(),
         auto_approve: true,
-        roots: vec![],
+        roots: Default::default(),
         protocol: None,
     })
 }

@@ -8,7 +8,8 @@
 //!   references to other servers' tools are flagged, and withheld from the model unless the
 //!   human lets them through;
 //! - [`approval`]: a call to a tool that does not declare itself read-only (or declares itself
-//!   destructive) asks first, showing the real arguments, unless `--yes`.
+//!   destructive) asks first, showing the real arguments, unless `--yes`; the human approves,
+//!   denies or edits the arguments (`--approve` sets when it asks, also without `--defences`).
 //!
 //! Decisions are remembered per definition for the session, so the human is asked once per
 //! change, not once per turn.
@@ -21,7 +22,6 @@ use crate::handler::Settings;
 use crate::input::choose;
 use pinning::{PinFile, Status, pin_of};
 use rmcp::model::Tool;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 use tokio::sync::Mutex;
@@ -135,31 +135,9 @@ impl Defences {
         yes
     }
 
-    /// `None` when the call may run; otherwise why not (told to the model as a tool error).
-    pub async fn refuse(
-        &self,
-        tools: &[Tool],
-        name: &str,
-        arguments: &Value,
-        settings: &Settings,
-    ) -> Option<String> {
-        if !self.enabled {
-            return None;
-        }
-        let Some(tool) = tools.iter().find(|t| t.name == name) else {
-            return Some(format!(
-                "the tool {name} is withheld by the console's defences"
-            ));
-        };
-        if !approval::needs_approval(tool) || settings.auto_approve {
-            return None;
-        }
-        settings.render.say(&format!(
-            "\n? {name} may have side effects (it does not declare readOnlyHint). Arguments:\n  {arguments}"
-        ));
-        match choose(&settings.input, "  Run it? [y/N] ", &['y', 'n'], 'n').await {
-            Some('y') => None,
-            _ => Some(format!("the user declined to run {name}")),
-        }
+    /// What the model reads when it calls a tool the defences withheld from it. (Approval of
+    /// the calls that may run is [`approval::decide`].)
+    pub fn withheld(name: &str) -> String {
+        format!("the tool {name} is withheld by the console's defences")
     }
 }

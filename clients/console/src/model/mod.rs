@@ -219,6 +219,23 @@ impl Model {
         }
     }
 
+    /// [`Model::learn_from`] over several servers (the agent host): the planner knows the
+    /// names of all of them.
+    pub async fn learn_from_all(&mut self, sessions: &[&crate::connect::Session]) {
+        match self {
+            Model::Offline(offline) | Model::Naive(naive::Naive { offline }) => {
+                let mut all = offline_planner::Vocabulary::default();
+                for session in sessions {
+                    for e in vocabulary::from_server(session).await.entities {
+                        all.add(&e.kind, &e.value, &e.aliases);
+                    }
+                }
+                offline.learn(all)
+            }
+            Model::ChatCompletions(_) => {}
+        }
+    }
+
     /// A line for the banner saying what the model is.
     pub fn describe(&self) -> String {
         match self {

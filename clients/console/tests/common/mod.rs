@@ -30,6 +30,19 @@ pub static STOCK_STDIO: LazyLock<String> = LazyLock::new(|| {
     exe.to_string_lossy().into_owned()
 });
 
+/// The real files server on stdio (this crate's `files-stdio` example), found like
+/// [`STOCK_STDIO`].
+pub static FILES_STDIO: LazyLock<String> = LazyLock::new(|| {
+    let exe = Path::new(STOCK_STDIO.as_str())
+        .with_file_name(format!("files-stdio{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        exe.exists(),
+        "{} is missing: build it with `cargo build -p mcp-console --example files-stdio`",
+        exe.display()
+    );
+    exe.to_string_lossy().into_owned()
+});
+
 /// Generous: the machine may be loaded; a hung test still ends.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
