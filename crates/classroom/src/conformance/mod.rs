@@ -37,7 +37,8 @@ pub const NODE_VERSION: &str = "22.23.5";
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Only this target (servers `everything`, `everything-2026`, `stock`; clients `console`,
-    /// `entra`); repeatable. Default: the servers and the console's CI scenarios.
+    /// `entra`); repeatable. Default: the servers, the console's CI scenarios and every
+    /// `auth/*` scenario against entra-client.
     #[arg(long = "target", value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Where the suite and Node are installed (default `.workshop/tools/conformance`).
@@ -142,7 +143,7 @@ pub fn run(args: Args) -> Result<()> {
                 std::process::id(),
                 scenario.replace('/', "_")
             ));
-            let command = target.command(&bin_dir, client_args, &cache);
+            let command = target.command(&bin_dir, &client_args, &cache);
             let outcome = suite.run_client(&command, scenario, &expected)?;
             let _ = std::fs::remove_dir_all(&cache);
             if args.verbose || !outcome.success {
