@@ -17,6 +17,7 @@
 //!
 //! Nothing but the npm registry is contacted, and the servers only listen on 127.0.0.1.
 
+mod bearer_proxy;
 mod clients;
 mod install;
 mod table;
@@ -36,7 +37,7 @@ pub const NODE_VERSION: &str = "22.23.5";
 /// Options of `cargo xtask conformance`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only this target (servers `everything`, `everything-2026`, `stock`; clients `console`,
+    /// Only this target (servers `everything`, `everything-2026`, `stock`, `weather`; clients `console`,
     /// `entra`); repeatable. Default: the servers, the console's CI scenarios and every
     /// `auth/*` scenario against entra-client.
     #[arg(long = "target", value_name = "TARGET")]
@@ -89,7 +90,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     let packages: Vec<&str> = chosen
         .iter()
-        .map(|t| t.package)
+        .flat_map(|t| std::iter::once(t.package).chain(t.protected.then_some("mock-idp")))
         .chain(chosen_clients.iter().map(|t| t.package))
         .collect();
     targets::build(&root, &packages)?;
