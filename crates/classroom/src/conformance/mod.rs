@@ -17,6 +17,7 @@
 //!
 //! Nothing but the npm registry is contacted, and the servers only listen on 127.0.0.1.
 
+mod authorization;
 mod bearer_proxy;
 mod clients;
 mod install;
@@ -37,9 +38,9 @@ pub const NODE_VERSION: &str = "22.23.5";
 /// Options of `cargo xtask conformance`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only this target (servers `everything`, `everything-2026`, `stock`, `weather`; clients `console`,
-    /// `entra`); repeatable. Default: the servers, the console's CI scenarios and every
-    /// `auth/*` scenario against entra-client.
+    /// Only this target (servers `everything`, `everything-2026`, `stock`, `weather`;
+    /// authorization server `mock-idp`; clients `console`, `entra`); repeatable. Default:
+    /// all of them, with the console's CI scenarios.
     #[arg(long = "target", value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Where the suite and Node are installed (default `.workshop/tools/conformance`).
@@ -80,11 +81,13 @@ pub fn run(args: Args) -> Result<()> {
             }
         })
         .collect();
-    if chosen.is_empty() && chosen_clients.is_empty() {
+    let run_idp = args.targets.is_empty() || args.targets.iter().any(|n| n == authorization::NAME);
+    if chosen.is_empty() && chosen_clients.is_empty() && !run_idp {
         let names: Vec<_> = targets::ALL
             .iter()
             .map(|t| t.name)
             .chain(clients::ALL.iter().map(|t| t.name))
+            .chain([authorization::NAME])
             .collect();
         bail!("no such target; choose from {}", names.join(", "));
     }
@@ -92,6 +95,7 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .flat_map(|t| std::iter::once(t.package).chain(t.protected.then_some("mock-idp")))
         .chain(chosen_clients.iter().map(|t| t.package))
+        .chain(run_idp.then_some("mock-idp"))
         .collect();
     targets::build(&root, &packages)?;
     let bin_dir = exercise_runner::workspace::target_dir(&root)?.join("debug");
@@ -163,6 +167,20 @@ pub fn run(args: Args) -> Result<()> {
             }
             rows.extend(found);
         }
+    }
+    if run_idp {
+        let expected = expected_dir.join(format!("{}.yaml", authorization::NAME));
+        let verdict = authorization::run(&suite, &bin_dir, &expected)?;
+        if args.verbose || !verdict.problems.is_empty() {
+            println!("{}", verdict.outcome.output);
+        }
+        for problem in &verdict.problems {
+            println!("{}: {problem}", authorization::NAME);
+        }
+        if !verdict.problems.is_empty() {
+            failed_runs.push(authorization::NAME);
+        }
+        rows.extend(verdict.rows);
     }
     table::print(&rows);
     if !failed_runs.is_empty() {

@@ -235,6 +235,26 @@ fn start_protected(target: &Target, bin_dir: &Path) -> Result<Running> {
     Ok(running)
 }
 
+/// One helper process (mock-idp for the authorization scenarios), killed on drop.
+pub struct Process {
+    child: Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `package` from `bin_dir` with `args` on a free port and waits until it listens.
+pub fn spawn_server(bin_dir: &Path, package: &str, args: &[&str]) -> Result<Process> {
+    let (child, port) = spawn(bin_dir, package, args)?;
+    Ok(Process { child, port })
+}
+
 /// Starts `package`'s binary with `args` and `--port <free port>`; waits until it listens.
 fn spawn(bin_dir: &Path, package: &str, args: &[&str]) -> Result<(Child, u16)> {
     let port = free_port()?;
@@ -265,7 +285,7 @@ fn spawn(bin_dir: &Path, package: &str, args: &[&str]) -> Result<(Child, u16)> {
 }
 
 /// A port nobody listens on now (the OS picks it; we release it for the server to take).
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("no free port")?;
     Ok(listener.local_addr()?.port())
 }
