@@ -6,8 +6,11 @@
 //!
 //! 1. installs the pinned suite, and the Node 22 it needs, from the npm registry into the
 //!    project's tool folder `.workshop/tools/conformance/` (gitignored; [`install`]);
-//! 2. builds our servers and starts each on a free loopback port ([`targets`]), and builds
-//!    our clients, which the suite runs against its own scripted servers ([`clients`]);
+//! 2. builds our servers and starts each on a free loopback port ([`targets`]; the
+//!    OAuth-protected weather server behind a proxy that adds a real token, [`bearer_proxy`]),
+//!    builds our clients, which the suite runs against its own scripted servers ([`clients`]),
+//!    and starts mock-idp for the authorization-server scenarios, whose browser sign-in it
+//!    scripts ([`authorization`]);
 //! 3. runs, for each target, exactly the scenarios that apply to it, passing the suite that
 //!    target's expected-failures file `crates/classroom/conformance/<target>.yaml`, which the
 //!    suite itself enforces: an unlisted failure fails the run, and so does a listed scenario
