@@ -110,8 +110,8 @@ pub enum SignInError {
     /// The redirect did not come back.
     #[error(transparent)]
     Callback(#[from] CallbackError),
-    /// The authorize URL is not one we may send a browser to.
-    #[error("refusing the authorization URL: {0}")]
+    /// The MCP server's URL, or the authorize URL, is not one we may use.
+    #[error(transparent)]
     Url(#[from] UrlError),
     /// Headless: the server did not redirect to us.
     #[error(

@@ -4,7 +4,7 @@
 use clap::Parser;
 use entra_client::auth_code::{self, AuthCodeOptions, Browser};
 use entra_client::{
-    Authenticator, DEFAULT_MCP_URL, Options, ResourceParameter, WORKSHOP_CLIENT_ID,
+    AuthError, Authenticator, DEFAULT_MCP_URL, Options, ResourceParameter, WORKSHOP_CLIENT_ID,
 };
 use rmcp::ClientLifecycleMode;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, ProtocolVersion};
@@ -144,6 +144,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let flow = match cli.flow {
         Flow::Auto => match auth.discovery(&cli.url).await {
             Ok(d) if d.auth_server.device_authorization_endpoint.is_some() => Flow::DeviceCode,
+            Err(AuthError::Url(e)) => return Err(e.into()),
             // No device-code endpoint, or no 401 to discover from (the server may ask for a
             // token later): the authorization code, which signs in when asked.
             _ => Flow::AuthCode,

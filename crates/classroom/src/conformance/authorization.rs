@@ -75,7 +75,7 @@ pub fn run(suite: &Suite, bin_dir: &Path, expected: &Path) -> Result<Verdict> {
     let mut problems = Vec::new();
     for row in &rows {
         let failing = row.failed > 0;
-        let is_listed = listed.iter().any(|l| *l == row.scenario);
+        let is_listed = listed.contains(&row.scenario);
         if failing && !is_listed {
             problems.push(format!("{} failed", row.scenario));
         }

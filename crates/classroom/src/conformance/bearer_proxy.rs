@@ -19,7 +19,7 @@
 //! the answer streams back as it comes, so SSE events arrive when the server sends them.
 
 use anyhow::{Context, Result};
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -85,7 +85,7 @@ async fn forward(State(upstream): State<Arc<Upstream>>, request: Request) -> Res
         .http
         .request(parts.method, format!("{}{path}", upstream.origin))
         .headers(headers)
-        .body(Bytes::from(body))
+        .body(body)
         .send()
         .await;
     let answer = match sent {
@@ -117,6 +117,7 @@ fn without_hop_by_hop(headers: &HeaderMap) -> HeaderMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Bytes;
     use axum::routing::any;
 
     /// An upstream that answers with what it was sent.
