@@ -19,6 +19,7 @@ pub const BENCHES: &[(&str, &str)] = &[
     ("mcp-transports", "transports"),
     ("search-server", "search"),
     ("scale-lab", "scaling"),
+    ("scale-lab", "quote_cache"),
     ("mcp-gateway", "gateway_overhead"),
 ];
 

@@ -59,7 +59,7 @@ pub fn run(args: Args) -> Result<()> {
         + disk(&root)
         + offline_build(&root)
         + inspector()
-        + scaling_engines();
+        + system_engines();
     if failed > 0 {
         bail!("{failed} check(s) failed");
     }
@@ -234,32 +234,52 @@ fn inspector() -> u32 {
     0
 }
 
-/// Redis, HAProxy and nginx, for `cargo xtask scale` (lesson 5.7; optional: a warning at most).
-/// The same lookup as `scale_lab::engines`, repeated here so `doctor` does not build the lab.
-fn scaling_engines() -> u32 {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<_> = std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/usr/bin", "/usr/local/sbin"].map(std::path::PathBuf::from))
-        .collect();
-    let missing: Vec<_> = ["redis-server", "haproxy", "nginx"]
-        .into_iter()
-        .filter(|program| !dirs.iter().any(|dir| dir.join(program).is_file()))
-        .collect();
-    if missing.is_empty() {
-        report(
-            Level::Ok,
+/// The system engines some labs and their tests run, from Debian's packages (optional for a
+/// classroom: a warning at most). `cargo xtask scale` needs Redis, HAProxy and nginx; the
+/// test suite also needs mosquitto (the MQTT transport) and Chromium (the real-browser tests).
+fn system_engines() -> u32 {
+    use workshop_kit::packages::Package;
+    // Each of these programs has the name of its Debian package.
+    let package = |name| Package {
+        program: name,
+        package: name,
+    };
+    let groups = [
+        (
             "scaling lab engines",
-            "redis-server, haproxy and nginx",
-        );
-    } else {
-        report(
-            Level::Warn,
-            "scaling lab engines",
-            &format!(
-                "missing {}; `cargo xtask scale` needs them: sudo apt-get install -y redis-server haproxy nginx",
-                missing.join(", ")
-            ),
-        );
+            "`cargo xtask scale`",
+            vec![
+                package("redis-server"),
+                package("haproxy"),
+                package("nginx"),
+            ],
+        ),
+        (
+            "test engines",
+            "`cargo xtask test`",
+            vec![package("mosquitto"), package("chromium")],
+        ),
+    ];
+    for (what, needed_by, packages) in groups {
+        let names: Vec<_> = packages.iter().map(|p| p.package).collect();
+        let missing: Vec<_> = packages
+            .iter()
+            .filter(|p| p.find().is_none())
+            .map(|p| p.package)
+            .collect();
+        if missing.is_empty() {
+            report(Level::Ok, what, &names.join(", "));
+        } else {
+            report(
+                Level::Warn,
+                what,
+                &format!(
+                    "missing {}; {needed_by} needs them: sudo apt-get install -y {}",
+                    missing.join(", "),
+                    names.join(" ")
+                ),
+            );
+        }
     }
     0
 }

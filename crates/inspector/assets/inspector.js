@@ -39,13 +39,57 @@ $("connect-form").addEventListener("submit", async (ev) => {
   status("Connecting…");
   try {
     const r = await api("POST", "/sessions", { target: $("target").value, transport: $("transport").value });
-    session = r.session; lastSeq = 0;
-    showServer(r.info);
-    $("disconnect").disabled = false;
-    startEvents();
-    await refreshAll();
+    if (r.signIn) { showSignIn(r.signIn); return; }
+    await adopt(r.session, r.info);
   } catch (e) { status(e.message, true); }
 });
+
+// A connected session (from Connect, or from a finished OAuth sign-in) becomes this tab's.
+async function adopt(id, info) {
+  session = id; lastSeq = 0;
+  $("sign-in").hidden = true;
+  showServer(info);
+  $("disconnect").disabled = false;
+  startEvents();
+  await loadRoots();
+  await refreshAll();
+}
+
+// ---- OAuth sign-in ---------------------------------------------------------------------
+// The server answered 401: the inspector discovered its authorization server and registered
+// itself. The person opens the authorization URL (a link: the page never navigates there by
+// itself), signs in, and the authorization server sends that tab to the inspector's callback.
+// Meanwhile this tab polls the sign-in; the token stays in the inspector, this page never sees it.
+let signInPoll = null;
+function showSignIn(s) {
+  const box = $("sign-in"); box.hidden = false;
+  box.replaceChildren(
+    el("h2", { text: "This server wants you to sign in" }),
+    el("p", { text: s.resource + " is protected by OAuth. Its authorization server: " + s.authorizationServer + "." }),
+    el("p", { text: "Scopes asked for: " + (s.scopes || []).join(" ") }),
+    el("p", {}, el("a", { id: "sign-in-link", href: s.authorizationUrl, target: "_blank", rel: "noopener" }, "Sign in (opens the authorization server in a new tab)")),
+    el("p", { id: "sign-in-status", text: "Waiting for you to sign in…" }));
+  status("Sign-in needed.");
+  $("sign-in-link").focus();
+  pollSignIn(s.id);
+}
+function pollSignIn(id) {
+  if (signInPoll) clearTimeout(signInPoll);
+  const tick = async () => {
+    let r;
+    try { r = await api("GET", "/signins/" + id); }
+    catch (e) { status(e.message, true); return; }
+    if (r.status === "done") { signInPoll = null; await adopt(r.session, r.info); return; }
+    if (r.status === "failed") { signInPoll = null; $("sign-in").hidden = false; $("sign-in").append(el("p", { class: "error", text: "Sign-in failed: " + r.message })); status("Sign-in failed.", true); return; }
+    signInPoll = setTimeout(tick, 1000);
+  };
+  tick();
+}
+// The sign-in was opened in this very tab: the callback page links back with ?signin=ID.
+{
+  const pending = new URLSearchParams(location.search).get("signin");
+  if (pending) { history.replaceState(null, "", location.pathname); status("Finishing the sign-in…"); pollSignIn(pending); }
+}
 $("disconnect").addEventListener("click", () => disconnect());
 for (const b of document.querySelectorAll(".pick")) b.addEventListener("click", () => { $("target").value = b.dataset.target; $("connect-form").requestSubmit(); });
 
@@ -53,7 +97,12 @@ async function disconnect() {
   if (events) { events.close(); events = null; }
   if (session) { try { await sessionApi("DELETE", ""); } catch (_) { /* already gone */ } }
   session = null;
-  for (const id of ["server", "tabs", "live"]) $(id).hidden = true;
+  for (const id of ["server", "tabs", "live", "sign-in", "questions"]) $(id).hidden = true;
+  // Nothing of the old session stays on the page: its questions, traffic and notifications.
+  shown.clear(); urlWaiting.clear(); $("question-list").replaceChildren();
+  trafficRows.length = 0; $("traffic").tBodies[0].replaceChildren();
+  for (const k of Object.keys(bars)) delete bars[k];
+  $("progress").replaceChildren(); $("notifications").replaceChildren();
   for (const p of document.querySelectorAll(".pane")) p.hidden = true;
   $("disconnect").disabled = true;
   status("Not connected.");
@@ -68,6 +117,18 @@ function showServer(info) {
   row("Version", impl.version);
   row("Protocol version", peer.protocolVersion);
   row("Transport", info.target.transport + ": " + (info.target.url || [info.target.program, ...info.target.args].join(" ")));
+  // Signed in with OAuth: who, from the access token's claims (decoded by the inspector).
+  const auth = info.auth;
+  if (auth) {
+    const c = auth.claims || {};
+    row("Signed in as", (c.name || c.preferred_username || c.sub || "(unknown)") + (c.preferred_username && c.name ? " <" + c.preferred_username + ">" : ""));
+    row("Authorization server", auth.authorizationServer);
+    row("Scopes", c.scp || (Array.isArray(c.roles) ? c.roles.join(" ") : ""));
+    if (c.exp) row("Token expires", new Date(c.exp * 1000).toLocaleTimeString() + " (renewed by the inspector)");
+    if (auth.error) row("Token", auth.error);
+    $("claims").textContent = pretty(c);
+    $("claims-box").hidden = false;
+  } else $("claims-box").hidden = true;
   $("capabilities").textContent = pretty(peer.capabilities || {});
   $("instructions").textContent = peer.instructions || "(none)";
   for (const id of ["server", "tabs", "live"]) $(id).hidden = false;
@@ -83,6 +144,37 @@ function showTab(name) {
   if (name === "traffic") loadTraffic();
 }
 
+// ---- roots -----------------------------------------------------------------------------
+// The folders offered to the server. Save replaces the list and the inspector sends
+// notifications/roots/list_changed; the server then asks roots/list (see Traffic).
+function rootRow(root = { uri: "", name: "" }) {
+  const n = ++fieldCount;
+  const uri = el("input", { id: "root-uri" + n, class: "root-uri", size: 50, value: root.uri, placeholder: "/home/you/project or file:///…" });
+  const name = el("input", { id: "root-name" + n, class: "root-name", size: 16, value: root.name || "", placeholder: "name (optional)" });
+  const row = el("li", {}, el("label", { for: uri.id, text: "URI " }), uri, el("label", { for: name.id, text: " Name " }), name,
+    el("button", { type: "button", onclick: () => row.remove() }, "Remove"));
+  return row;
+}
+// Read once per session (only this page changes them), so switching tabs keeps unsaved rows.
+async function loadRoots() {
+  if (!session) return;
+  try {
+    const r = await sessionApi("GET", "/roots");
+    $("root-list").replaceChildren(...r.roots.map(rootRow));
+  } catch (e) { $("roots-status").textContent = e.message; }
+}
+$("root-add").addEventListener("click", () => { const row = rootRow(); $("root-list").append(row); row.querySelector("input").focus(); });
+$("roots-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const roots = [...$("root-list").children].map((li) => ({ uri: li.querySelector(".root-uri").value, name: li.querySelector(".root-name").value }))
+    .filter((r) => r.uri.trim() !== "");
+  try {
+    const r = await sessionApi("PUT", "/roots", { roots });
+    $("root-list").replaceChildren(...r.roots.map(rootRow));
+    $("roots-status").className = ""; $("roots-status").textContent = "Saved " + r.roots.length + " root(s); the server was sent notifications/roots/list_changed.";
+  } catch (e) { $("roots-status").className = "error"; $("roots-status").textContent = e.message; }
+});
+
 async function refreshAll() { await Promise.all(["tools", "resources", "templates", "prompts"].map(refresh)); }
 async function refresh(kind) {
   const list = $("list-" + kind);
@@ -93,7 +185,7 @@ async function refresh(kind) {
     if (r.result.length === 0) list.append(el("li", { text: "(none)" }));
     for (const item of r.result) {
       const icon = (item.icons || [])[0];
-      list.append(el("li", {}, el("button", { type: "button", onclick: () => select(kind, item) },
+      list.append(el("li", {}, el("button", { type: "button", "data-name": item.name || item.uri || item.uriTemplate, onclick: () => select(kind, item) },
         icon ? el("img", { src: icon.src, alt: "" }) : null, item.title || item.name || item.uri || item.uriTemplate)));
     }
   } catch (e) { list.append(el("li", { class: "error", text: e.message })); }
@@ -157,7 +249,8 @@ async function show(out, request, render) {
   finally { inFlight--; }
   try {
     out.replaceChildren();
-    if (r.rpcError) out.append(el("div", { class: "result is-error" }, el("p", { class: "error", text: "JSON-RPC error " + r.rpcError.code + ": " + r.rpcError.message }), r.rpcError.data ? el("pre", { text: pretty(r.rpcError.data) }) : null));
+    if (r.rpcError && r.rpcError.code === -32042) out.append(urlRequired(r.rpcError));
+    else if (r.rpcError) out.append(el("div", { class: "result is-error" }, el("p", { class: "error", text: "JSON-RPC error " + r.rpcError.code + ": " + r.rpcError.message }), r.rpcError.data ? el("pre", { text: pretty(r.rpcError.data) }) : null));
     else render(out, r.result);
   } catch (e) { out.replaceChildren(el("p", { class: "error", text: "cannot show the result: " + e.message })); }
 }
@@ -179,8 +272,9 @@ async function pollOnce() {
     samples = (await sessionApi("GET", "/sampling")).requests;
   } catch (_) { /* session gone */ }
   const ids = new Set(qs.map((q) => q.id).concat(samples.map((r) => r.id)));
-  for (const [id, node] of shown) if (!ids.has(id)) { node.remove(); shown.delete(id); }
+  for (const [id, node] of shown) if (!ids.has(id) && !node.dataset.keep) { node.remove(); shown.delete(id); }
   for (const q of qs) if (!shown.has(q.id)) {
+    if (q.mode === "url") { showUrlQuestion(q); continue; }
     const box = el("div", { class: "question" }, el("p", { text: q.message }));
     const answer = async (action, content) => {
       try { await sessionApi("POST", "/elicitations/" + q.id, content === undefined ? { action } : { action, content }); box.remove(); shown.delete(q.id); }
@@ -198,6 +292,45 @@ async function pollOnce() {
   $("questions").hidden = shown.size === 0;
 }
 
+// URL-mode elicitation: the server wants the person on one of its pages. The URL and its host
+// are shown in full; nothing is opened unless the person clicks Open (which answers accept and
+// opens it in a new tab). Decline and Cancel answer without opening anything. After accept the
+// box waits for notifications/elicitation/complete (see notify()).
+const urlWaiting = new Map();   // elicitationId -> the status line of its box
+function showUrlQuestion(q) {
+  const box = el("div", { class: "question url-question" },
+    el("p", { text: q.message }),
+    el("p", {}, "The server asks you to open a page on ", el("strong", { class: "url-host", text: q.host }), ":"),
+    el("pre", { class: "url", text: q.url }));
+  const line = el("p", { class: "url-status" });
+  const answer = async (action) => {
+    try { await sessionApi("POST", "/elicitations/" + q.id, { action }); }
+    catch (e) { box.append(el("p", { class: "error", text: e.message })); return false; }
+    for (const b of box.querySelectorAll("button, a.open")) b.remove();
+    if (action === "accept") { line.textContent = "Opened. Waiting for the server to say the page is done…"; urlWaiting.set(q.elicitationId, line); box.dataset.keep = "1"; }
+    else { box.remove(); shown.delete(q.id); $("questions").hidden = shown.size === 0; }
+    return true;
+  };
+  const open = el("a", { class: "open button", href: q.url, target: "_blank", rel: "noopener noreferrer" }, "Open " + q.host);
+  // The click itself is the consent; the answer goes first so the server expects the visitor.
+  open.addEventListener("click", () => { answer("accept"); });
+  box.append(open,
+    el("button", { type: "button", onclick: () => answer("decline") }, "Decline"),
+    el("button", { type: "button", onclick: () => answer("cancel") }, "Cancel"), line);
+  shown.set(q.id, box);
+  $("question-list").append(box);
+  open.focus();
+}
+function urlElicitationComplete(id) {
+  const line = urlWaiting.get(id);
+  if (!line) return;
+  urlWaiting.delete(id);
+  line.textContent = "Completed: the server says the page is done.";
+  line.className = "url-status done";
+  const box = line.parentElement;
+  setTimeout(() => { for (const [k, n] of shown) if (n === box) shown.delete(k); box.remove(); $("questions").hidden = shown.size === 0; }, 4000);
+}
+
 // Sampling: the person at the page plays the model. The request is shown as the server sent
 // it; the answer is editable; Approve sends it, Reject refuses (error -1, as the spec says).
 function showSampling(r) {
@@ -209,19 +342,38 @@ function showSampling(r) {
     box.append(el("pre", { text: m.role + ": " + (c && c.type === "text" ? c.text : JSON.stringify(c)) }));
   }
   box.append(el("p", { text: "maxTokens: " + p.maxTokens + (p.modelPreferences ? " · preferences: " + JSON.stringify(p.modelPreferences) : "") }));
+  // The offline planner's draft fills the answer box: edit it, or replace it, then approve.
+  const draft = r.draft || { text: "", stopReason: "endTurn", model: "inspector-user" };
   const answerId = "sample" + (++fieldCount);
-  const text = el("textarea", { id: answerId, rows: 3, cols: 60 });
-  const model = el("input", { value: "inspector-user", size: 20, "aria-label": "Model name to report" });
+  const text = el("textarea", { id: answerId, rows: 3, cols: 60, class: "sampling-answer" });
+  text.value = draft.text;
+  const model = el("input", { value: draft.model, size: 20, "aria-label": "Model name to report" });
+  box.append(el("p", { class: "draft-note", text: "Drafted by the offline planner (stop reason: " + draft.stopReason + "). Edit it before approving." }));
+  const stopReason = () => text.value === draft.text ? draft.stopReason : "endTurn";
   const decide = async (body) => {
     try { await sessionApi("POST", "/sampling/" + r.id, body); box.remove(); shown.delete(r.id); $("questions").hidden = shown.size === 0; }
     catch (e) { box.append(el("p", { class: "error", text: e.message })); }
   };
   box.append(el("label", { for: answerId, text: "Your answer" }), text, el("div", {}, "Model: ", model),
-    el("button", { type: "button", onclick: () => decide({ action: "approve", text: text.value, model: model.value }) }, "Approve"),
+    el("button", { type: "button", onclick: () => decide({ action: "approve", text: text.value, model: model.value, stopReason: stopReason() }) }, "Approve"),
     el("button", { type: "button", onclick: () => decide({ action: "reject" }) }, "Reject"));
   shown.set(r.id, box);
   $("question-list").append(box);
   text.focus();
+}
+
+// -32042 "URL elicitation required": the request needs the person on the server's pages first.
+// Each page is listed with its host and an Open link (never opened by itself); then retry.
+function urlRequired(error) {
+  const box = el("div", { class: "result is-error" }, el("p", { class: "error", text: "JSON-RPC error -32042: " + error.message }));
+  for (const e of (error.data && error.data.elicitations) || []) {
+    let host = "";
+    try { const u = new URL(e.url); if (u.protocol !== "http:" && u.protocol !== "https:") continue; host = u.host; } catch (_) { continue; }
+    box.append(el("p", { text: e.message || "" }), el("pre", { class: "url", text: e.url }),
+      el("a", { class: "open button", href: e.url, target: "_blank", rel: "noopener noreferrer" }, "Open " + host));
+  }
+  box.append(el("p", { text: "When the page is done, run the request again." }));
+  return box;
 }
 
 // ---- results -------------------------------------------------------------------------
@@ -276,21 +428,21 @@ function field(name, s, required, root) {
   const wrap = (input, read) => ({ node: el("div", { class: "field" }, label, help, input), read });
   const options = s.enum || (s.oneOf && s.oneOf.every((o) => "const" in o) ? s.oneOf.map((o) => o.const) : null);
   if (options) {
-    const sel = el("select", { id }, required ? null : el("option", { value: "", text: "(none)" }), ...options.map((o) => el("option", { value: JSON.stringify(o), text: String(o), selected: s.default === o })));
+    const sel = el("select", { id, name }, required ? null : el("option", { value: "", text: "(none)" }), ...options.map((o) => el("option", { value: JSON.stringify(o), text: String(o), selected: s.default === o })));
     return wrap(sel, () => sel.value === "" ? undefined : JSON.parse(sel.value));
   }
   switch (type) {
     case "boolean": {
-      const box = el("input", { id, type: "checkbox", checked: s.default === true });
+      const box = el("input", { id, name, type: "checkbox", checked: s.default === true });
       return wrap(box, () => box.checked);
     }
     case "integer": case "number": {
-      const input = el("input", { id, type: "number", required, min: s.minimum ?? s.exclusiveMinimum, max: s.maximum ?? s.exclusiveMaximum, step: type === "integer" ? 1 : "any", value: s.default });
+      const input = el("input", { id, name, type: "number", required, min: s.minimum ?? s.exclusiveMinimum, max: s.maximum ?? s.exclusiveMaximum, step: type === "integer" ? 1 : "any", value: s.default });
       return wrap(input, () => input.value === "" ? undefined : Number(input.value));
     }
     case "string": {
       const kinds = { date: "date", "date-time": "datetime-local", email: "email", uri: "url", time: "time" };
-      const input = el("input", { id, type: kinds[s.format] || "text", required, minlength: s.minLength, maxlength: s.maxLength, pattern: s.pattern, value: s.default, size: 40 });
+      const input = el("input", { id, name, type: kinds[s.format] || "text", required, minlength: s.minLength, maxlength: s.maxLength, pattern: s.pattern, value: s.default, size: 40 });
       return wrap(input, () => input.value === "" ? undefined : input.value);
     }
     case "object": {
@@ -309,7 +461,7 @@ function field(name, s, required, root) {
       return wrap(el("div", {}, list, addButton, removeButton), () => rows.length || required ? rows.map((f) => f.read()).filter((v) => v !== undefined) : undefined);
     }
     default: {
-      const area = el("textarea", { id, rows: 3, cols: 50, text: s.default !== undefined ? pretty(s.default) : "" });
+      const area = el("textarea", { id, name, rows: 3, cols: 50, text: s.default !== undefined ? pretty(s.default) : "" });
       return wrap(area, () => area.value.trim() === "" ? undefined : JSON.parse(area.value));
     }
   }
@@ -383,6 +535,7 @@ function notify(msg) {
     b.label.textContent = (p.message || "progress") + " " + p.progress + (p.total ? "/" + p.total : "");
     return;
   }
+  if (msg.method === "notifications/elicitation/complete") urlElicitationComplete(p.elicitationId);
   let text = msg.method.replace("notifications/", "");
   if (msg.method === "notifications/message") text = "[" + p.level + "] " + (p.logger ? p.logger + ": " : "") + (typeof p.data === "string" ? p.data : JSON.stringify(p.data));
   if (msg.method === "notifications/resources/updated") text = "resource updated: " + p.uri;

@@ -35,9 +35,17 @@ impl ApiError {
             "no such inspector session: it was closed, or idle too long; connect again",
         )
     }
+    /// 404: something else the page named is gone.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
     /// 502: the server could not be reached, or broke off.
     pub fn upstream(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_GATEWAY, message)
+    }
+    /// 503: something else is at its limit.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
     }
     /// 503: all session slots are in use.
     pub fn full(max: usize) -> Self {

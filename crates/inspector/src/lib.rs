@@ -9,11 +9,14 @@
 //! API ([`api`]); the inspector holds one rmcp client per browser tab ([`session`]), connected
 //! through the transport the target names ([`target`]: Streamable HTTP, legacy SSE, or a child
 //! process on stdio). Its client handler ([`client`]) parks the server's questions and sampling
-//! requests ([`elicitation`], [`sampling`], [`pending`]) until the page answers them, and every
+//! requests ([`elicitation`], [`sampling`], [`pending`]) until the page answers them, answers
+//! `roots/list` from the roots edited in the page ([`roots`]), and every
 //! JSON-RPC message is recorded at the transport ([`recorder`], [`traffic`]), which the page
 //! shows live over server-sent events. The HTML is an askama
 //! template and a small hand-written script ([`page`]), both compiled into the binary: no
-//! front-end build, no CDN.
+//! front-end build, no CDN. A server that wants OAuth (the weather server) is signed in to
+//! from the page, with the authorization code flow and PKCE against the workshop's identity
+//! provider; the token stays in the inspector ([`oauth`], and its routes in [`sign_in`]).
 //!
 //! **Why it is locked down.** The inspector connects wherever it is told and can start
 //! programs: whoever can drive its API can make this laptop open connections and run the
@@ -40,12 +43,15 @@ pub mod api;
 pub mod client;
 pub mod elicitation;
 pub mod error;
+pub mod oauth;
 pub mod page;
 pub mod pending;
 pub mod recorder;
+pub mod roots;
 pub mod same_origin;
 pub mod sampling;
 pub mod session;
+pub mod sign_in;
 pub mod standalone;
 pub mod target;
 pub mod traffic;
@@ -126,6 +132,8 @@ pub fn router(config: Config) -> axum::Router {
         .route("/inspector.css", get(page::style))
         .route("/api/targets", get(api::targets))
         .route("/api/sessions", post(api::connect))
+        .route("/api/signins/{id}", get(sign_in::status))
+        .route(oauth::CALLBACK_PATH, get(sign_in::callback))
         .route(sessions, get(api::info).delete(api::disconnect))
         .route(&format!("{sessions}/tools"), get(api::tools))
         .route(&format!("{sessions}/resources"), get(api::resources))
@@ -140,6 +148,10 @@ pub fn router(config: Config) -> axum::Router {
         .route(
             &format!("{sessions}/elicitations/{{question}}"),
             post(api::answer),
+        )
+        .route(
+            &format!("{sessions}/roots"),
+            get(api::roots).put(api::set_roots),
         )
         .route(&format!("{sessions}/sampling"), get(api::sampling_list))
         .route(

@@ -9,8 +9,8 @@ use crate::api::AppState;
 use crate::{BASE_PATH, KnownServer};
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use std::sync::Arc;
 
 #[derive(Template)]
@@ -42,6 +42,52 @@ pub async fn index(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         ],
         Html(html),
     )
+}
+
+#[derive(Template)]
+#[template(path = "signed_in.html")]
+struct SignedIn<'a> {
+    base: &'a str,
+    sign_in: &'a str,
+    server: &'a str,
+    error: &'a str,
+}
+
+/// The page the OAuth callback shows: signed in to `Ok(server)`, or why not. `sign_in` (the
+/// id) lets this tab continue in the inspector if the sign-in was opened in the same tab.
+pub fn signed_in(sign_in: Option<&str>, result: Result<String, String>) -> Response {
+    let (server, error) = match &result {
+        Ok(server) => (server.as_str(), ""),
+        Err(message) => ("", message.as_str()),
+    };
+    let html = SignedIn {
+        base: BASE_PATH,
+        sign_in: sign_in.unwrap_or(""),
+        server,
+        error,
+    }
+    .render()
+    .unwrap_or_else(|e| format!("<p>template error: {e}</p>"));
+    let status = if result.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    (
+        status,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            // The code is in this page's URL: never send it on as a Referer.
+            (header::REFERRER_POLICY, "no-referrer"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; frame-ancestors 'none'",
+            ),
+        ],
+        Html(html),
+    )
+        .into_response()
 }
 
 /// `GET /inspector/inspector.js`.

@@ -61,6 +61,9 @@ fn main() -> anyhow::Result<()> {
                 stateless,
                 shared_state: true,
                 rate_limit: None,
+                resumable: false,
+                cache_ttl: None,
+                live: None,
                 quiet: true,
             })?);
         }

@@ -10,6 +10,11 @@
 //! Redis itself forgets it when the time to live ends: there is no cleanup task to run.
 //! [`QuoteCache::get_or_fetch`] returns a cached value, or computes, stores and returns one;
 //! it also says which of the two happened ([`Cached`]), which the lab prints and tests assert.
+//!
+//! **Wired into the stock server.** The cache implements the stock server's
+//! [`QuoteCache`](stock_server::scale_out::QuoteCache) (a quote under its symbol, in the cache
+//! named `quote`): a replica started with `--cache-ttl-ms` reads `get_stock_price` through it,
+//! and the tool result's `_meta` says `"stock-server/cache": "hit"` or `"miss"`.
 
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
@@ -117,5 +122,22 @@ impl QuoteCache {
         let value = fetch().await;
         self.put(key, &value).await?;
         Ok(Cached::Miss(value))
+    }
+}
+
+#[async_trait::async_trait]
+impl stock_server::scale_out::QuoteCache for QuoteCache {
+    async fn get(
+        &self,
+        symbol: &str,
+    ) -> Result<Option<stock_server::tools::Quote>, stock_server::scale_out::SharedError> {
+        Ok(QuoteCache::get(self, symbol).await?)
+    }
+
+    async fn put(
+        &self,
+        quote: &stock_server::tools::Quote,
+    ) -> Result<(), stock_server::scale_out::SharedError> {
+        Ok(QuoteCache::put(self, &quote.symbol, quote).await?)
     }
 }

@@ -33,6 +33,12 @@ pub struct ClusterConfig {
     pub shared_state: bool,
     /// The tool-call limit, if any.
     pub rate_limit: Option<Limit>,
+    /// SSE events in Redis (`--resumable`; only with shared state).
+    pub resumable: bool,
+    /// The quote cache's time to live (`--cache-ttl-ms`; only with shared state).
+    pub cache_ttl: Option<Duration>,
+    /// The live market's tick interval; the feed runs on r1.
+    pub live: Option<Duration>,
     /// Discard the children's output (tests); `cargo xtask scale` shows it.
     pub quiet: bool,
 }
@@ -168,6 +174,20 @@ impl Cluster {
         }
         if self.config.stateless {
             command.arg("--stateless");
+        }
+        if self.config.shared_state && self.config.resumable {
+            command.arg("--resumable");
+        }
+        if self.config.shared_state
+            && let Some(ttl) = self.config.cache_ttl
+        {
+            command.args(["--cache-ttl-ms", &ttl.as_millis().to_string()]);
+        }
+        if let Some(tick) = self.config.live {
+            command.args(["--live", "--tick-ms", &tick.as_millis().to_string()]);
+            if index == 0 {
+                command.arg("--feed");
+            }
         }
         if let Some(limit) = self.config.rate_limit {
             command.args([

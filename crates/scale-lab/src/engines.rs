@@ -15,6 +15,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use workshop_kit::packages::Package;
 
 /// One of the lab's engines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,56 +53,31 @@ impl Engine {
         }
     }
 
+    /// The program and its package, for the kit's find-or-install helper.
+    fn as_package(self) -> Package {
+        Package {
+            program: self.program(),
+            package: self.package(),
+        }
+    }
+
     /// The program's path, if it is installed (Debian puts HAProxy and nginx in `/usr/sbin`,
     /// which is not on every user's `PATH`).
     pub fn find(self) -> Option<PathBuf> {
-        let name = self.program();
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        std::env::split_paths(&path)
-            .chain(
-                ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"].map(PathBuf::from),
-            )
-            .map(|dir| dir.join(name))
-            .find(|candidate| candidate.is_file())
+        self.as_package().find()
     }
 
     /// The program's path, installing the package first when we are root with apt-get;
     /// otherwise an error with the install line.
     pub fn require(self) -> anyhow::Result<PathBuf> {
-        if let Some(path) = self.find() {
-            return Ok(path);
-        }
-        if is_root() && Command::new("apt-get").arg("--version").output().is_ok() {
-            let install = |update: bool| {
-                if update {
-                    let _ = Command::new("apt-get").args(["update", "-qq"]).status();
-                }
-                Command::new("apt-get")
-                    .args(["install", "-y", "-qq", self.package()])
-                    .env("DEBIAN_FRONTEND", "noninteractive")
-                    .status()
-                    .is_ok_and(|s| s.success())
-            };
-            if (install(false) || install(true))
-                && let Some(path) = self.find()
-            {
-                return Ok(path);
-            }
-        }
-        bail!(
-            "the scaling lab needs {} (Debian package {}). Install it with: sudo apt-get install -y {}",
-            self.program(),
-            self.package(),
-            self.package()
-        )
+        self.as_package()
+            .require("the scaling lab")
+            .map_err(anyhow::Error::msg)
     }
 }
 
 /// Whether this process runs as root (it may then install packages, and nginx may switch user).
-pub fn is_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
-}
+pub use workshop_kit::packages::is_root;
 
 /// A free TCP port on 127.0.0.1 (the OS picks it; it is free again when this returns).
 pub fn free_port() -> std::io::Result<u16> {

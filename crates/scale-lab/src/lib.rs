@@ -11,6 +11,10 @@
 //! | a resource update reaches only that replica's subscribers | [`pubsub`] | Redis pub/sub between replicas |
 //! | a client resuming an SSE stream (`Last-Event-ID`) lands on a replica without its events | [`event_store`] | rmcp's `EventStore` on Redis |
 //!
+//! The stock server defines the seams (`stock_server::scale_out` and the `session_store`,
+//! `event_store` and `quote_cache` fields of its `HttpConfig`) and needs no Redis; the
+//! [`replica`] fills them with these modules.
+//!
 //! and the lab around them:
 //!
 //! | piece | module |
@@ -21,6 +25,7 @@
 //! | Redis + N replicas + a balancer, started and stopped together | [`cluster`] |
 //! | a minimal MCP HTTP client that sees statuses and headers | [`mcp_http`] |
 //! | M sessions calling for T seconds: calls/s, p50, p99, errors, per-replica counts | [`loadgen`] |
+//! | who answered a quote and whether the cache did; what a subscriber hears | [`probe`] |
 //!
 //! `cargo xtask scale` runs it (see `docs/scaling.md`).
 
@@ -32,6 +37,7 @@ pub mod event_store;
 pub mod limiter;
 pub mod loadgen;
 pub mod mcp_http;
+pub mod probe;
 pub mod pubsub;
 pub mod replica;
 pub mod session_store;

@@ -4,8 +4,12 @@
 //! scale-lab scale                          # Redis, 3 replicas (8101-8103), HAProxy on 8100
 //! scale-lab scale --balancer nginx --local-state   # the contrast: watch the 404s
 //! scale-lab scale --stateless --chaos 20   # load for 20 s, r1 killed and restarted midway
+//! scale-lab scale --live --resumable --cache-ttl-ms 2000   # ticks over pub/sub, SSE events
+//!                                          # and quotes in Redis
 //! scale-lab load --url http://127.0.0.1:8100/mcp --sessions 32 --seconds 10
 //! scale-lab replica --port 8101 --name r1 --redis redis://127.0.0.1:6379
+//! scale-lab quote --url http://127.0.0.1:8100/mcp --symbol AAPL --times 4
+//! scale-lab watch --url http://127.0.0.1:8102/mcp --uri stock://AAPL/live --seconds 5
 //! ```
 
 use clap::{Parser, Subcommand};
@@ -13,6 +17,7 @@ use scale_lab::balancer::Balancer;
 use scale_lab::cluster::{Cluster, ClusterConfig};
 use scale_lab::limiter::Limit;
 use scale_lab::loadgen::{self, LoadConfig};
+use scale_lab::probe;
 use scale_lab::replica::{self, ReplicaConfig};
 use std::time::Duration;
 
@@ -32,6 +37,39 @@ enum Command {
     Load(LoadArgs),
     /// Run one replica (what `scale` starts N times).
     Replica(ReplicaArgs),
+    /// Call get_stock_price on fresh sessions: which replica answered, the price, the cache.
+    Quote(QuoteArgs),
+    /// Subscribe to a resource and print every notifications/resources/updated.
+    Watch(WatchArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct QuoteArgs {
+    /// The MCP endpoint.
+    #[arg(long, default_value = "http://127.0.0.1:8100/mcp")]
+    url: String,
+    /// The ticker.
+    #[arg(long, default_value = "AAPL")]
+    symbol: String,
+    /// How many calls, each on a session of its own.
+    #[arg(long, default_value_t = 4)]
+    times: u32,
+    /// Milliseconds between calls.
+    #[arg(long, default_value_t = 500)]
+    pause_ms: u64,
+}
+
+#[derive(clap::Args, Debug)]
+struct WatchArgs {
+    /// The MCP endpoint (a replica's own, to see what its subscribers hear).
+    #[arg(long, default_value = "http://127.0.0.1:8100/mcp")]
+    url: String,
+    /// The resource to subscribe to.
+    #[arg(long, default_value = "stock://AAPL/live")]
+    uri: String,
+    /// How long to watch.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -48,7 +86,8 @@ struct ScaleArgs {
     /// The balancer's port; replicas take the ports after it.
     #[arg(long, default_value_t = 8100)]
     port: u16,
-    /// Keep sessions and the rate limit in each replica (the problems), not in Redis (the fixes).
+    /// Keep sessions, the rate limit and the live feed in each replica (the problems), not in
+    /// Redis (the fixes).
     #[arg(long)]
     local_state: bool,
     /// At most CALLS tool calls per MS milliseconds (`CALLS/MS`).
@@ -63,6 +102,22 @@ struct ScaleArgs {
     /// Concurrent sessions of --load and --chaos.
     #[arg(long, default_value_t = 32)]
     sessions: usize,
+    /// Keep every SSE event in Redis, so a stream resumed with Last-Event-ID on another
+    /// replica replays what it missed (needs Redis: not with --local-state).
+    #[arg(long)]
+    resumable: bool,
+    /// Read get_stock_price through one quote cache in Redis whose entries live MS
+    /// milliseconds (needs Redis: not with --local-state).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    cache_ttl_ms: Option<u64>,
+    /// The live market (stock://{symbol}/live, watch_price). Its feed runs on r1
+    /// and reaches the others over Redis pub/sub (with --local-state, only r1's clients hear it).
+    #[arg(long)]
+    live: bool,
+    /// Milliseconds between ticks of the live market (with --live).
+    #[arg(long, value_name = "MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    tick_ms: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -102,6 +157,26 @@ struct ReplicaArgs {
     /// replicas together with it.
     #[arg(long, value_name = "CALLS/MS", value_parser = parse_limit)]
     rate_limit: Option<Limit>,
+    /// Keep every SSE event in Redis, so a stream resumed with Last-Event-ID on another
+    /// replica replays what it missed (needs Redis: not with --local-state).
+    #[arg(long)]
+    resumable: bool,
+    /// Read get_stock_price through one quote cache in Redis whose entries live MS
+    /// milliseconds (needs Redis: not with --local-state).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    cache_ttl_ms: Option<u64>,
+    /// The live market (stock://{symbol}/live, watch_price). Its feed runs on the replica started with --feed
+    /// and reaches the others over Redis pub/sub.
+    #[arg(long)]
+    live: bool,
+    /// Milliseconds between ticks of the live market (with --live).
+    #[arg(long, value_name = "MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    tick_ms: u64,
+    /// Run the live market's feed here (with --live): with --redis every replica hears it,
+    /// without Redis only this replica's clients do.
+    #[arg(long, requires = "live")]
+    feed: bool,
 }
 
 fn parse_limit(text: &str) -> Result<Limit, String> {
@@ -123,8 +198,11 @@ fn parse_limit(text: &str) -> Result<Limit, String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    workshop_kit::telemetry::init("info");
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    // The probes print their own lines; rmcp's client would log every notification at info.
+    let quiet = matches!(cli.command, Command::Quote(_) | Command::Watch(_));
+    workshop_kit::telemetry::init(if quiet { "warn" } else { "info" });
+    match cli.command {
         Command::Scale(args) => scale(args).await,
         Command::Load(args) => {
             let mut config = LoadConfig::new(&args.url, Duration::from_secs(args.seconds));
@@ -132,6 +210,13 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", loadgen::run(&config).await?);
             Ok(())
         }
+        Command::Quote(args) => {
+            let pause = Duration::from_millis(args.pause_ms);
+            probe::quotes(&args.url, &args.symbol, args.times, pause).await
+        }
+        Command::Watch(args) => probe::watch(&args.url, &args.uri, args.seconds)
+            .await
+            .map(drop),
         Command::Replica(args) => {
             let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
                 .await
@@ -155,6 +240,10 @@ async fn main() -> anyhow::Result<()> {
                 stateless: args.stateless,
                 rate_limit: args.rate_limit,
                 allowed_hosts: args.allowed_hosts,
+                resumable: args.resumable,
+                cache_ttl: args.cache_ttl_ms.map(Duration::from_millis),
+                live: args.live.then(|| Duration::from_millis(args.tick_ms)),
+                feed: args.feed,
             };
             replica::serve(listener, config, workshop_kit::shutdown::shutdown_signal()).await
         }
@@ -162,6 +251,11 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
+    if args.local_state && (args.resumable || args.cache_ttl_ms.is_some()) {
+        anyhow::bail!(
+            "--resumable and --cache-ttl-ms keep their state in Redis; drop --local-state"
+        );
+    }
     let config = ClusterConfig {
         binary: std::env::current_exe()?,
         replicas: args.replicas.into(),
@@ -171,6 +265,9 @@ async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
         stateless: args.stateless,
         shared_state: !args.local_state,
         rate_limit: args.rate_limit,
+        resumable: args.resumable,
+        cache_ttl: args.cache_ttl_ms.map(Duration::from_millis),
+        live: args.live.then(|| Duration::from_millis(args.tick_ms)),
         quiet: false,
     };
     let mut cluster = tokio::task::block_in_place(|| Cluster::start(config))?;

@@ -100,7 +100,8 @@ async fn an_update_published_on_one_replica_reaches_a_subscriber_on_another() {
         update,
         Update {
             uri: "stock://AAPL/live".into(),
-            origin: "r1".into()
+            origin: "r1".into(),
+            tick: None,
         }
     );
 }

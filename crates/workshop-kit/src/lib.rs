@@ -10,10 +10,12 @@
 //! | [`authority`] | parsing `host[:port]` the way browsers see hosts | always |
 //! | [`loopback`] | "does this name or URL stay on this machine?" | always |
 //! | [`logsafe`] | `escape()`: request-derived values shown safely in log lines | always (std only) |
+//! | [`packages`] | system programs from Debian's packages: found, installed as root, or the install line | always (std only) |
 //! | `guard` | the DNS-rebinding guard: Host and Origin checks, CORS | `http` |
 //! | `jsonrpc` | JSON-RPC error bodies on rmcp's `ErrorCode` | `http` |
 //! | `malformed` | unreadable bodies answered with `-32700` / `-32600` | `http` |
 //! | `mcp_log` | MCP log notifications: the session's `logging/setLevel` level, or `_meta` on 2026-07-28 | `http` |
+//! | `connection_cap` | the same caps for long-lived connections: legacy SSE streams and WebSockets | `http` |
 //! | `session_cap` | caps on open sessions, globally and per client address (503 + `Retry-After`), and their idle timeout | `http` |
 //! | `serve` | serving a router: `TCP_NODELAY`, graceful shutdown that also ends rmcp's streams | `http` |
 //! | `session_end` | `DELETE /mcp` answered `200`, as the TypeScript and Python SDKs do | `http` |
@@ -26,6 +28,8 @@
 //! a feature are named without links here, since they exist only with it.)
 
 pub mod authority;
+#[cfg(feature = "http")]
+pub mod connection_cap;
 pub mod defaults;
 pub mod expiring;
 #[cfg(feature = "http")]
@@ -40,6 +44,7 @@ pub mod malformed;
 pub mod mcp_log;
 #[cfg(feature = "http")]
 pub mod mcp_removed;
+pub mod packages;
 #[cfg(feature = "http")]
 pub mod serve;
 #[cfg(feature = "http")]

@@ -43,6 +43,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use rmcp::model::{ErrorCode, ErrorData};
+use rmcp::transport::streamable_http_server::session::EventStore;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -83,8 +84,22 @@ impl Default for SessionLimits {
 impl SessionLimits {
     /// A session manager whose sessions close after [`idle_timeout`](Self::idle_timeout).
     pub fn manager(&self) -> Arc<LocalSessionManager> {
+        self.manager_with_event_store(None)
+    }
+
+    /// The same manager, keeping every SSE event in `event_store` when one is given, so a
+    /// client resuming a stream (`GET` with `Last-Event-ID`) gets what it missed from any
+    /// process that reads that store (lesson 5.7's replicas keep theirs in Redis). Without
+    /// one, rmcp keeps recent events in the session's own memory.
+    pub fn manager_with_event_store(
+        &self,
+        event_store: Option<Arc<dyn EventStore>>,
+    ) -> Arc<LocalSessionManager> {
         let mut manager = LocalSessionManager::default();
         manager.session_config.keep_alive = Some(self.idle_timeout);
+        if let Some(store) = event_store {
+            manager = manager.with_event_store(store);
+        }
         Arc::new(manager)
     }
 
@@ -268,7 +283,7 @@ pub async fn cap(State(cap): State<SessionCap>, request: Request, next: Next) ->
 
 /// `503` with `Retry-After` and a JSON-RPC error naming the limit that was reached (in
 /// `message` for people, in `data` for programs).
-fn busy(message: String, limit: &str, max: usize) -> Response {
+pub(crate) fn busy(message: String, limit: &str, max: usize) -> Response {
     let data =
         serde_json::json!({ "limit": limit, "max": max, "retryAfterSeconds": RETRY_AFTER_SECS });
     let mut response = error_response(

@@ -2,7 +2,8 @@
 //!
 //! HTTP is hardened as every workshop server is: the Host/Origin guard against DNS rebinding
 //! ([`workshop_kit::guard`]), JSON-RPC errors for unreadable bodies
-//! ([`workshop_kit::malformed`]), a body cap, `TCP_NODELAY` and a graceful shutdown
+//! ([`workshop_kit::malformed`]), a body cap, a cap on open sessions
+//! ([`workshop_kit::session_cap`]), `TCP_NODELAY` and a graceful shutdown
 //! ([`workshop_kit::serve`]). The authorization labs add the layers of [`crate::auth`]
 //! according to their mode; the secret-exposure lab adds its access log.
 
@@ -16,7 +17,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use rmcp::ServiceExt;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 use workshop_kit::guard::{self, AllowedHosts};
 use workshop_kit::malformed::{self, MaxBodyBytes};
+use workshop_kit::session_cap::{self, SessionLimits};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -48,9 +49,14 @@ pub fn router(
     allowed_hosts: &[String],
     shutdown: CancellationToken,
 ) -> anyhow::Result<Router> {
+    // The kit's default caps on open sessions (1,000, 100 per client address, 5 minutes idle):
+    // even a deliberately vulnerable lab must not let a loop of `initialize` calls exhaust the
+    // laptop it runs on.
+    let limits = SessionLimits::default();
+    let sessions = limits.manager();
     let streamable = StreamableHttpService::new(
         move || Ok(LabServer::new(lab.clone(), name)),
-        Arc::new(LocalSessionManager::default()),
+        sessions.clone(),
         StreamableHttpServerConfig::default()
             .with_max_request_body_bytes(MAX_BODY_BYTES)
             .with_cancellation_token(shutdown)
@@ -60,6 +66,7 @@ pub fn router(
     let allowed = AllowedHosts::new(allowed_hosts).context("invalid --allowed-host")?;
     let mut mcp = Router::new()
         .nest_service("/mcp", streamable)
+        .layer(from_fn_with_state(limits.guard(sessions), session_cap::cap))
         .layer(from_fn_with_state(
             MaxBodyBytes(MAX_BODY_BYTES),
             malformed::json_rpc_errors,

@@ -204,3 +204,50 @@ async fn protocol_2026_07_28_clients_search_and_share_the_sessionless_bucket() {
     })
     .await
 }
+
+/// Opens a session with a bare `initialize` POST; returns the status and the session id.
+async fn open_session(http: &reqwest::Client, url: &str) -> (u16, Option<String>) {
+    let response = http
+        .post(url)
+        .header("accept", "application/json, text/event-stream")
+        .json(
+            &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "cap-test", "version": "1"}}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let id = response
+        .headers()
+        .get("mcp-session-id")
+        .map(|v| v.to_str().unwrap().to_string());
+    (response.status().as_u16(), id)
+}
+
+#[tokio::test]
+async fn one_address_cannot_open_sessions_without_bound() {
+    within(async {
+        let (base, _stop) = start(Engine::new(settings()).unwrap()).await;
+        let url = format!("{base}/mcp");
+        let http = reqwest::Client::new();
+        let mut ids = Vec::new();
+        // The kit's default: 100 sessions per client address.
+        for _ in 0..100 {
+            let (status, id) = open_session(&http, &url).await;
+            assert_eq!(status, 200);
+            ids.push(id.expect("a session id"));
+        }
+        assert_eq!(open_session(&http, &url).await, (503, None));
+        // Closing one session makes room for another.
+        let closed = http
+            .delete(&url)
+            .header("mcp-session-id", &ids[0])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(closed.status(), 200);
+        assert_eq!(open_session(&http, &url).await.0, 200);
+    })
+    .await;
+}

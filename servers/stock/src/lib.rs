@@ -20,6 +20,7 @@
 //! | a prompt with an image | [`chart_prompt`] | `chart_analysis_prompt` (`--media`) |
 //! | subscriptions, progress, cancellation | [`live`] | the tick feed, `stock://{symbol}/live`, `watch_price` (`--live`) |
 //! | icons | [`icons`] | the pictures beside every tool |
+//! | several replicas sharing a quote cache and the tick feed | [`scale_out`] | the seams lesson 5.7's `scale-lab` fills with Redis |
 //! | transports | [`transport`] | stdio, Streamable HTTP and the legacy HTTP+SSE (from `mcp-transports`) |
 //!
 //! The data behind it all is mock and offline: [`market`] (seven tickers) and [`history`]
@@ -51,6 +52,7 @@ pub mod market;
 pub mod prompts;
 pub mod resources;
 pub mod sampling;
+pub mod scale_out;
 pub mod server;
 pub mod sound;
 pub mod tools;

@@ -19,10 +19,18 @@
 //!   (`progress` counts ticks, `total` is `ticks`) and as a `notifications/message` log line.
 //!   When the client sends `notifications/cancelled`, rmcp cancels the request's token and the
 //!   tool returns at once, mid-wait.
+//!
+//! **Several replicas** (lesson 5.7). A feed per process is fine for one server; behind a load
+//! balancer each replica would tick on its own, quote its own prices, and notify only its own
+//! subscribers. [`LiveMarket::replica`] takes a [`TickBus`](crate::scale_out::TickBus): one
+//! replica runs the clock and publishes, every replica takes its ticks from the bus, and the
+//! subscriptions, `watch_price` and `subscriptions/listen` above work unchanged, since they
+//! only ever read the market's broadcast channel.
 
 use crate::StockServer;
 use crate::history::{SplitMix64, seed};
 use crate::market::{self, STOCKS, Stock};
+use crate::scale_out::TickBus;
 use crate::tools::tool_error;
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::{
@@ -74,11 +82,30 @@ struct Feed {
     latest: Mutex<HashMap<&'static str, Tick>>,
     started: std::sync::Once,
     forwarders: AtomicUsize,
+    /// The bus shared with other replicas (lesson 5.7), if any.
+    bus: Option<Arc<dyn TickBus>>,
+    /// Whether this process runs the clock (publishing to the bus when there is one).
+    runs_feed: bool,
 }
 
 impl LiveMarket {
     /// A feed ticking every `interval` (at least one millisecond). It starts on first use.
     pub fn new(interval: Duration) -> Self {
+        Self::replica(interval, None, true)
+    }
+
+    /// A market that is one replica of several (lesson 5.7, see [`crate::scale_out`]):
+    ///
+    /// | `bus` | `runs_feed` | this process |
+    /// |---|---|---|
+    /// | `None` | `true` | ticks on its own clock ([`LiveMarket::new`]) |
+    /// | `None` | `false` | never ticks: the feed runs elsewhere and nothing brings it here |
+    /// | `Some` | `true` | runs the clock and publishes every tick on the bus |
+    /// | `Some` | `false` | follows: its ticks are the ones that arrive on the bus |
+    ///
+    /// With a bus, every replica (the one publishing too) takes its ticks from the bus, so
+    /// they all quote the same prices and notify their own subscribers of the same ticks.
+    pub fn replica(interval: Duration, bus: Option<Arc<dyn TickBus>>, runs_feed: bool) -> Self {
         let (ticks, _) = broadcast::channel(64);
         let latest = STOCKS.iter().map(|s| (s.symbol, first_tick(s))).collect();
         Self {
@@ -88,6 +115,8 @@ impl LiveMarket {
                 latest: Mutex::new(latest),
                 started: std::sync::Once::new(),
                 forwarders: AtomicUsize::new(0),
+                bus,
+                runs_feed,
             }),
         }
     }
@@ -119,17 +148,37 @@ impl LiveMarket {
         self.feed.forwarders.load(Ordering::SeqCst)
     }
 
-    /// Starts the ticking task once, on the current tokio runtime. The task holds only a weak
-    /// reference, so it ends when the last `LiveMarket` clone is dropped.
-    fn start(&self) {
+    /// Starts the feed now, on the current tokio runtime (it otherwise starts on first use:
+    /// a replica that runs the feed for others calls this at startup). Starting twice is
+    /// starting once. The tasks hold only a weak reference, so they end once the last
+    /// `LiveMarket` clone is dropped (a bus follower at its next message).
+    pub fn start(&self) {
         self.feed.started.call_once(|| {
             let Ok(runtime) = tokio::runtime::Handle::try_current() else {
                 return;
             };
             let feed = Arc::downgrade(&self.feed);
             let interval = self.feed.interval;
-            runtime.spawn(run_feed(feed, interval));
+            match (&self.feed.bus, self.feed.runs_feed) {
+                (None, true) => drop(runtime.spawn(run_feed(feed, interval))),
+                (None, false) => {}
+                (Some(bus), runs_feed) => {
+                    if runs_feed {
+                        let walk = self.snapshot();
+                        runtime.spawn(publish_feed(feed.clone(), interval, bus.clone(), walk));
+                    }
+                    runtime.spawn(follow_bus(feed, bus.clone()));
+                }
+            }
         });
+    }
+
+    fn snapshot(&self) -> Vec<Tick> {
+        let latest = self.feed.latest.lock().unwrap_or_else(|p| p.into_inner());
+        STOCKS
+            .iter()
+            .filter_map(|s| latest.get(s.symbol).cloned())
+            .collect()
     }
 }
 
@@ -183,6 +232,92 @@ async fn run_feed(feed: Weak<Feed>, interval: Duration) {
             // No receivers is fine: nobody is watching.
             let _ = feed.ticks.send(tick);
         }
+    }
+}
+
+/// Runs the clock for every replica: steps its own copy of the prices (so a slow bus never
+/// makes it step one tick twice) and publishes each tick, taking none of them locally: they
+/// come back through the bus, as they do to every other replica.
+async fn publish_feed(
+    feed: Weak<Feed>,
+    interval: Duration,
+    bus: Arc<dyn TickBus>,
+    mut walk: Vec<Tick>,
+) {
+    // Continue the market where the bus last saw it (this replica may be a restarted one).
+    match bus.last_ticks().await {
+        Ok(last) => continue_from(&mut walk, last),
+        Err(e) => tracing::warn!("cannot read the last ticks from the bus: {e}"),
+    }
+    let mut clock = tokio::time::interval(interval);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    clock.tick().await;
+    let mut failing = false;
+    loop {
+        clock.tick().await;
+        if feed.strong_count() == 0 {
+            return;
+        }
+        for tick in &mut walk {
+            *tick = step(tick);
+            match bus.publish(tick).await {
+                Ok(()) => failing = false,
+                // Once per outage, not once per tick: the next tick repairs a lost one.
+                Err(e) if !failing => {
+                    failing = true;
+                    tracing::warn!("cannot publish ticks on the bus (retrying every tick): {e}");
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+/// Replaces the ticks of `walk` by the newer ones of `last`, symbol by symbol.
+fn continue_from(walk: &mut [Tick], last: Vec<Tick>) {
+    for tick in last {
+        if let Some(mine) = walk.iter_mut().find(|t| t.symbol == tick.symbol)
+            && tick.seq > mine.seq
+        {
+            *mine = tick;
+        }
+    }
+}
+
+/// Takes this replica's ticks from the bus: each one becomes the latest price and goes to the
+/// session's subscribers, exactly as a local tick would. Subscribes again (every second) when
+/// the bus connection ends.
+async fn follow_bus(feed: Weak<Feed>, bus: Arc<dyn TickBus>) {
+    if let (Ok(last), Some(feed)) = (bus.last_ticks().await, feed.upgrade()) {
+        let mut latest = feed.latest.lock().unwrap_or_else(|p| p.into_inner());
+        for tick in last {
+            if let Ok(stock) = market::lookup(&tick.symbol) {
+                latest.insert(stock.symbol, tick);
+            }
+        }
+    }
+    loop {
+        match bus.subscribe().await {
+            Ok(mut ticks) => {
+                while let Some(tick) = ticks.recv().await {
+                    let Some(feed) = feed.upgrade() else { return };
+                    let Ok(stock) = market::lookup(&tick.symbol) else {
+                        continue; // a symbol this version does not list
+                    };
+                    feed.latest
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(stock.symbol, tick.clone());
+                    let _ = feed.ticks.send(tick);
+                }
+                tracing::warn!("the tick bus closed; subscribing again");
+            }
+            Err(e) => tracing::warn!("cannot subscribe to the tick bus (retrying): {e}"),
+        }
+        if feed.strong_count() == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

@@ -64,12 +64,13 @@ struct Cli {
           value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     tick_ms: u64,
     /// The most Streamable HTTP sessions open at once; beyond it `initialize` gets 503 +
-    /// Retry-After and a JSON-RPC error naming the limit.
+    /// Retry-After and a JSON-RPC error naming the limit. Legacy SSE streams and WebSockets
+    /// are counted apart, together, against the same limit.
     #[arg(long, value_name = "N", default_value_t = 1000, env = "STOCK_SERVER_MAX_SESSIONS",
           value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
     max_sessions: usize,
     /// The most sessions one client address (an IPv6 /64) holds at once; beyond it that
-    /// client's `initialize` gets the same 503. Behind a reverse proxy, set it to
+    /// client's `initialize` (or `GET /sse`, or WebSocket upgrade) gets the same 503. Behind a reverse proxy, set it to
     /// --max-sessions: every client then has the proxy's address.
     #[arg(long, value_name = "N", default_value_t = 100, env = "STOCK_SERVER_MAX_SESSIONS_PER_CLIENT",
           value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]

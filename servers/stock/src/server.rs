@@ -18,6 +18,7 @@
 //! early steps and tests are written against.
 
 use crate::live::{self, LiveMarket, LiveSession};
+use crate::scale_out::QuoteCache;
 use crate::{chart, completions, resources};
 use rmcp::handler::server::router::{prompt::PromptRouter, tool::ToolRouter};
 use rmcp::model::{
@@ -72,6 +73,8 @@ pub struct StockServer {
     /// This session's subscriptions and `watch_price`'s log level; dropping the last clone
     /// ends them.
     live: Option<Arc<LiveSession>>,
+    /// The quote cache shared with other replicas (lesson 5.7), if any.
+    quote_cache: Option<Arc<dyn QuoteCache>>,
 }
 
 /// Which function answers which tool or prompt name, with the schemas clients are shown.
@@ -115,7 +118,20 @@ impl StockServer {
                 .live
                 .as_ref()
                 .map(|market| Arc::new(LiveSession::new(market.clone()))),
+            quote_cache: None,
         }
+    }
+
+    /// The same server, reading quotes through `cache` (lesson 5.7: one cache for every
+    /// replica, see [`crate::scale_out`]); `None` asks the market every time.
+    pub fn with_quote_cache(mut self, cache: Option<Arc<dyn QuoteCache>>) -> Self {
+        self.quote_cache = cache;
+        self
+    }
+
+    /// The quote cache `get_stock_price` reads through, if any.
+    pub fn quote_cache(&self) -> Option<&dyn QuoteCache> {
+        self.quote_cache.as_deref()
     }
 
     /// This session's live state, when the live market is on.

@@ -21,9 +21,10 @@ use crate::StockServer;
 use crate::history::{self, Period};
 use crate::logging;
 use crate::market::{self, Stock};
+use crate::scale_out;
 use chrono::{NaiveDate, Utc};
 use rmcp::handler::server::wrapper::{Json, Parameters};
-use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock, LoggingLevel};
+use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock, LoggingLevel, MetaObject};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars::JsonSchema, tool, tool_router};
 use serde::{Deserialize, Serialize};
@@ -140,19 +141,42 @@ impl StockServer {
     #[tool(
         title = "Stock price",
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false),
-        icons = crate::icons::price()
+        icons = crate::icons::price(),
+        // The result is a `Quote`, as `Json<Quote>` would give, plus a `_meta` entry when a
+        // quote cache is configured: so the schema is named here.
+        output_schema = rmcp::handler::server::tool::schema_for_output::<Quote>()
     )]
     async fn get_stock_price(
         &self,
         Parameters(args): Parameters<SymbolArgs>,
-    ) -> Result<Json<Quote>, String> {
+    ) -> Result<CallToolResult, String> {
         let stock = market::lookup(&args.symbol).map_err(|e| e.to_string())?;
-        let mut quote = Quote::of(stock);
-        // With `--live` the quote follows the tick feed (see `live`); otherwise it never moves.
-        if let Some(live) = self.live() {
-            quote.price = live.market().latest(stock).price;
+        let compute = || {
+            let mut quote = Quote::of(stock);
+            // With `--live` the quote follows the tick feed (see `live`); otherwise it never
+            // moves.
+            if let Some(live) = self.live() {
+                quote.price = live.market().latest(stock).price;
+            }
+            quote
+        };
+        let (quote, cached) = match self.quote_cache() {
+            // Lesson 5.7: replicas share one cache (see `scale_out`).
+            Some(cache) => {
+                let (quote, outcome) = scale_out::read_through(cache, stock.symbol, compute).await;
+                (quote, Some(outcome))
+            }
+            None => (compute(), None),
+        };
+        let value = serde_json::to_value(&quote).map_err(|e| e.to_string())?;
+        let mut result = CallToolResult::structured(value);
+        if let Some(outcome) = cached {
+            let mut meta = MetaObject::new();
+            meta.0
+                .insert(scale_out::CACHE_META_KEY.into(), outcome.as_str().into());
+            result.meta = Some(meta);
         }
-        Ok(Json(quote))
+        Ok(result)
     }
 
     /// Get daily price history as CSV with the header Date,Open,High,Low,Close,Volume, oldest

@@ -264,3 +264,73 @@ async fn a_stateless_server_has_no_sessions_to_cap() {
     }
     server.shutdown().await.unwrap();
 }
+
+/// Opens a legacy SSE stream; the response is kept (the stream stays open) when it is a 200.
+async fn open_sse(http: &reqwest::Client, url: &str) -> reqwest::Response {
+    within(http.get(url).header("accept", "text/event-stream").send())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn legacy_sse_and_websocket_connections_share_the_cap() {
+    // A short keep-alive, so the server notices a closed stream quickly (it finds out when
+    // its next write fails).
+    let config = HttpConfig {
+        sse_keep_alive: std::time::Duration::from_millis(100),
+        ..caps(10, 2)
+    };
+    let server = HttpServer::start(config).await;
+    let (sse, ws) = (server.url("/sse"), server.url("/ws"));
+    let http = client_from("127.0.0.9");
+
+    let first = open_sse(&http, &sse).await;
+    assert_eq!(first.status(), 200);
+    let second = open_sse(&http, &sse).await;
+    assert_eq!(second.status(), 200);
+    let refused = open_sse(&http, &sse).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(
+        refused
+            .headers()
+            .get("retry-after")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        "5"
+    );
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["error"]["data"]["limit"], "max_sessions_per_client");
+
+    // A WebSocket from the same address counts against the same share.
+    let upgrade = http
+        .get(&ws)
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .header("sec-websocket-protocol", "mcp")
+        .send();
+    assert_eq!(within(upgrade).await.unwrap().status(), 503);
+
+    // Another address still gets in.
+    assert_eq!(
+        open_sse(&client_from("127.0.0.10"), &sse).await.status(),
+        200
+    );
+
+    // Closing a stream frees its place.
+    drop(first);
+    within(async {
+        loop {
+            let again = open_sse(&http, &sse).await;
+            if again.status() == 200 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    drop(second);
+    server.shutdown().await.unwrap();
+}

@@ -43,12 +43,15 @@ pub enum Kind {
     Files,
     /// mcp-gateway: one endpoint in front of other servers, behind bearer tokens.
     Gateway,
+    /// risks-server: the security lab's indirect-injection lab in its fixed mode (a
+    /// path-confined `read_document`), over Streamable HTTP, no auth.
+    Risks,
 }
 
 impl Kind {
     /// Every service the campaign knows, in the order it fires at them (new kinds go last:
     /// a kind's number seeds its cases, so the older kinds' cases stay what they were).
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Stock,
         Kind::Weather,
         Kind::Idp,
@@ -56,6 +59,7 @@ impl Kind {
         Kind::Search,
         Kind::Files,
         Kind::Gateway,
+        Kind::Risks,
     ];
 }
 
@@ -297,9 +301,15 @@ fn message(ctx: &Context, rng: &mut StdRng) -> Value {
         1 => json!({"jsonrpc": "2.0", "id": id, "method": "ping"}),
         2 => json!({"jsonrpc": "2.0", "id": id, "method": "tools/list"}),
         3 | 4 => {
-            let name = TOOLS.choose(rng).copied().unwrap_or("x");
+            // The security lab has tools of its own; the older kinds keep their list, so their
+            // seeded cases stay what they were.
+            let (tools, keys) = match ctx.kind {
+                Kind::Risks => (RISKS_TOOLS, RISKS_KEYS),
+                _ => (TOOLS, KEYS),
+            };
+            let name = tools.choose(rng).copied().unwrap_or("x");
             json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
-                   "params": {"name": name, "arguments": arguments(rng)}})
+                   "params": {"name": name, "arguments": arguments(rng, keys)}})
         }
         5 => json!({"jsonrpc": "2.0", "id": id, "method": "resources/read",
                     "params": {"uri": hostile_string(rng)}}),
@@ -316,9 +326,17 @@ fn message(ctx: &Context, rng: &mut StdRng) -> Value {
     }
 }
 
-/// Tool arguments an attacker (or a confused model) sends.
-fn arguments(rng: &mut StdRng) -> Value {
-    let keys = ["symbol", "symbols", "city", "days", "period", "ticker", "x"];
+/// Argument names of the stock and weather tools (and one nobody has).
+const KEYS: &[&str] = &["symbol", "symbols", "city", "days", "period", "ticker", "x"];
+
+/// The security lab's tool names (`read_document` is the indirect-injection lab's).
+const RISKS_TOOLS: &[&str] = &["read_document", "no_such_tool", ""];
+
+/// Argument names of the security lab's tools.
+const RISKS_KEYS: &[&str] = &["path", "x"];
+
+/// Tool arguments an attacker (or a confused model) sends, named from `keys`.
+fn arguments(rng: &mut StdRng, keys: &[&str]) -> Value {
     let mut map = serde_json::Map::new();
     for _ in 0..rng.random_range(0..4) {
         let key = keys.choose(rng).copied().unwrap_or("x");

@@ -2,8 +2,9 @@
 //! outside, the way an attacker on the same machine (or the same classroom network) sees them.
 //!
 //! 1. Builds the MCP servers and the identity provider (stock-server, weather-server,
-//!    mock-idp, everything-server, search-server, files-server, mcp-gateway; `--target` picks
-//!    some) in release mode
+//!    mock-idp, everything-server, search-server, files-server, mcp-gateway, and
+//!    risks-server serving its fixed indirect-injection lab; `--target` picks some) in
+//!    release mode
 //!    (`--debug` uses the debug binaries the tests already built, which is what CI does) and
 //!    starts each on a free port of 127.0.0.1 ([`services`]), logging to files.
 //! 2. Signs in through mock-idp (device code, auto-approved) for a real access and refresh
@@ -49,7 +50,8 @@ pub struct Args {
     /// CI's short campaign: 400 requests per service within 60 s.
     #[arg(long)]
     pub short: bool,
-    /// Only this service (`stock`, `weather`, `mock-idp`); repeatable. Default: all three.
+    /// Only this service (`stock`, `weather`, `mock-idp`, `everything`, `search`, `files`,
+    /// `gateway`, `risks`); repeatable. Default: all of them.
     #[arg(long = "target", value_name = "SERVICE")]
     pub targets: Vec<String>,
     /// Send only case number N (with `--target`): replays one failure.

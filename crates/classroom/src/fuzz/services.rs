@@ -64,6 +64,7 @@ pub fn name(kind: Kind) -> &'static str {
         Kind::Search => "search",
         Kind::Files => "files",
         Kind::Gateway => "gateway",
+        Kind::Risks => "risks",
     }
 }
 
@@ -77,6 +78,7 @@ pub fn binary(kind: Kind) -> &'static str {
         Kind::Search => "search-server",
         Kind::Files => "files-server",
         Kind::Gateway => "mcp-gateway",
+        Kind::Risks => "risks-server",
     }
 }
 
@@ -85,6 +87,7 @@ pub fn max_body(kind: Kind) -> usize {
     match kind {
         Kind::Stock | Kind::Everything => 1024 * 1024,
         Kind::Search | Kind::Files => 64 * 1024,
+        Kind::Risks => 256 * 1024,
         Kind::Weather | Kind::Idp | Kind::Gateway => 4 * 1024 * 1024,
     }
 }
@@ -148,6 +151,18 @@ pub async fn start(kind: Kind, bin_dir: &Path, logs: &Path, idp_port: u16) -> Re
                 &files_root_arg,
             ]
         }
+        // The fixed half of the path-traversal lab: the campaign's hostile strings become
+        // document paths that must stay inside its folder.
+        Kind::Risks => vec![
+            "--lab",
+            "indirect-injection",
+            "--mode",
+            "fixed",
+            "-t",
+            "streamable-http",
+            "--port",
+            &port_arg,
+        ],
         Kind::Gateway => vec![
             "--port",
             &port_arg,

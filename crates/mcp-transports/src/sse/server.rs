@@ -12,7 +12,9 @@
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State};
+use axum::http::Extensions;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -25,12 +27,15 @@ use rmcp::{ServerHandler, ServiceExt};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
+use workshop_kit::connection_cap::{ConnectionCap, ConnectionSlot};
 use workshop_kit::jsonrpc::{error_response, parse_client_message};
+use workshop_kit::session_cap::{ClientKey, SessionLimits};
 
 /// Settings of the legacy SSE endpoints.
 #[derive(Debug, Clone)]
@@ -41,6 +46,9 @@ pub struct SseServerConfig {
     pub cancellation_token: CancellationToken,
     /// Messages that may wait in each direction before the sender waits too.
     pub channel_capacity: usize,
+    /// How many sessions (open streams) may exist at once, overall and per client address;
+    /// beyond, `GET /sse` gets `503` + `Retry-After` ([`workshop_kit::connection_cap`]).
+    pub connections: ConnectionCap,
 }
 
 impl Default for SseServerConfig {
@@ -49,6 +57,7 @@ impl Default for SseServerConfig {
             keep_alive: Duration::from_secs(15),
             cancellation_token: CancellationToken::new(),
             channel_capacity: 64,
+            connections: SessionLimits::default().connection_cap(),
         }
     }
 }
@@ -113,9 +122,26 @@ where
         .with_state(state)
 }
 
-/// `GET /sse`: starts a session and streams its messages.
-async fn connect<S, F>(
-    State(state): State<Arc<AppState<F>>>,
+/// `GET /sse`: starts a session and streams its messages (or `503` when the cap is reached).
+async fn connect<S, F>(State(state): State<Arc<AppState<F>>>, extensions: Extensions) -> Response
+where
+    S: ServerHandler,
+    F: Fn() -> S + Send + Sync + 'static,
+{
+    let client = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| ClientKey::of(peer.ip()));
+    let slot = match state.config.connections.open(client) {
+        Ok(slot) => slot,
+        Err(busy) => return busy,
+    };
+    sse_session(state, slot).into_response()
+}
+
+/// A session whose place in the cap is `slot`, held for as long as its stream lives.
+fn sse_session<S, F>(
+    state: Arc<AppState<F>>,
+    slot: ConnectionSlot,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
 where
     S: ServerHandler,
@@ -162,6 +188,7 @@ where
     let on_drop = session_end.clone().drop_guard();
     let messages = ReceiverStream::new(outgoing).map(move |message| {
         let _keep_session_while_streaming = &on_drop;
+        let _keep_place_while_streaming = &slot;
         let json = serde_json::to_string(&message).unwrap_or_default();
         Ok(Event::default().event("message").data(json))
     });

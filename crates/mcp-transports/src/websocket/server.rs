@@ -19,28 +19,45 @@
 use super::link::{self, Frame, Frames, LinkConfig, Outbound, Rejected};
 use axum::Router;
 use axum::extract::State;
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::ws::{
     CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
 };
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{Extensions, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use rmcp::model::{ClientJsonRpcMessage, ErrorData, ServerJsonRpcMessage};
 use rmcp::service::RoleServer;
 use rmcp::transport::Transport;
 use rmcp::{ServerHandler, ServiceExt};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, DropGuard};
+use workshop_kit::connection_cap::ConnectionCap;
 use workshop_kit::jsonrpc::{ErrorResponse, error_response, parse_client_message};
+use workshop_kit::session_cap::{ClientKey, SessionLimits};
 
 /// Settings of the `/ws` route.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebSocketServerConfig {
     /// Size limit, keep-alive and queue sizes of each connection.
     pub link: LinkConfig,
     /// Cancelling it closes every connection with 1001 (graceful shutdown).
     pub cancellation_token: CancellationToken,
+    /// How many connections may be open at once, overall and per client address; beyond,
+    /// the upgrade gets `503` + `Retry-After` ([`workshop_kit::connection_cap`]).
+    pub connections: ConnectionCap,
+}
+
+impl Default for WebSocketServerConfig {
+    fn default() -> Self {
+        Self {
+            link: LinkConfig::default(),
+            cancellation_token: CancellationToken::new(),
+            connections: SessionLimits::default().connection_cap(),
+        }
+    }
 }
 
 /// One connection's transport, as rmcp sees it: sends go to the writer task, receives come
@@ -98,6 +115,7 @@ where
 /// `GET /ws`: checks the upgrade and the subprotocol, then hands the socket to a session.
 async fn upgrade<S, F>(
     State(state): State<Arc<AppState<F>>>,
+    extensions: Extensions,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response
 where
@@ -123,10 +141,21 @@ where
             ),
         );
     }
+    let client = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| ClientKey::of(peer.ip()));
+    let slot = match state.config.connections.open(client) {
+        Ok(slot) => slot,
+        Err(busy) => return busy,
+    };
     let max = state.config.link.max_message_bytes;
     ws.max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| session(state, socket))
+        .on_upgrade(move |socket| async move {
+            session(state, socket).await;
+            // The connection is over: its place in the cap is free again.
+            drop(slot);
+        })
 }
 
 /// Serves one MCP session over `socket` until it ends.

@@ -7,39 +7,13 @@
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use workshop_kit::packages::Package;
 
-const INSTALL: &str = "sudo apt-get install -y mosquitto";
-
-fn mosquitto() -> Option<String> {
-    [
-        "/usr/sbin/mosquitto",
-        "/usr/bin/mosquitto",
-        "/usr/local/sbin/mosquitto",
-    ]
-    .into_iter()
-    .find(|p| std::path::Path::new(p).exists())
-    .map(str::to_string)
-}
-
-fn install() {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
-    if root && Command::new("apt-get").arg("--version").output().is_ok() {
-        let ok = Command::new("apt-get")
-            .args(["install", "-y", "mosquitto"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            let _ = Command::new("apt-get").arg("update").status();
-            let _ = Command::new("apt-get")
-                .args(["install", "-y", "mosquitto"])
-                .status();
-        }
-    }
-}
+/// The broker's program and package, found or installed by the kit's helper.
+const MOSQUITTO: Package = Package {
+    program: "mosquitto",
+    package: "mosquitto",
+};
 
 /// A running broker; stopped when dropped.
 pub struct Broker {
@@ -50,13 +24,9 @@ pub struct Broker {
 
 impl Broker {
     pub fn start() -> Broker {
-        let program = mosquitto().or_else(|| {
-            install();
-            mosquitto()
-        });
-        let Some(program) = program else {
-            panic!("the MQTT tests need the mosquitto broker: {INSTALL}");
-        };
+        let program = MOSQUITTO
+            .require("the MQTT tests")
+            .unwrap_or_else(|e| panic!("{e}"));
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()

@@ -22,6 +22,9 @@ pub fn cluster(
         stateless,
         shared_state,
         rate_limit,
+        resumable: false,
+        cache_ttl: None,
+        live: None,
         quiet: true,
     })
     .unwrap_or_else(|e| panic!("{e:#}"))

@@ -6,7 +6,8 @@
 //! Hardening, as in every workshop server: Host and Origin are checked against DNS
 //! rebinding ([`workshop_kit::guard`]; a web page must not read your files through a browser
 //! on your laptop), a body rmcp cannot read gets a JSON-RPC error
-//! ([`workshop_kit::malformed`]), and bodies are capped.
+//! ([`workshop_kit::malformed`]), bodies are capped, and so are open sessions
+//! ([`workshop_kit::session_cap`]).
 
 use crate::FilesServer;
 use crate::server::Settings;
@@ -14,14 +15,13 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use workshop_kit::authority::InvalidAuthority;
 use workshop_kit::guard::{self, AllowedHosts};
 use workshop_kit::malformed::{self, MaxBodyBytes};
+use workshop_kit::session_cap::{self, SessionLimits};
 
 /// The largest request body accepted (requests carry paths and patterns; 64 KiB is plenty).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -32,9 +32,14 @@ pub fn router(
     allowed_hosts: &[String],
     shutdown: CancellationToken,
 ) -> Result<Router, InvalidAuthority> {
+    // The kit's default caps (1,000 sessions, 100 per client address, closed after 5 minutes
+    // idle): each session holds memory, so a client that opens sessions in a loop must not
+    // exhaust the laptop (503 + Retry-After beyond the cap).
+    let limits = SessionLimits::default();
+    let sessions = limits.manager();
     let streamable = StreamableHttpService::new(
         move || Ok(FilesServer::new(settings.clone())),
-        Arc::new(LocalSessionManager::default()),
+        sessions.clone(),
         StreamableHttpServerConfig::default()
             .with_max_request_body_bytes(MAX_BODY_BYTES)
             .with_cancellation_token(shutdown)
@@ -44,6 +49,11 @@ pub fn router(
     let allowed = AllowedHosts::new(allowed_hosts)?;
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
+        // `DELETE /mcp` answers 200, as the SDKs' servers do (workshop_kit::session_end).
+        .layer(axum::middleware::from_fn(
+            workshop_kit::session_end::ok_on_delete,
+        ))
+        .layer(from_fn_with_state(limits.guard(sessions), session_cap::cap))
         .layer(from_fn_with_state(
             MaxBodyBytes(MAX_BODY_BYTES),
             malformed::json_rpc_errors,

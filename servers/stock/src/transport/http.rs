@@ -17,6 +17,12 @@
 //! `stock_headline_sampling` reports that sampling is unavailable. Protocol 2026-07-28
 //! clients are stateless by design and keep both features, through `InputRequiredResult`.
 //!
+//! **Replicas** (lesson 5.7, `scale-lab`). Three fields let several copies share what one
+//! keeps in memory: [`HttpConfig::session_store`] (a session opened on one replica is restored
+//! on another), [`HttpConfig::event_store`] (a stream resumed with `Last-Event-ID` elsewhere
+//! replays what it missed) and [`HttpConfig::quote_cache`] (one cache for `get_stock_price`).
+//! All three are traits; this crate ships no implementation, so it needs no Redis.
+//!
 //! **Hardening.** Every MCP endpoint checks Host and Origin ([`workshop_kit::guard`]) and
 //! answers CORS preflights for allowed origins only; a body rmcp cannot read as a message gets
 //! a JSON-RPC error (`400` with `-32700` or `-32600`, [`workshop_kit::malformed`]); request
@@ -24,13 +30,14 @@
 //! `TCP_NODELAY` (without it, small SSE writes wait ~40 ms for the peer's delayed ACK); and
 //! shutdown is graceful: open streams end, in-flight requests finish.
 
+use crate::scale_out::QuoteCache;
 use crate::{Features, StockServer};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use mcp_transports::sse;
-use rmcp::transport::streamable_http_server::session::SessionStore;
+use rmcp::transport::streamable_http_server::session::{EventStore, SessionStore};
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,6 +68,13 @@ pub struct HttpConfig {
     /// Where sessions are also written so another replica can restore them (lesson 5.7:
     /// `scale-lab`'s Redis store); `None` keeps them in this process only.
     pub session_store: Option<Arc<dyn SessionStore>>,
+    /// Where every SSE event is also written, so a client resuming a stream with
+    /// `Last-Event-ID` on another replica gets what it missed (lesson 5.7: `scale-lab`'s Redis
+    /// event store); `None` keeps recent events in the session's memory only.
+    pub event_store: Option<Arc<dyn EventStore>>,
+    /// The quote cache `get_stock_price` reads through (lesson 5.7: `scale-lab`'s Redis cache,
+    /// shared by every replica); `None` asks the market every time.
+    pub quote_cache: Option<Arc<dyn QuoteCache>>,
 }
 
 impl Default for HttpConfig {
@@ -73,6 +87,8 @@ impl Default for HttpConfig {
             features: Features::default(),
             sessions: SessionLimits::default(),
             session_store: None,
+            event_store: None,
+            quote_cache: None,
         }
     }
 }
@@ -84,7 +100,10 @@ pub fn router(
     shutdown: CancellationToken,
 ) -> Result<Router, InvalidAuthority> {
     let features = config.features.clone();
-    let sessions = config.sessions.manager();
+    let sessions = config
+        .sessions
+        .manager_with_event_store(config.event_store.clone());
+    let cache = config.quote_cache.clone();
     let mut streamable_config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(!config.stateless)
         .with_json_response(config.stateless)
@@ -97,20 +116,24 @@ pub fn router(
     streamable_config.session_store = config.session_store.clone();
     let streamable = StreamableHttpService::new(
         // One StockServer per session (or per request when stateless).
-        move || Ok(StockServer::with_features(&features)),
+        move || Ok(StockServer::with_features(&features).with_quote_cache(cache.clone())),
         sessions.clone(),
         streamable_config,
     );
-    let features = config.features.clone();
+    let (features, cache) = (config.features.clone(), config.quote_cache.clone());
+    // Legacy SSE streams and WebSockets each hold a session for as long as they are open; one
+    // count bounds both, with the same limits as Streamable HTTP sessions.
+    let connections = config.sessions.connection_cap();
     let legacy = sse::server::router(
-        move || StockServer::with_features(&features),
+        move || StockServer::with_features(&features).with_quote_cache(cache.clone()),
         sse::server::SseServerConfig {
             keep_alive: config.sse_keep_alive,
             cancellation_token: shutdown.clone(),
+            connections: connections.clone(),
             ..Default::default()
         },
     );
-    let ws = super::websocket::router(config.max_body_bytes, shutdown);
+    let ws = super::websocket::router(config.max_body_bytes, shutdown, connections);
 
     let allowed = AllowedHosts::new(&config.allowed_hosts)?;
     let mut mcp = Router::new()
