@@ -276,10 +276,16 @@ pub async fn authorize(
             "The client may not use the authorization-code grant.",
         ));
     }
-    let scopes = match params
-        .require("scope")
-        .and_then(|s| ScopeRequest::parse(&state.config, s))
-    {
+    // OAuth 2.1 §3.2.2.1: without `scope` the server uses a default or fails. Real Entra fails
+    // (AADSTS900144, kept under --compat entra-strict). The MCP mode uses the tenant API's
+    // `.default`, every permission of it the client may have: an MCP client whose server
+    // publishes no `scopes_supported` omits `scope`, as the MCP spec tells it to.
+    let default_scope = format!("{}/.default", state.config.api.client_id);
+    let scope = match params.get("scope") {
+        None if !state.strict() => Ok(default_scope.as_str()),
+        _ => params.require("scope"),
+    };
+    let scopes = match scope.and_then(|s| ScopeRequest::parse(&state.config, s)) {
         Ok(s) => s,
         Err(err) => return back(err),
     };

@@ -12,6 +12,10 @@
 //! POST /mcp  Authorization: Bearer <access_token> ──► 200                           transport.rs
 //! ```
 //!
+//! An authorization server with no device-code endpoint (the MCP spec requires only the
+//! authorization-code grant) is signed in to with the authorization code and PKCE instead:
+//! [`auth_code`], built on rmcp's OAuth client, with a loopback redirect ([`loopback_redirect`]).
+//!
 //! The console client reuses it: when a server answers 401, build an [`Authenticator`] and either
 //! ask it for a token ([`Authenticator::bearer_for`]) or let [`connect`] do everything:
 //!
@@ -24,13 +28,16 @@
 //! # Ok(()) }
 //! ```
 
+pub mod auth_code;
 pub mod authenticator;
 pub mod device_flow;
 pub mod discovery;
+pub mod loopback_redirect;
 pub mod secure_url;
 pub mod token_cache;
 pub mod transport;
 
+pub use auth_code::{AuthCodeHttpClient, AuthCodeOptions, Browser};
 pub use authenticator::{AuthError, Authenticator, Options, ResourceParameter};
 pub use device_flow::DeviceCodePrompt;
 pub use transport::{AuthorizedHttpClient, ConnectError, connect};

@@ -418,6 +418,42 @@ async fn auto_approve_redirects_straight_back_with_a_code() {
     assert_eq!(status, 200, "{tokens}");
 }
 
+/// OAuth 2.1 §3.2.2.1: no `scope` means the server's default, here the API's `.default` (what
+/// the conformance suite's authorization-code scenario sends); Entra's strict mode refuses it.
+#[tokio::test]
+async fn a_request_without_scope_gets_the_api_default_and_strict_mode_refuses_it() {
+    for (compat, expect_code) in [
+        (mock_idp::CompatMode::Mcp, true),
+        (mock_idp::CompatMode::EntraStrict, false),
+    ] {
+        let idp = start(Config {
+            auto_approve: Some("alice".into()),
+            compat,
+            ..quick_config()
+        })
+        .await;
+        let (verifier, challenge) = pkce();
+        let mut url = Url::parse(&authorize_url(&idp, &challenge, &[])).unwrap();
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "scope")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        let (status, headers, _) = get_page(url.as_str()).await;
+        assert_eq!(status, 302);
+        let params = redirect_params(&headers);
+        if !expect_code {
+            assert_eq!(param(&params, "error"), Some("invalid_request"));
+            continue;
+        }
+        let (status, _, tokens) = redeem(&idp, param(&params, "code").unwrap(), &verifier).await;
+        assert_eq!(status, 200, "{tokens}");
+        let granted = tokens["scope"].as_str().unwrap();
+        assert!(granted.contains(defaults::SCOPE_TOOLS), "{granted}");
+    }
+}
+
 #[tokio::test]
 async fn refresh_and_code_edge_cases() {
     let idp = start(Config {

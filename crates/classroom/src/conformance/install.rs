@@ -142,3 +142,47 @@ fn tempdir() -> Result<PathBuf> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir)
 }
+
+impl Suite {
+    /// Runs the suite's authorization-server scenarios with `args` (`--url <issuer>
+    /// --client-id …`), handing each line it prints to `on_line` as it comes (the suite prints
+    /// the authorize URL and then waits for someone to sign in).
+    pub fn run_authorization(
+        &self,
+        args: &[String],
+        mut on_line: impl FnMut(&str),
+    ) -> Result<Outcome> {
+        use std::io::{BufRead, BufReader, Read};
+        let work = tempdir()?;
+        let mut child = Command::new(&self.node)
+            .arg(&self.entry)
+            .arg("authorization")
+            .args(args)
+            .current_dir(&work)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .context("could not start the conformance suite")?;
+        let mut stderr = child.stderr.take().expect("piped");
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let mut output = String::new();
+        for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
+            let line = line.context("reading the suite's output")?;
+            on_line(&line);
+            output.push_str(&line);
+            output.push('\n');
+        }
+        let status = child.wait()?;
+        output.push_str(&errors.join().unwrap_or_default());
+        let _ = std::fs::remove_dir_all(&work);
+        Ok(Outcome {
+            output,
+            success: status.success(),
+        })
+    }
+}

@@ -6,8 +6,11 @@
 //!
 //! 1. installs the pinned suite, and the Node 22 it needs, from the npm registry into the
 //!    project's tool folder `.workshop/tools/conformance/` (gitignored; [`install`]);
-//! 2. builds our servers and starts each on a free loopback port ([`targets`]), and builds
-//!    our clients, which the suite runs against its own scripted servers ([`clients`]);
+//! 2. builds our servers and starts each on a free loopback port ([`targets`]; the
+//!    OAuth-protected weather server behind a proxy that adds a real token, [`bearer_proxy`]),
+//!    builds our clients, which the suite runs against its own scripted servers ([`clients`]),
+//!    and starts mock-idp for the authorization-server scenarios, whose browser sign-in it
+//!    scripts ([`authorization`]);
 //! 3. runs, for each target, exactly the scenarios that apply to it, passing the suite that
 //!    target's expected-failures file `crates/classroom/conformance/<target>.yaml`, which the
 //!    suite itself enforces: an unlisted failure fails the run, and so does a listed scenario
@@ -17,6 +20,8 @@
 //!
 //! Nothing but the npm registry is contacted, and the servers only listen on 127.0.0.1.
 
+mod authorization;
+mod bearer_proxy;
 mod clients;
 mod install;
 mod table;
@@ -36,8 +41,9 @@ pub const NODE_VERSION: &str = "22.23.5";
 /// Options of `cargo xtask conformance`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only this target (servers `everything`, `everything-2026`, `stock`; clients `console`,
-    /// `entra`); repeatable. Default: the servers and the console's CI scenarios.
+    /// Only this target (servers `everything`, `everything-2026`, `stock`, `weather`;
+    /// authorization server `mock-idp`; clients `console`, `entra`); repeatable. Default:
+    /// all of them, with the console's CI scenarios.
     #[arg(long = "target", value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Where the suite and Node are installed (default `.workshop/tools/conformance`).
@@ -78,18 +84,21 @@ pub fn run(args: Args) -> Result<()> {
             }
         })
         .collect();
-    if chosen.is_empty() && chosen_clients.is_empty() {
+    let run_idp = args.targets.is_empty() || args.targets.iter().any(|n| n == authorization::NAME);
+    if chosen.is_empty() && chosen_clients.is_empty() && !run_idp {
         let names: Vec<_> = targets::ALL
             .iter()
             .map(|t| t.name)
             .chain(clients::ALL.iter().map(|t| t.name))
+            .chain([authorization::NAME])
             .collect();
         bail!("no such target; choose from {}", names.join(", "));
     }
     let packages: Vec<&str> = chosen
         .iter()
-        .map(|t| t.package)
+        .flat_map(|t| std::iter::once(t.package).chain(t.protected.then_some("mock-idp")))
         .chain(chosen_clients.iter().map(|t| t.package))
+        .chain(run_idp.then_some("mock-idp"))
         .collect();
     targets::build(&root, &packages)?;
     let bin_dir = exercise_runner::workspace::target_dir(&root)?.join("debug");
@@ -142,7 +151,7 @@ pub fn run(args: Args) -> Result<()> {
                 std::process::id(),
                 scenario.replace('/', "_")
             ));
-            let command = target.command(&bin_dir, client_args, &cache);
+            let command = target.command(&bin_dir, &client_args, &cache);
             let outcome = suite.run_client(&command, scenario, &expected)?;
             let _ = std::fs::remove_dir_all(&cache);
             if args.verbose || !outcome.success {
@@ -161,6 +170,20 @@ pub fn run(args: Args) -> Result<()> {
             }
             rows.extend(found);
         }
+    }
+    if run_idp {
+        let expected = expected_dir.join(format!("{}.yaml", authorization::NAME));
+        let verdict = authorization::run(&suite, &bin_dir, &expected)?;
+        if args.verbose || !verdict.problems.is_empty() {
+            println!("{}", verdict.outcome.output);
+        }
+        for problem in &verdict.problems {
+            println!("{}: {problem}", authorization::NAME);
+        }
+        if !verdict.problems.is_empty() {
+            failed_runs.push(authorization::NAME);
+        }
+        rows.extend(verdict.rows);
     }
     table::print(&rows);
     if !failed_runs.is_empty() {
