@@ -13,6 +13,7 @@
 //! - [`limit`]: a per-learner rate limit.
 //! - [`store`]: the class's state, an append-only log on disk, so a restart loses nothing.
 //! - [`grid`]: learners × exercises, who is stuck, median times.
+//! - [`https`]: the dashboard served with the classroom certificate under `up --tls`.
 //! - [`api`]: the JSON endpoints; [`pages`]: the grid and a page per learner; [`live`]: the
 //!   server-sent events that update the open grid without a reload.
 //!
@@ -22,6 +23,7 @@
 pub mod api;
 pub mod auth;
 pub mod grid;
+pub mod https;
 pub mod limit;
 pub mod live;
 pub mod pages;
