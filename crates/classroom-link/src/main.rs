@@ -102,7 +102,9 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let settings = join(&options, confirm, |prompt| {
                 println!("\n{}\n", prompt.message);
-                println!("(Pick your own name on that page. Waiting for you to sign in…)");
+                println!(
+                    "(Pick your own name on that page, or type it if the instructor opened the roster. Waiting for you to sign in…)"
+                );
             })
             .await?;
             println!(

@@ -71,7 +71,11 @@ impl Class {
         };
         let dashboard = url::Url::parse(&config.description.dashboard)?;
         Ok(Arc::new(Class {
-            verifier: auth::Verifier::new(&config.description.issuer, &dashboard),
+            verifier: auth::Verifier::new(
+                &config.description.issuer,
+                &dashboard,
+                config.description.tls.as_ref().map(|t| t.ca_pem.as_str()),
+            ),
             limiter: limit::Limiter::new(config.rate),
             live: live::Live::new(),
             store: Mutex::new(store),

@@ -102,6 +102,12 @@ pub struct Args {
     /// `, Display Name`. Without it, the demo users (alice, bob, carol) are the roster.
     #[arg(long, value_name = "FILE")]
     pub roster: Option<PathBuf>,
+    /// Self-registration: a learner not on the roster types their own name at the sign-in page
+    /// (letters, digits, spaces, . - _ '; at most 40) and is registered, with an id derived
+    /// from the name, so the same name is the same learner after a restart. Without it, an
+    /// unknown name is refused.
+    #[arg(long)]
+    pub open_roster: bool,
     /// On the class grid (`/class`), a learner whose last result has been the same failure for
     /// this many minutes is listed as stuck.
     #[arg(long, default_value_t = 10, value_name = "MINUTES")]
@@ -193,6 +199,14 @@ pub fn run(args: Args) -> Result<()> {
             service
                 .args
                 .extend(["--config".to_string(), config.display().to_string()]);
+        }
+    }
+    if args.open_roster {
+        for service in services
+            .iter_mut()
+            .filter(|s| s.kind == ServiceKind::MockIdp)
+        {
+            service.args.push("--open-roster".to_string());
         }
     }
     let tls_files = if args.tls {
