@@ -49,12 +49,22 @@ pub struct AppState {
     pub activity: Activity,
     /// What the mock Graph API saw.
     pub graph: crate::graph::GraphLog,
+    /// The users who registered themselves (`open_roster`).
+    pub registered: crate::self_registration::Registered,
 }
 
 /// The state as handlers receive it.
 pub type Shared = Arc<AppState>;
 
 impl AppState {
+    /// A user who may sign in: on the roster, or registered themselves (`open_roster`).
+    pub fn user(&self, username: &str) -> Option<crate::config::User> {
+        self.config
+            .user(username)
+            .cloned()
+            .or_else(|| self.registered.get(username))
+    }
+
     /// Whether `--compat entra-strict` is on.
     pub fn strict(&self) -> bool {
         crate::entra_strict::is_strict(&self.config)

@@ -72,6 +72,10 @@ pub struct Config {
     pub auth_code_lifetime_secs: u64,
     /// Lifetime of a refresh token in seconds (Entra: 90 days, sliding).
     pub refresh_token_lifetime_secs: u64,
+    /// Self-registration (`up --open-roster`): at the device-code sign-in a learner not on the
+    /// roster may type their own name and become a user (see `self_registration`). Off: only
+    /// the roster signs in.
+    pub open_roster: bool,
 }
 
 /// An API app registration: the resource that access tokens are for.
@@ -228,6 +232,7 @@ impl Default for Config {
             access_token_lifetime_secs: 3600,
             auth_code_lifetime_secs: 300,
             refresh_token_lifetime_secs: 90 * 24 * 3600,
+            open_roster: false,
         }
     }
 }

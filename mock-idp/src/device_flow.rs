@@ -487,18 +487,14 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
         Ok(auth) => auth,
         Err(problem) => return code_problem(&state, &code, problem),
     };
-    let Some(user) = params.get("user").and_then(|u| state.config.user(u)) else {
-        return pages::message(
-            &state,
-            StatusCode::BAD_REQUEST,
-            "Unknown user",
-            "Choose a user from the classroom roster.",
-        );
+    let user = match chosen_user(&state, &params) {
+        Ok(user) => user,
+        Err(why) => return pages::message(&state, StatusCode::BAD_REQUEST, "Unknown user", &why),
     };
     pages::consent(
         &state,
         &auth.client,
-        user,
+        &user,
         None,
         &auth.scopes,
         Form::new(
@@ -514,6 +510,26 @@ pub async fn user_chosen(State(state): State<Shared>, headers: HeaderMap, body: 
         .hidden("code", &code)
         .hidden("user", &user.username),
     )
+}
+
+/// Who the learner chose: a roster button (`user`), or, under `open_roster`, the name they
+/// typed (`name`), registered on the spot (see `self_registration`). A typed name that is
+/// already a user's signs in as that user.
+fn chosen_user(state: &crate::app::AppState, params: &Params) -> Result<User, String> {
+    if let Some(user) = params.get("user").and_then(|u| state.user(u)) {
+        return Ok(user);
+    }
+    let typed = params.get("name").filter(|_| state.config.open_roster);
+    let Some(typed) = typed else {
+        return Err("Choose a user from the classroom roster.".into());
+    };
+    let user = crate::self_registration::user_for_name(typed, &state.config.tenant_id)?;
+    if let Some(existing) = state.user(&user.username) {
+        return Ok(existing);
+    }
+    let user = state.registered.register(user);
+    tracing::info!(user = %escape(&user.username), "a learner registered themselves");
+    Ok(user)
 }
 
 /// `POST /devicelogin/consent`: approve or deny.
@@ -543,7 +559,7 @@ pub async fn consent_given(
     {
         return pages::bad_form(&state);
     }
-    let Some(user) = state.config.user(user).cloned() else {
+    let Some(user) = state.user(user) else {
         return pages::message(
             &state,
             StatusCode::BAD_REQUEST,

@@ -150,7 +150,15 @@ fn check_and_answer(
             ),
         );
     }
-    let Some(user) = oid.and_then(|oid| state.config.users.iter().find(|u| u.oid == oid)) else {
+    let registered = state.registered.all();
+    let Some(user) = oid.and_then(|oid| {
+        state
+            .config
+            .users
+            .iter()
+            .chain(&registered)
+            .find(|u| u.oid == oid)
+    }) else {
         let status = StatusCode::NOT_FOUND;
         return (
             status,

@@ -61,6 +61,7 @@ pub mod params;
 pub mod refresh_tokens;
 pub mod registration;
 pub mod scopes;
+pub mod self_registration;
 pub mod token_endpoint;
 pub mod tokens;
 
@@ -127,7 +128,9 @@ pub async fn spawn(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     let refresh = refresh_tokens::RefreshTokens::new(std::time::Duration::from_secs(
         config.refresh_token_lifetime_secs,
     ));
+    let registered = self_registration::Registered::open(config.state_dir.as_deref());
     let state = Arc::new(AppState {
+        registered,
         config,
         base_url,
         issuer,
@@ -165,9 +168,7 @@ impl Running {
     pub fn approve_device_code(&self, user_code: &str, username: &str) -> Result<(), String> {
         let user = self
             .state
-            .config
             .user(username)
-            .cloned()
             .ok_or_else(|| format!("no user {username} in the roster"))?;
         let code = device_flow::normalize_user_code(user_code);
         self.state

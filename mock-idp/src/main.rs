@@ -73,6 +73,11 @@ struct ServeArgs {
     /// gaps (no RFC 8414, no S256 advertised, no registration, `resource` rejected).
     #[arg(long, env = "MOCK_IDP_COMPAT", value_enum)]
     compat: Option<CompatMode>,
+    /// Self-registration: at the device-code sign-in, someone not on the roster may type their
+    /// own name (letters, digits, spaces, . - _ '; at most 40) and becomes a user, with an id
+    /// derived from the name. Without it only the roster signs in.
+    #[arg(long, env = "MOCK_IDP_OPEN_ROSTER")]
+    open_roster: bool,
 }
 
 fn default_state_dir() -> PathBuf {
@@ -130,6 +135,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(compat) = args.compat {
         config.compat = compat;
+    }
+    if args.open_roster {
+        config.open_roster = true;
     }
     config.state_dir = if args.ephemeral {
         None

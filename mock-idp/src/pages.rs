@@ -86,6 +86,8 @@ struct RosterPage<'a> {
     client_name: &'a str,
     users: Vec<UserView>,
     form: Form,
+    /// Self-registration is on: a field to type one's own name.
+    open_roster: bool,
 }
 
 #[derive(Template)]
@@ -166,8 +168,15 @@ pub fn roster(state: &AppState, client_name: &str, form: Form) -> Response {
         RosterPage {
             tenant_name: &state.config.tenant_name,
             client_name,
-            users: state.config.users.iter().map(UserView::from).collect(),
+            users: state
+                .config
+                .users
+                .iter()
+                .chain(&state.registered.all())
+                .map(UserView::from)
+                .collect(),
             form,
+            open_roster: state.config.open_roster,
         },
     )
 }

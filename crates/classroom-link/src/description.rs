@@ -1,12 +1,13 @@
 //! The classroom's description, fetched from the instructor's dashboard, and the trust in its
 //! certificate authority.
 //!
-//! Under `up --tls` the services speak HTTPS with certificates from the instructor's own CA,
-//! which no laptop trusts yet. The description carries the CA certificate; `join` computes its
-//! SHA-256 fingerprint itself (never trusting a fingerprint sent alongside) and shows it, and
-//! the learner compares it with the one on the instructor's screen: the same check as an SSH
-//! host key. Only then is the certificate stored and trusted, for this classroom's requests
-//! only (nothing is added to the system's trust store).
+//! Under `up --tls` the dashboard and the services speak HTTPS with certificates from the
+//! instructor's own CA, which no laptop trusts yet. `join` is shown that CA by the dashboard
+//! itself (`trust`), computes its SHA-256 fingerprint (never trusting a fingerprint sent
+//! alongside) and shows it, and the learner compares it with the one on the instructor's
+//! screen: the same check as an SSH host key. Only then is the description fetched, over HTTPS
+//! trusting that CA alone; it carries the same CA certificate, which must match. The CA is
+//! trusted for this classroom's requests only (nothing is added to the system's trust store).
 
 use anyhow::{Context, Result, bail};
 use base64::Engine;
@@ -19,7 +20,7 @@ pub async fn fetch(http: &reqwest::Client, dashboard: &str) -> Result<Descriptio
         .get(&url)
         .send()
         .await
-        .with_context(|| format!("cannot reach the classroom at {url}; is the URL right, and is the instructor's `up` running?"))?;
+        .with_context(|| format!("cannot reach the classroom at {url}; is the URL right, and is the instructor's `up` running? (Under `up --tls` it starts with https://.)"))?;
     if !response.status().is_success() {
         bail!(
             "{url} answered {}: is this a classroom dashboard (`cargo xtask up`)?",

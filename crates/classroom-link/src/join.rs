@@ -9,6 +9,7 @@
 use crate::description;
 use crate::sign_in;
 use crate::token::StoredToken;
+use crate::trust;
 use anyhow::{Context, Result, bail};
 use entra_client::DeviceCodePrompt;
 use exercise_runner::classroom::{self, Settings};
@@ -28,8 +29,9 @@ pub struct JoinOptions {
     pub sender: Option<PathBuf>,
 }
 
-/// Joins the classroom at `options.url`: description, CA trust (`confirm_ca` is shown the
-/// fingerprint and says whether it matches the instructor's), device-code sign-in (`show`
+/// Joins the classroom at `options.url`: CA trust for an `https://` dashboard (`confirm_ca`
+/// is shown the fingerprint and says whether it matches the instructor's; a CA other than the
+/// one pinned by an earlier join is refused), the description, device-code sign-in (`show`
 /// tells the learner what to do), then the settings and the token are stored.
 pub async fn join(
     options: &JoinOptions,
@@ -37,28 +39,47 @@ pub async fn join(
     show: impl FnOnce(&DeviceCodePrompt),
 ) -> Result<Settings> {
     let url = options.url.trim_end_matches('/').to_string();
-    let plain = crate::http_client(None, options.local_address)?;
-    let classroom = description::fetch(&plain, &url).await?;
+    // An HTTPS dashboard (`up --tls`): look at its CA, have the learner confirm it, and only
+    // then talk to it, trusting that CA alone (see `trust`).
+    let pinned = if url.starts_with("https://") {
+        let ca_pem = trust::presented_ca(&url, options.local_address).await?;
+        let fingerprint = description::fingerprint(&ca_pem)?;
+        trust::refuse_other_ca(&options.state, &fingerprint)?;
+        if !confirm_ca(&fingerprint) {
+            bail!("the CA fingerprint was not confirmed; nothing was stored");
+        }
+        Some((ca_pem, fingerprint))
+    } else {
+        None
+    };
+    let http = crate::http_client(
+        pinned.as_ref().map(|(pem, _)| pem.as_str()),
+        options.local_address,
+    )?;
+    let classroom = description::fetch(&http, &url).await?;
 
-    let (http, ca_file) = match &classroom.tls {
-        Some(tls) => {
-            let fingerprint = description::fingerprint(&tls.ca_pem)?;
-            if !description::same_fingerprint(&fingerprint, &tls.sha256) {
+    let ca_file = match (&pinned, &classroom.tls) {
+        (Some((ca_pem, fingerprint)), tls) => {
+            // The description must name the CA the learner confirmed, not another one.
+            if let Some(tls) = tls
+                && !description::same_fingerprint(
+                    &description::fingerprint(&tls.ca_pem)?,
+                    fingerprint,
+                )
+            {
                 bail!(
-                    "the classroom's CA certificate does not match the fingerprint sent with it; not trusting it"
+                    "the classroom's description names another CA than the one its dashboard presents; not trusting it"
                 );
             }
-            if !confirm_ca(&fingerprint) {
-                bail!("the CA fingerprint was not confirmed; nothing was stored");
-            }
             let file = options.state.join("ca.pem");
-            classroom::write_atomically(&file, tls.ca_pem.as_bytes())?;
-            (
-                crate::http_client(Some(&tls.ca_pem), options.local_address)?,
-                Some(file),
-            )
+            classroom::write_atomically(&file, ca_pem.as_bytes())?;
+            Some(file)
         }
-        None => (plain, None),
+        (None, Some(_)) => bail!(
+            "this classroom uses HTTPS (`up --tls`), but its description came over plain HTTP: join {} instead",
+            url.replacen("http://", "https://", 1)
+        ),
+        (None, None) => None,
     };
 
     let (endpoints, tokens) = sign_in::sign_in(&http, &classroom, show).await?;

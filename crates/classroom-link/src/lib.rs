@@ -4,10 +4,11 @@
 //! In a classroom every learner works on their own laptop; the instructor runs
 //! `cargo xtask up --host 0.0.0.0` and writes the `join` line it prints on the board. Joining:
 //!
-//! 1. [`description`]: fetch the classroom's description from the dashboard
-//!    (`GET /api/classroom`): its identity provider, its services, where results go, and, under
-//!    `up --tls`, its CA certificate, whose fingerprint the learner compares with the one the
-//!    instructor shows before trusting it.
+//! 1. [`trust`] and [`description`]: under `up --tls` the dashboard is HTTPS with the
+//!    instructor's own CA; its fingerprint is shown and the learner compares it with the one the
+//!    instructor shows before it is trusted (and pinned). Then the classroom's description is
+//!    fetched from the dashboard (`GET /api/classroom`): its identity provider, its services,
+//!    where results go.
 //! 2. [`sign_in`]: the device-code flow (RFC 8628) at the classroom's identity provider, for the
 //!    dashboard's own scope (`Results.Write`): the learner opens the page, types the code and
 //!    picks their name from the roster. The course's device-code client (`entra-client`) does
@@ -30,6 +31,7 @@ pub mod join;
 pub mod send;
 pub mod sign_in;
 pub mod token;
+pub mod trust;
 
 pub use join::{JoinOptions, join, leave};
 pub use send::{Delivery, send};
@@ -49,7 +51,8 @@ pub fn http_client(ca_pem: Option<&str>, local_address: Option<IpAddr>) -> Resul
     if let Some(pem) = ca_pem {
         let cert = reqwest::Certificate::from_pem(pem.as_bytes())
             .context("the classroom's CA certificate is not a PEM certificate")?;
-        builder = builder.add_root_certificate(cert);
+        // This CA only: a classroom's connections must not be vouched for by anyone else.
+        builder = builder.tls_certs_only([cert]);
     }
     builder.build().context("cannot build an HTTP client")
 }

@@ -22,9 +22,12 @@ struct Cli {
 enum Command {
     /// Join the classroom whose dashboard is at URL: sign in, then `check` sends your results.
     Join {
-        /// The instructor's dashboard, as written on the board (`http://192.168.1.20:8080`).
+        /// The instructor's dashboard, as written on the board (`http://192.168.1.20:8080`;
+        /// `https://…` under `up --tls`: you are then shown its CA's fingerprint to compare
+        /// with the instructor's, and that CA is trusted, and pinned, for this classroom only).
         url: String,
-        /// The CA fingerprint the instructor shows (under `up --tls`): compared instead of asking.
+        /// The CA fingerprint the instructor shows (under `up --tls`): compared instead of asking;
+        /// a mismatch is refused and nothing is stored.
         #[arg(long)]
         fingerprint: Option<String>,
         /// Send from this local address (for tests on one machine: 127.0.0.2, …).
@@ -99,7 +102,9 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let settings = join(&options, confirm, |prompt| {
                 println!("\n{}\n", prompt.message);
-                println!("(Pick your own name on that page. Waiting for you to sign in…)");
+                println!(
+                    "(Pick your own name on that page, or type it if the instructor opened the roster. Waiting for you to sign in…)"
+                );
             })
             .await?;
             println!(

@@ -8,6 +8,10 @@
 //!   starts a new sender; `--retry-for` keeps this one trying for a while);
 //! - `401`: renew the token once and retry; if still refused, stop (the learner must join
 //!   again) and keep the results;
+//! - the dashboard's certificate is not signed by the CA pinned at `join`: stop and keep
+//!   everything (an impostor must not get the token; retrying would not help);
+//! - `503`: the dashboard cannot verify tokens right now (its identity provider is down): as
+//!   for an unreachable dashboard, stop and keep everything;
 //! - `429 Too Many Requests`: wait as long as `Retry-After` says, then go on;
 //! - any other refusal (`400`, `403`, `409`): the result will never be accepted, so it moves to
 //!   `rejected/` with the reason, rather than blocking the queue forever.
@@ -90,6 +94,17 @@ async fn deliver(http: &reqwest::Client, state: &Path, url: &str) -> Result<Deli
                 .await
             {
                 Ok(r) => r,
+                Err(e) if crate::trust::is_untrusted_certificate(&e) => {
+                    // Not "unreachable": retrying would not help, and the results stay queued.
+                    done.queued = left;
+                    done.stopped = Some(
+                        "the dashboard's certificate is not signed by the classroom CA you trusted at \
+                         `join` (pinned); not sending. If the instructor's CA really changed, run \
+                         `cargo xtask leave` and join again"
+                            .into(),
+                    );
+                    return Ok(done);
+                }
                 Err(e) => {
                     done.queued = left;
                     done.stopped = Some(format!("cannot reach the dashboard: {}", without_url(&e)));
@@ -123,6 +138,14 @@ async fn deliver(http: &reqwest::Client, state: &Path, url: &str) -> Result<Deli
                         .min(60);
                     tokio::time::sleep(Duration::from_secs(wait)).await;
                     continue;
+                }
+                503 => {
+                    // The dashboard is up but cannot check tokens now (its identity provider
+                    // is unreachable): like an unreachable dashboard, keep everything.
+                    done.queued = left;
+                    done.stopped =
+                        Some("cannot reach the dashboard's identity provider right now".into());
+                    return Ok(done);
                 }
                 _ => {
                     let reason = response.text().await.unwrap_or_default();

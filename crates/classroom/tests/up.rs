@@ -449,3 +449,87 @@ fn a_learner_joins_a_real_up_and_their_result_reaches_the_class_grid() {
     assert_eq!(status, 200);
     assert!(page.contains("Dana Li") && page.contains("data-state=\"passed\""));
 }
+
+/// `up --tls`: the dashboard is HTTPS too. A learner joins it after confirming the CA's
+/// fingerprint (the one in `up`'s `tls/ca.pem`), signs in at the identity provider over HTTPS,
+/// and their result reaches the grid over HTTPS; plain HTTP to the dashboard gets nothing.
+#[test]
+fn under_tls_a_learner_joins_the_https_dashboard_and_plain_http_gets_nothing() {
+    let roster_dir = TempDir::new("tls-roster");
+    let roster = roster_dir.0.join("roster.txt");
+    std::fs::write(&roster, "dana, Dana Li\n").unwrap();
+    let up = Up::start_with(
+        "tls-join",
+        &[
+            "--tls".into(),
+            "--roster".into(),
+            roster.display().to_string(),
+            "--auto-approve".into(),
+            "dana".into(),
+        ],
+    );
+    let port = up.ports[3];
+    let dashboard = format!("https://127.0.0.1:{port}");
+    let ca = std::fs::read_to_string(up._state.0.join("tls/ca.pem")).unwrap();
+    let fingerprint = classroom_link::description::fingerprint(&ca).unwrap();
+    assert!(
+        get(&format!("http://127.0.0.1:{port}/api/classroom")).is_none(),
+        "the dashboard must not answer plain HTTP under --tls"
+    );
+
+    let learner = roster_dir.0.join("learner");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let options = classroom_link::JoinOptions {
+        url: dashboard.clone(),
+        state: learner.clone(),
+        local_address: Some("127.0.0.2".parse().unwrap()),
+        sender: None,
+    };
+    let settings = rt.block_on(async {
+        classroom_link::join(
+            &options,
+            |shown| classroom_link::description::same_fingerprint(shown, &fingerprint),
+            |_| {},
+        )
+        .await
+        .unwrap()
+    });
+    assert_eq!(settings.learner, "Dana Li");
+    assert_eq!(
+        settings.classroom.results_url,
+        format!("{dashboard}/api/results")
+    );
+    assert!(settings.classroom.issuer.starts_with("https://"));
+    let post = exercise_runner::classroom::ResultPost {
+        result_id: "up-tls-1".into(),
+        exercise: "portfolio-value".into(),
+        status: exercise_runner::Status::Passed,
+        checks: vec![],
+        checked_at: 1,
+        runner_version: "0.1.0".into(),
+    };
+    exercise_runner::classroom::enqueue(&learner, &post).unwrap();
+    let delivery = rt
+        .block_on(classroom_link::send(&learner, Duration::ZERO))
+        .unwrap();
+    let rejected =
+        std::fs::read_to_string(learner.join("rejected/up-tls-1.json")).unwrap_or_default();
+    assert_eq!(delivery.sent, 1, "{delivery:?} {rejected}");
+
+    let grid: serde_json::Value = rt.block_on(async {
+        classroom_link::http_client(Some(&ca), None)
+            .unwrap()
+            .get(format!("{dashboard}/api/class"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(grid["rows"][0]["name"], "Dana Li", "{grid}");
+    assert_eq!(grid["rows"][0]["passed"], 1);
+}

@@ -11,4 +11,5 @@ mod guard;
 mod keys;
 mod on_behalf_of;
 mod registration;
+mod self_registration;
 mod token_endpoint;

@@ -38,12 +38,16 @@ pub enum Denied {
 }
 
 impl Verifier {
-    /// Tokens from `issuer`, for the dashboard at `dashboard_url`.
-    pub fn new(issuer: &str, dashboard_url: &url::Url) -> Self {
+    /// Tokens from `issuer`, for the dashboard at `dashboard_url`. `ca_pem`: the classroom CA
+    /// (`up --tls`), the only one the identity provider's HTTPS answers are checked against.
+    pub fn new(issuer: &str, dashboard_url: &url::Url, ca_pem: Option<&str>) -> Self {
         let config = AuthConfig::new(issuer, defaults::DASHBOARD_CLIENT_ID);
-        Verifier {
-            bearer: Bearer::new(&config, dashboard_url),
-        }
+        let bearer = match ca_pem.map(|pem| classroom_link::http_client(Some(pem), None)) {
+            Some(Ok(http)) => Bearer::with_http_client(&config, dashboard_url, http),
+            // An unreadable CA: keys cannot be fetched, and every post gets a clear 503.
+            _ => Bearer::new(&config, dashboard_url),
+        };
+        Verifier { bearer }
     }
 
     /// The learner named by the request's bearer token.

@@ -13,6 +13,7 @@
 //! - [`limit`]: a per-learner rate limit.
 //! - [`store`]: the class's state, an append-only log on disk, so a restart loses nothing.
 //! - [`grid`]: learners × exercises, who is stuck, median times.
+//! - [`https`]: the dashboard served with the classroom certificate under `up --tls`.
 //! - [`api`]: the JSON endpoints; [`pages`]: the grid and a page per learner; [`live`]: the
 //!   server-sent events that update the open grid without a reload.
 //!
@@ -22,6 +23,7 @@
 pub mod api;
 pub mod auth;
 pub mod grid;
+pub mod https;
 pub mod limit;
 pub mod live;
 pub mod pages;
@@ -69,7 +71,11 @@ impl Class {
         };
         let dashboard = url::Url::parse(&config.description.dashboard)?;
         Ok(Arc::new(Class {
-            verifier: auth::Verifier::new(&config.description.issuer, &dashboard),
+            verifier: auth::Verifier::new(
+                &config.description.issuer,
+                &dashboard,
+                config.description.tls.as_ref().map(|t| t.ca_pem.as_str()),
+            ),
             limiter: limit::Limiter::new(config.rate),
             live: live::Live::new(),
             store: Mutex::new(store),

@@ -93,13 +93,21 @@ pub struct Args {
     /// Sign every device code in as this demo user, without the browser step (demos, smoke runs).
     #[arg(long, value_name = "USER")]
     pub auto_approve: Option<String>,
-    /// Serve HTTPS with a local CA (made with `cargo xtask certs`, in `.workshop/tls`).
+    /// Serve HTTPS with a local CA (made with `cargo xtask certs`, in `.workshop/tls`): every
+    /// service and the dashboard (learners then join `https://…:8080` and confirm the CA's
+    /// fingerprint, which `up` prints).
     #[arg(long)]
     pub tls: bool,
     /// The learners who may sign in (`cargo xtask join`): one user name per line, optionally
     /// `, Display Name`. Without it, the demo users (alice, bob, carol) are the roster.
     #[arg(long, value_name = "FILE")]
     pub roster: Option<PathBuf>,
+    /// Self-registration: a learner not on the roster types their own name at the sign-in page
+    /// (letters, digits, spaces, . - _ '; at most 40) and is registered, with an id derived
+    /// from the name, so the same name is the same learner after a restart. Without it, an
+    /// unknown name is refused.
+    #[arg(long)]
+    pub open_roster: bool,
     /// On the class grid (`/class`), a learner whose last result has been the same failure for
     /// this many minutes is listed as stuck.
     #[arg(long, default_value_t = 10, value_name = "MINUTES")]
@@ -193,6 +201,14 @@ pub fn run(args: Args) -> Result<()> {
                 .extend(["--config".to_string(), config.display().to_string()]);
         }
     }
+    if args.open_roster {
+        for service in services
+            .iter_mut()
+            .filter(|s| s.kind == ServiceKind::MockIdp)
+        {
+            service.args.push("--open-roster".to_string());
+        }
+    }
     let tls_files = if args.tls {
         let files = tls::ensure(&state_dir.join("tls"), &[net.advertised.to_string()])?;
         for s in &mut services {
@@ -210,7 +226,7 @@ pub fn run(args: Args) -> Result<()> {
     refuse_taken_ports(&net, &services, args.dashboard_port)?;
     let bin_dir = build(&root, &args, &services, &painter)?;
 
-    let dashboard_url = format!("{}/", net.plain_url(args.dashboard_port));
+    let dashboard_url = format!("{}/", net.base_url(args.dashboard_port));
     let state = lock::UpState {
         pid: std::process::id(),
         dashboard: dashboard_url.clone(),
@@ -411,17 +427,27 @@ async fn supervise(
         tls_files.as_ref(),
     )?)?;
     let app = dashboard::router(sources).merge(classroom::class::router(class));
-    tokio::spawn(async move {
-        // With the peer's address: the class grid shows where each learner posts from.
-        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let _ = axum::serve(listener, app).await;
-    });
+    match &tls_files {
+        // Under `--tls` the dashboard is HTTPS too: learners' tokens never cross the LAN in
+        // clear, and nothing answers plain HTTP on its port.
+        Some(files) => {
+            let acceptor = tls::acceptor(files)?;
+            tokio::spawn(classroom::class::https::serve(listener, acceptor, app));
+        }
+        None => {
+            tokio::spawn(async move {
+                // With the peer's address: the class grid shows where each learner posts from.
+                let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+                let _ = axum::serve(listener, app).await;
+            });
+        }
+    }
 
     summary::print(
         &painter,
         &services,
         &idp,
-        &net.plain_url(args.dashboard_port),
+        &net.base_url(args.dashboard_port),
         &bin_dir,
     );
     if let Some(files) = &tls_files {
@@ -430,7 +456,7 @@ async fn supervise(
     if args.host.is_unspecified() || !net.advertised.is_loopback() {
         println!(
             "{}",
-            join_block(&net.plain_url(args.dashboard_port), tls_files.as_ref())
+            join_block(&net.base_url(args.dashboard_port), tls_files.as_ref())
         );
     }
 
@@ -481,7 +507,7 @@ fn class_config(
     tls_files: Option<&tls::Files>,
 ) -> Result<classroom::class::Config> {
     use exercise_runner::classroom::{Description, ServiceUrl, TlsTrust};
-    let dashboard = net.plain_url(args.dashboard_port);
+    let dashboard = net.base_url(args.dashboard_port);
     // The issuer the provider reports; if it would not say, the one `up` configured it with.
     let issuer = idp.issuer.clone().unwrap_or_else(|| {
         let base = services

@@ -191,15 +191,6 @@ impl Network {
         }
     }
 
-    /// `http://<advertised>:<port>` whatever `--tls` says: the dashboard stays plain HTTP.
-    pub fn plain_url(&self, port: u16) -> String {
-        Network {
-            tls: false,
-            ..self.clone()
-        }
-        .base_url(port)
-    }
-
     /// The loopback URL the supervisor itself uses for health probes.
     pub fn local_url(&self, port: u16) -> String {
         format!("http://127.0.0.1:{port}")

@@ -9,7 +9,9 @@
 //!
 //! With `--tls` the services themselves keep speaking plain HTTP on private loopback ports; `up`
 //! accepts TLS on the public ports and forwards the decrypted bytes. The services need no TLS
-//! code, and their advertised URLs (issuer, resource metadata) use `https://`.
+//! code, and their advertised URLs (issuer, resource metadata) use `https://`. The dashboard is
+//! served with the same certificate directly (`classroom::class::https`), so the class grid
+//! still sees each learner's own address.
 
 use anyhow::{Context, Result};
 use rcgen::{

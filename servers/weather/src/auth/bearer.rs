@@ -61,6 +61,27 @@ pub struct Bearer {
 impl Bearer {
     /// Sets up validation for tokens from `config.issuer`, protecting `resource`.
     pub fn new(config: &AuthConfig, resource: &Url) -> Self {
+        let keys = KeyStore::new(
+            &config.issuer,
+            config.jwks_ttl,
+            config.jwks_refetch_cooldown,
+        );
+        Self::with_keys(config, resource, keys)
+    }
+
+    /// The same, fetching the issuer's keys with `http` (the class dashboard's client, which
+    /// trusts the classroom CA under `up --tls`).
+    pub fn with_http_client(config: &AuthConfig, resource: &Url, http: reqwest::Client) -> Self {
+        let keys = KeyStore::with_http_client(
+            &config.issuer,
+            config.jwks_ttl,
+            config.jwks_refetch_cooldown,
+            http,
+        );
+        Self::with_keys(config, resource, keys)
+    }
+
+    fn with_keys(config: &AuthConfig, resource: &Url, keys: KeyStore) -> Self {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.algorithms = vec![Algorithm::RS256];
         validation.set_issuer(&[&config.issuer]);
@@ -73,11 +94,7 @@ impl Bearer {
         validation.validate_nbf = true;
         validation.leeway = config.leeway.as_secs();
         Self {
-            keys: KeyStore::new(
-                &config.issuer,
-                config.jwks_ttl,
-                config.jwks_refetch_cooldown,
-            ),
+            keys,
             verified: VerifiedTokens::new(config.verified_token_cache),
             validation,
             audience: config.audience.clone(),
