@@ -27,6 +27,11 @@ struct Certificates {
     acceptor: TlsAcceptor,
 }
 
+/// The dashboard's address. The test restarts the dashboard on the same port; a loopback
+/// address of its own (Linux routes all of 127/8 to `lo`) keeps that port from being taken in
+/// between by the client sockets of tests running in parallel, which bind 127.0.0.1.
+const DASHBOARD_IP: &str = "127.0.0.250";
+
 fn certificates() -> Certificates {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -34,7 +39,7 @@ fn certificates() -> Certificates {
     let ca = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
     let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+    let leaf = CertificateParams::new(vec![DASHBOARD_IP.to_string()])
         .unwrap()
         .signed_by(&leaf_key, &issuer)
         .unwrap();
@@ -75,7 +80,19 @@ async fn dashboard(
     SocketAddr,
     tokio::task::JoinHandle<std::io::Result<()>>,
 ) {
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    // A restart at the same address: the stopped server's accepting task closes its port
+    // when it next runs, a moment after the server is dropped, so binding retries briefly.
+    let mut tries = 0;
+    let listener = loop {
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => break listener,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && tries < 50 => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("cannot listen on {addr}: {e}"),
+        }
+    };
     let addr = listener.local_addr().unwrap();
     let url = format!("https://{addr}");
     let class = Class::open(class::Config {
@@ -166,8 +183,13 @@ async fn a_learner_joins_an_https_dashboard_after_confirming_its_ca() {
     let certs = certificates();
     let fingerprint = classroom_link::description::fingerprint(&certs.ca_pem).unwrap();
     let class_dir = home.path().join("class");
-    let (url, addr, task) =
-        dashboard(&idp, &class_dir, "127.0.0.1:0".parse().unwrap(), &certs).await;
+    let (url, addr, task) = dashboard(
+        &idp,
+        &class_dir,
+        format!("{DASHBOARD_IP}:0").parse().unwrap(),
+        &certs,
+    )
+    .await;
 
     // A wrong fingerprint: refused, and nothing is stored.
     let stranger: PathBuf = home.path().join("stranger");
