@@ -23,7 +23,7 @@
 //! | stateless 2026-07-28 | [`stateless`] | `test_missing_capability`, `test_logging_tool`, `test_streaming_elicitation`, removed methods, `subscriptions/listen` |
 //! | input-required results (MRTR) | [`input_required`] | `test_input_required_result_*` |
 //! | `x-mcp-header` | [`headers`] | `test_custom_headers` |
-
+//! | SSE polling (SEP-1699) | [`reconnection`] | `test_reconnection`: its stream closed mid-call, the answer on the client's reconnection |
 //! | resources | [`resources`] | `test://static-text`, `test://static-binary`, `test://template/{id}/data` |
 //! | subscriptions | [`subscriptions`] | `test://watched-resource`, `resources/subscribe` |
 //! | prompts | [`prompts`] | `test_simple_prompt`, `test_prompt_with_arguments`, ... |
@@ -52,6 +52,7 @@ pub mod input_required;
 pub mod logging;
 pub mod progress;
 pub mod prompts;
+pub mod reconnection;
 pub mod resources;
 pub mod sampling;
 pub mod schema;

@@ -76,7 +76,8 @@ impl EverythingServer {
                     + Self::stateless_tools()
                     + Self::input_required_tools()
                     + Self::header_tools()
-                    + Self::url_elicitation_tools(),
+                    + Self::url_elicitation_tools()
+                    + Self::reconnection_tools(),
                 prompts: Self::prompts(),
             })
         });

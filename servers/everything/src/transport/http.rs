@@ -67,10 +67,12 @@ pub fn router(
     config: &HttpConfig,
     shutdown: CancellationToken,
 ) -> Result<Router, InvalidAuthority> {
+    // Shared with the layer that closes `test_reconnection`'s stream (`reconnection`).
+    let sessions = Arc::new(LocalSessionManager::default());
     let streamable = StreamableHttpService::new(
         // One EverythingServer per session: log level and subscriptions are per session.
         || Ok(EverythingServer::new()),
-        Arc::new(LocalSessionManager::default()),
+        sessions.clone(),
         StreamableHttpServerConfig::default()
             .with_legacy_session_mode(true)
             .with_max_request_body_bytes(config.max_body_bytes)
@@ -92,6 +94,10 @@ pub fn router(
     let allowed = AllowedHosts::new(&config.allowed_hosts)?;
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
+        .layer(from_fn_with_state(
+            crate::reconnection::Reconnections::new(sessions),
+            crate::reconnection::close_mid_call,
+        ))
         .layer(from_fn_with_state(
             MaxBodyBytes(config.max_body_bytes),
             malformed::json_rpc_errors,
