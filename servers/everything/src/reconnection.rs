@@ -25,11 +25,10 @@
 use crate::EverythingServer;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use rmcp::model::ErrorData;
 use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::{RoleServer, tool, tool_router};
@@ -70,14 +69,17 @@ pub struct Signals {
 #[derive(Debug)]
 pub struct Reconnections {
     sessions: Arc<LocalSessionManager>,
+    max_body_bytes: usize,
     awaiting: Mutex<HashMap<(String, u64), Weak<Signals>>>,
 }
 
 impl Reconnections {
-    /// The layer's state, over the session manager rmcp's service uses.
-    pub fn new(sessions: Arc<LocalSessionManager>) -> Arc<Self> {
+    /// The layer's state, over the session manager rmcp's service uses; request bodies it reads
+    /// are capped at `max_body_bytes`, as rmcp caps them.
+    pub fn new(sessions: Arc<LocalSessionManager>, max_body_bytes: usize) -> Arc<Self> {
         Arc::new(Self {
             sessions,
+            max_body_bytes,
             awaiting: Mutex::default(),
         })
     }
@@ -129,17 +131,19 @@ pub async fn close_mid_call(
     if request.method() == Method::GET {
         return reconnect(&state, session, request, next).await;
     }
-    if request.method() != Method::POST {
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"));
+    if request.method() != Method::POST || !is_json {
+        // Not a JSON-RPC message: rmcp answers it (415 and the like) without our help.
         return next.run(request).await;
     }
-    // The body is small and already capped by the layers outside this one.
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    let bytes = match workshop_kit::malformed::buffer(body, state.max_body_bytes).await {
         Ok(bytes) => bytes,
-        Err(e) => {
-            let error = ErrorData::invalid_request(format!("unreadable body: {e}"), None);
-            return workshop_kit::jsonrpc::error_response(StatusCode::BAD_REQUEST, error);
-        }
+        Err(too_large) => return too_large,
     };
     let is_reconnection = serde_json::from_slice::<serde_json::Value>(&bytes)
         .is_ok_and(|m| m["method"] == "tools/call" && m["params"]["name"] == TOOL);

@@ -95,7 +95,7 @@ pub fn router(
     let mcp = Router::new()
         .nest_service("/mcp", streamable)
         .layer(from_fn_with_state(
-            crate::reconnection::Reconnections::new(sessions),
+            crate::reconnection::Reconnections::new(sessions, config.max_body_bytes),
             crate::reconnection::close_mid_call,
         ))
         .layer(from_fn_with_state(
