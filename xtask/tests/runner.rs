@@ -411,12 +411,16 @@ fn a_joined_check_queues_its_result_and_starts_the_sender_without_waiting() {
     let root = dir.path();
     let state = root.join(".workshop/classroom");
     std::fs::create_dir_all(&state).unwrap();
-    // A stand-in sender: records how it was started, then takes far longer than a check.
+    // A stand-in sender: records how it was started, then takes far longer than a check. It
+    // writes the record aside and renames it, so the marker never exists half-written.
     let marker = root.join("sender-started");
     let sender = root.join("sender.sh");
     std::fs::write(
         &sender,
-        format!("#!/bin/sh\necho \"$@\" > {}\nsleep 30\n", marker.display()),
+        format!(
+            "#!/bin/sh\necho \"$@\" > {0}.part && mv {0}.part {0}\nsleep 30\n",
+            marker.display()
+        ),
     )
     .unwrap();
     #[cfg(unix)]
